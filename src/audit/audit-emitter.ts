@@ -1,0 +1,32 @@
+import { Logger } from '@nestjs/common';
+import type { IamAuditEvent } from './audit-event.js';
+import type { AuditSink } from './audit-sink.js';
+
+type AuditInput = Omit<IamAuditEvent, 'timestamp'>;
+
+/**
+ * Hands events to the sink without awaiting it. A sink that throws or rejects is logged once per
+ * failure and never reaches the decision path.
+ */
+export class AuditEmitter {
+  private readonly logger = new Logger('IamAudit');
+
+  constructor(private readonly sink: AuditSink) {}
+
+  emit(input: AuditInput): void {
+    const event: IamAuditEvent = { ...input, timestamp: new Date().toISOString() };
+    try {
+      const result = this.sink.emit(event);
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(undefined, (error: unknown) => this.reportFailure(error));
+      }
+    } catch (error) {
+      this.reportFailure(error);
+    }
+  }
+
+  private reportFailure(error: unknown): void {
+    const reason = error instanceof Error ? error.name : typeof error;
+    this.logger.error(`Audit sink failed (${reason}); the decision was not affected.`);
+  }
+}

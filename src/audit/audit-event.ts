@@ -1,0 +1,49 @@
+import type { IamErrorCode } from '../errors/error-codes.js';
+
+/** Every audit event name the library emits. */
+export const IAM_AUDIT_EVENTS = [
+  'auth.success',
+  'auth.anonymous',
+  'auth.failure.missing_credentials',
+  'auth.failure.malformed',
+  'auth.failure.invalid_signature',
+  'auth.failure.expired',
+  'auth.failure.not_yet_valid',
+  'auth.failure.issuer_mismatch',
+  'auth.failure.audience_mismatch',
+  'auth.failure.replay',
+  'auth.failure.session_inactive',
+  'auth.failure.unsupported_context',
+  'auth.tenant_mismatch',
+  'auth.tenant_unknown',
+  'auth.upstream_unavailable',
+  'authz.role.allow',
+  'authz.role.deny',
+  'authz.permission.allow',
+  'authz.permission.deny',
+  'authz.permission.unresolved',
+  'authz.aal.insufficient',
+  'jwks.refresh.success',
+  'jwks.refresh.failure',
+] as const;
+
+export type IamAuditEventName = (typeof IAM_AUDIT_EVENTS)[number];
+
+/** Values an audit event may carry in `detail`. Never a token, cookie or secret. */
+export type IamAuditDetail = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** One decision, as handed to the {@link AuditSink}. */
+export interface IamAuditEvent {
+  readonly name: IamAuditEventName;
+  /** ISO-8601 time of the decision. */
+  readonly timestamp: string;
+  readonly tenant?: string;
+  readonly subject?: string;
+  /** Path of the request without its query string. */
+  readonly route?: string;
+  readonly method?: string;
+  readonly code?: IamErrorCode;
+  /** From `X-Request-Id` when the client or a gateway sent one. */
+  readonly requestId?: string;
+  readonly detail?: IamAuditDetail;
+}

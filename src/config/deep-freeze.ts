@@ -1,0 +1,22 @@
+function isPlainData(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === Array.prototype || prototype === null;
+}
+
+/**
+ * Freezes plain objects and arrays all the way down and drops keys whose value is `undefined`
+ * (an omitted option is absent, not present-and-undefined). Only call it on objects the
+ * validator built: class instances and functions are left alone, but a plain object is frozen.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (!isPlainData(value)) return value;
+  for (const [key, member] of Object.entries(value)) {
+    if (member === undefined && !Array.isArray(value)) {
+      Reflect.deleteProperty(value, key);
+    } else {
+      deepFreeze(member);
+    }
+  }
+  return Object.freeze(value);
+}

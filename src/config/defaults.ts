@@ -1,0 +1,72 @@
+import type { JwtAlgorithm, TransportKind } from './tenant-config.js';
+
+/*
+ * Every default and limit of the module options, in one place. The configuration reference
+ * (docs/configuration.md) documents these values; change both together.
+ */
+
+export const DEFAULT_GLOBAL = true;
+
+export const DEFAULT_MODE = 'self-hosted';
+export const DEFAULT_TRUST_PROXY = false;
+export const DEFAULT_SESSION_COOKIE_NAME = 'ory_kratos_session';
+export const DEFAULT_SESSION_CACHE_TTL_MS = 10_000;
+
+export const DEFAULT_VERIFIER = 'jwt';
+export const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256'];
+export const DEFAULT_JWKS_REFRESH_INTERVAL_MS = 600_000;
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+export const DEFAULT_CLOCK_SKEW_MS = 30_000;
+export const DEFAULT_REPLAY_PROTECTION_ENABLED = false;
+export const DEFAULT_REPLAY_TTL_MS = 120_000;
+export const DEFAULT_IDENTITY_HEADER = 'X-User';
+export const DEFAULT_SIGNATURE_HEADER = 'X-User-Signature';
+export const DEFAULT_MAX_TOKEN_BYTES = 8_192;
+
+export const DEFAULT_ROLES_CLAIM_PATHS: readonly string[] = [
+  'metadataPublic.roles',
+  'metadata_public.roles',
+];
+export const DEFAULT_TENANT_CLAIM = 'tenant';
+export const DEFAULT_ALLOW_MISSING_TENANT = false;
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 5_000;
+export const DEFAULT_HTTP_RETRIES = 2;
+
+/** Asymmetric algorithms only: `none` and `HS*` would let anyone holding the public key sign. */
+export const ALLOWED_JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const satisfies readonly JwtAlgorithm[];
+
+export const TRANSPORTS = [
+  'oathkeeper',
+  'cookie',
+  'bearer',
+  'cookie-or-bearer',
+] as const satisfies readonly TransportKind[];
+
+/** Transports that ask Kratos about a session on every request (so they need its public URL). */
+export const KRATOS_TRANSPORTS: readonly TransportKind[] = ['cookie', 'bearer', 'cookie-or-bearer'];
+
+/** Transports that read the session cookie (so the cookie's name must be right). */
+export const COOKIE_TRANSPORTS: readonly TransportKind[] = ['cookie', 'cookie-or-bearer'];
+
+export const MIN_HMAC_SECRET_LENGTH = 32;
+export const MAX_HTTP_RETRIES = 10;
+/** Node's timers fire at once for delays above this, so longer durations would silently become 1 ms. */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** Ory Network serves every API of a project from `https://<slug>.projects.oryapis.com`. */
+export const ORY_NETWORK_PROJECT_DOMAIN = 'projects.oryapis.com';
+/** Ory Network names a project's session cookie `ory_session_<slug without hyphens>`. */
+export const ORY_NETWORK_SESSION_COOKIE_PREFIX = 'ory_session_';

@@ -1,0 +1,38 @@
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { ReplayCache } from '../replay/replay-cache.js';
+import type { IamRequest } from '../request/iam-request.js';
+import type { TenantConfig, ValidatedTenantConfig } from './tenant-config.js';
+
+/** Picks the tenant of a request when several are configured. */
+export type TenantResolver =
+  | { header: string }
+  | { host: Readonly<Record<string, string>> }
+  | ((request: IamRequest) => string | undefined);
+
+/** Options of `IamModule.forRoot()` and the result of `forRootAsync()`'s factory. */
+export interface IamModuleOptions {
+  /** At least one tenant. */
+  tenants: Record<string, TenantConfig>;
+  /**
+   * Default true: every route requires authentication unless `@Public()`. With false, routes are
+   * open unless guarded with `@UseGuards(SessionGuard)` or decorated with `@RequireRole` /
+   * `@RequirePermission` (which always authenticate first).
+   */
+  global?: boolean;
+  /** Tenant used when the resolver names none. Default: the only tenant, if there is one. */
+  defaultTenant?: string;
+  tenantResolver?: TenantResolver;
+  /** Replay store; wins over a `REPLAY_CACHE` provider. Default: in-memory. */
+  replayCache?: ReplayCache;
+  /** Audit sink; wins over an `AUDIT_SINK` provider. Default: Nest Logger. */
+  auditSink?: AuditSink;
+}
+
+export interface ValidatedIamOptions {
+  readonly tenants: Readonly<Record<string, ValidatedTenantConfig>>;
+  readonly global: boolean;
+  readonly defaultTenant?: string;
+  readonly tenantResolver?: TenantResolver;
+  readonly replayCache?: ReplayCache;
+  readonly auditSink?: AuditSink;
+}

@@ -1,0 +1,183 @@
+/** How a tenant's requests prove who sent them. */
+export type TransportKind = 'oathkeeper' | 'cookie' | 'bearer' | 'cookie-or-bearer';
+
+/** Signature algorithms accepted for Oathkeeper JWTs. `none` and HMAC algorithms are never accepted. */
+export type JwtAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA';
+
+export interface KratosConfig {
+  /** Kratos public API, e.g. `http://127.0.0.1:4433`. */
+  publicUrl: string;
+  /** Kratos admin API, needed by `IdentityService` and session administration. */
+  adminUrl?: string;
+  /** Bearer token sent to the admin API (Ory Network API key or a gateway secret). */
+  adminToken?: string;
+  /** Name of the session cookie forwarded to Kratos. Default `ory_kratos_session`. */
+  sessionCookieName?: string;
+  /** Short-lived cache of Kratos sessions, so not every request asks Kratos. Default: off. */
+  sessionCache?: SessionCacheConfig;
+}
+
+/**
+ * A cached session stays valid for up to `ttlMs` after it was revoked in Kratos (in every pod whose
+ * cache holds it), never longer than the session's own `expires_at`.
+ */
+export interface SessionCacheConfig {
+  enabled: boolean;
+  /** How long one answer from Kratos is reused. Default 10000. */
+  ttlMs?: number;
+}
+
+export interface KetoConfig {
+  /** Keto read API, e.g. `http://127.0.0.1:4466`. */
+  readUrl: string;
+  /** Keto write API, needed by `PermissionService.grant/revoke`. */
+  writeUrl?: string;
+  adminToken?: string;
+}
+
+export interface JwksConfig {
+  /** Oathkeeper's JWKS, e.g. `http://127.0.0.1:4456/.well-known/jwks.json`. */
+  url: string;
+  /** Default `['RS256']`. */
+  algorithms?: JwtAlgorithm[];
+  /** Periodic refresh. Default 600000 (10 min). */
+  refreshIntervalMs?: number;
+  /** Minimum time between refetches triggered by an unknown `kid`. Default 30000. */
+  cooldownMs?: number;
+  /** Timeout of one JWKS fetch. Default 5000. */
+  timeoutMs?: number;
+}
+
+export interface ReplayProtectionConfig {
+  enabled: boolean;
+  /** How long a `jti` is remembered, at least until the token's `exp` plus skew. Default 120000. */
+  ttlMs?: number;
+}
+
+export interface OathkeeperConfig {
+  /** `jwt` (asymmetric, recommended) or the legacy shared-secret `hmac`. Default `jwt`. */
+  verifier?: 'jwt' | 'hmac';
+  /** Required for `verifier: 'jwt'`. */
+  jwks?: JwksConfig;
+  /** When set, the `iss` claim must equal it. */
+  issuer?: string;
+  /** The `aud` claim must contain it. Required for `verifier: 'jwt'`. */
+  audience?: string;
+  /** Leeway for `exp`, `nbf` and `iat`. Default 30000. */
+  clockSkewMs?: number;
+  /** Default: disabled. */
+  replayProtection?: ReplayProtectionConfig;
+  /** Header carrying the JWT (`Authorization` accepts `Bearer <jwt>` and a bare JWT). Default `X-User`. */
+  identityHeader?: string;
+  /** Header carrying the HMAC in `hmac` mode. Default `X-User-Signature`. */
+  signatureHeader?: string;
+  /** Shared secret of `hmac` mode, at least 32 characters. */
+  hmacSecret?: string;
+  /** Largest accepted token in bytes; larger ones are rejected before any work. Default 8192. */
+  maxTokenBytes?: number;
+}
+
+export interface ClaimMappingConfig {
+  /** Dot paths tried in order for the roles array. Default `['metadataPublic.roles', 'metadata_public.roles']`. */
+  roles?: string | string[];
+  /** Claim naming the token's tenant. Default `tenant`. */
+  tenant?: string;
+  /** Accept tokens without a tenant claim (for gateways that set none). Default false. */
+  allowMissingTenant?: boolean;
+}
+
+export interface CloudConfig {
+  /** Ory Network project slug; Kratos and Keto URLs derive from it. */
+  projectSlug?: string;
+  /** Full SDK URL (e.g. `https://<slug>.projects.oryapis.com`), instead of the slug. */
+  sdkUrl?: string;
+  /** Custom domain for the public (browser-facing) Kratos URL. */
+  customDomain?: string;
+  /** Ory Network API key, sent to admin APIs. */
+  apiKey: string;
+}
+
+export interface HttpClientConfig {
+  /** Timeout of every call to Kratos or Keto. Default 5000. */
+  timeoutMs?: number;
+  /** Retries of idempotent reads on network errors, 5xx and 429. Default 2. */
+  retries?: number;
+}
+
+/**
+ * One tenant's configuration as you write it. Fields with defaults are optional; the validated,
+ * frozen result is {@link ValidatedTenantConfig}.
+ */
+export interface TenantConfig {
+  /** Default `self-hosted`. */
+  mode?: 'self-hosted' | 'cloud';
+  transport: TransportKind;
+  /** Honour `X-Forwarded-*` for client IP and host. Default false. */
+  trustProxy?: boolean;
+  /** Required except for `transport: 'oathkeeper'` and `mode: 'cloud'`. */
+  kratos?: KratosConfig;
+  keto?: KetoConfig;
+  /** Required for `transport: 'oathkeeper'`. */
+  oathkeeper?: OathkeeperConfig;
+  cloud?: CloudConfig;
+  claims?: ClaimMappingConfig;
+  http?: HttpClientConfig;
+}
+
+type DeepRequired<T> = { readonly [K in keyof T]-?: T[K] };
+
+export interface ValidatedJwksConfig extends DeepRequired<Omit<JwksConfig, 'algorithms'>> {
+  readonly algorithms: readonly JwtAlgorithm[];
+}
+
+export interface ValidatedOathkeeperConfig {
+  readonly verifier: 'jwt' | 'hmac';
+  readonly jwks?: ValidatedJwksConfig;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly clockSkewMs: number;
+  readonly replayProtection: Readonly<Required<ReplayProtectionConfig>>;
+  readonly identityHeader: string;
+  readonly signatureHeader: string;
+  readonly hmacSecret?: string;
+  readonly maxTokenBytes: number;
+}
+
+export interface ValidatedKratosConfig {
+  readonly publicUrl: string;
+  readonly adminUrl?: string;
+  readonly adminToken?: string;
+  readonly sessionCookieName: string;
+  /** Present only when configured; absent means no session cache. */
+  readonly sessionCache?: Readonly<Required<SessionCacheConfig>>;
+}
+
+export interface ValidatedClaimMapping {
+  readonly roles: readonly string[];
+  readonly tenant: string;
+  readonly allowMissingTenant: boolean;
+}
+
+/** A tenant's configuration after validation: defaults applied, deeply frozen. */
+export interface ValidatedTenantConfig {
+  readonly name: string;
+  readonly mode: 'self-hosted' | 'cloud';
+  readonly transport: TransportKind;
+  readonly trustProxy: boolean;
+  readonly kratos?: ValidatedKratosConfig;
+  readonly keto?: Readonly<KetoConfig>;
+  readonly oathkeeper?: ValidatedOathkeeperConfig;
+  readonly cloud?: Readonly<CloudConfig>;
+  readonly claims: ValidatedClaimMapping;
+  readonly http: Readonly<Required<HttpClientConfig>>;
+}

@@ -1,0 +1,148 @@
+import type { ConfigSection } from './config-section.js';
+import {
+  ALLOWED_JWT_ALGORITHMS,
+  DEFAULT_CLOCK_SKEW_MS,
+  DEFAULT_IDENTITY_HEADER,
+  DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_REFRESH_INTERVAL_MS,
+  DEFAULT_JWKS_TIMEOUT_MS,
+  DEFAULT_JWT_ALGORITHMS,
+  DEFAULT_MAX_TOKEN_BYTES,
+  DEFAULT_REPLAY_PROTECTION_ENABLED,
+  DEFAULT_REPLAY_TTL_MS,
+  DEFAULT_SIGNATURE_HEADER,
+  DEFAULT_VERIFIER,
+  MIN_HMAC_SECRET_LENGTH,
+} from './defaults.js';
+import type {
+  JwtAlgorithm,
+  ValidatedJwksConfig,
+  ValidatedOathkeeperConfig,
+} from './tenant-config.js';
+
+const OATHKEEPER_KEYS = [
+  'verifier',
+  'jwks',
+  'issuer',
+  'audience',
+  'clockSkewMs',
+  'replayProtection',
+  'identityHeader',
+  'signatureHeader',
+  'hmacSecret',
+  'maxTokenBytes',
+] as const;
+const JWKS_KEYS = ['url', 'algorithms', 'refreshIntervalMs', 'cooldownMs', 'timeoutMs'] as const;
+const REPLAY_KEYS = ['enabled', 'ttlMs'] as const;
+const VERIFIERS = ['jwt', 'hmac'] as const;
+
+const JWT_REQUIREMENT = "is required when transport is 'oathkeeper' and verifier is 'jwt'";
+const HMAC_REQUIREMENT = "is required when transport is 'oathkeeper' and verifier is 'hmac'";
+
+function algorithmProblem(value: unknown): string {
+  if (typeof value === 'string' && value.toLowerCase() === 'none') {
+    return "'none' is never accepted: it would accept unsigned tokens";
+  }
+  if (typeof value === 'string' && /^HS\d+$/i.test(value)) {
+    return `'${value}' is an HMAC algorithm and is never accepted for JWTs (anyone with the published key could sign); use verifier 'hmac' for the shared-secret mode`;
+  }
+  const allowed = ALLOWED_JWT_ALGORITHMS.join(', ');
+  const shown = typeof value === 'string' ? `'${value}'` : `a ${typeof value}`;
+  return `${shown} is not an accepted algorithm (accepted: ${allowed})`;
+}
+
+function readAlgorithms(jwks: ConfigSection): readonly JwtAlgorithm[] {
+  if (!jwks.has('algorithms')) return DEFAULT_JWT_ALGORITHMS;
+  const value = jwks.raw('algorithms');
+  if (!Array.isArray(value) || value.length === 0) {
+    jwks.problem('algorithms', `must be a non-empty array such as ['RS256']`);
+    return DEFAULT_JWT_ALGORITHMS;
+  }
+  const accepted: JwtAlgorithm[] = [];
+  value.forEach((item: unknown, index) => {
+    const match = ALLOWED_JWT_ALGORITHMS.find((algorithm) => algorithm === item);
+    if (match === undefined) {
+      jwks.problems.add(`${jwks.pathOf('algorithms')}[${index}]`, algorithmProblem(item));
+    } else if (!accepted.includes(match)) {
+      accepted.push(match);
+    }
+  });
+  return accepted;
+}
+
+function readJwks(jwks: ConfigSection): ValidatedJwksConfig | undefined {
+  jwks.allowOnly(JWKS_KEYS);
+  jwks.require('url');
+  const url = jwks.url('url', { base: false });
+  const validated: ValidatedJwksConfig = {
+    url: url ?? '',
+    algorithms: readAlgorithms(jwks),
+    refreshIntervalMs: jwks.integer('refreshIntervalMs', DEFAULT_JWKS_REFRESH_INTERVAL_MS),
+    cooldownMs: jwks.integer('cooldownMs', DEFAULT_JWKS_COOLDOWN_MS),
+    timeoutMs: jwks.integer('timeoutMs', DEFAULT_JWKS_TIMEOUT_MS),
+  };
+  return url === undefined ? undefined : validated;
+}
+
+function readReplayProtection(
+  oathkeeper: ConfigSection,
+): ValidatedOathkeeperConfig['replayProtection'] {
+  const defaults = { enabled: DEFAULT_REPLAY_PROTECTION_ENABLED, ttlMs: DEFAULT_REPLAY_TTL_MS };
+  const replay = oathkeeper.section('replayProtection');
+  if (replay === undefined) return defaults;
+  replay.allowOnly(REPLAY_KEYS);
+  replay.require('enabled', 'is required (true or false)');
+  return {
+    enabled: replay.boolean('enabled', defaults.enabled),
+    ttlMs: replay.integer('ttlMs', defaults.ttlMs),
+  };
+}
+
+/** Reports settings of the other verifier: they would be silently ignored, which hides a mistake. */
+function rejectOtherVerifierSettings(oathkeeper: ConfigSection, verifier: 'jwt' | 'hmac'): void {
+  if (verifier === 'jwt' && oathkeeper.has('hmacSecret')) {
+    oathkeeper.problem(
+      'hmacSecret',
+      "is only used with verifier 'hmac'; remove it (verifier is 'jwt')",
+    );
+  }
+  if (verifier === 'hmac' && oathkeeper.has('jwks')) {
+    oathkeeper.problem('jwks', "is only used with verifier 'jwt'; remove it (verifier is 'hmac')");
+  }
+}
+
+/** Validates `tenants.<name>.oathkeeper` (required for `transport: 'oathkeeper'`) and applies its defaults. */
+export function validateOathkeeper(oathkeeper: ConfigSection): ValidatedOathkeeperConfig {
+  oathkeeper.allowOnly(OATHKEEPER_KEYS);
+  const verifier = oathkeeper.oneOf('verifier', VERIFIERS, DEFAULT_VERIFIER);
+  rejectOtherVerifierSettings(oathkeeper, verifier);
+
+  let jwks: ValidatedJwksConfig | undefined;
+  let hmacSecret: string | undefined;
+  if (verifier === 'jwt') {
+    oathkeeper.require('jwks', JWT_REQUIREMENT);
+    oathkeeper.require('audience', JWT_REQUIREMENT);
+    const jwksSection = oathkeeper.section('jwks');
+    jwks = jwksSection === undefined ? undefined : readJwks(jwksSection);
+  } else {
+    oathkeeper.require('hmacSecret', HMAC_REQUIREMENT);
+    hmacSecret = oathkeeper.string('hmacSecret', {
+      secret: true,
+      minLength: MIN_HMAC_SECRET_LENGTH,
+    });
+  }
+
+  return {
+    verifier,
+    jwks,
+    issuer: oathkeeper.string('issuer'),
+    audience: oathkeeper.string('audience'),
+    clockSkewMs: oathkeeper.integer('clockSkewMs', DEFAULT_CLOCK_SKEW_MS, { min: 0 }),
+    replayProtection: readReplayProtection(oathkeeper),
+    identityHeader: oathkeeper.string('identityHeader', { token: true }) ?? DEFAULT_IDENTITY_HEADER,
+    signatureHeader:
+      oathkeeper.string('signatureHeader', { token: true }) ?? DEFAULT_SIGNATURE_HEADER,
+    hmacSecret,
+    maxTokenBytes: oathkeeper.integer('maxTokenBytes', DEFAULT_MAX_TOKEN_BYTES, { unit: 'bytes' }),
+  };
+}

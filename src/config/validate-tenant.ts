@@ -1,0 +1,133 @@
+import type { ConfigProblems } from './config-problems.js';
+import { ConfigSection } from './config-section.js';
+import {
+  DEFAULT_ALLOW_MISSING_TENANT,
+  DEFAULT_HTTP_RETRIES,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  DEFAULT_MODE,
+  DEFAULT_ROLES_CLAIM_PATHS,
+  DEFAULT_TENANT_CLAIM,
+  DEFAULT_TRUST_PROXY,
+  MAX_HTTP_RETRIES,
+  TRANSPORTS,
+} from './defaults.js';
+import type {
+  ValidatedClaimMapping,
+  ValidatedOathkeeperConfig,
+  ValidatedTenantConfig,
+} from './tenant-config.js';
+import { validateCloud } from './validate-cloud.js';
+import { validateOathkeeper } from './validate-oathkeeper.js';
+import { validateKeto, validateKratos } from './validate-self-hosted.js';
+
+const TENANT_KEYS = [
+  'mode',
+  'transport',
+  'trustProxy',
+  'kratos',
+  'keto',
+  'oathkeeper',
+  'cloud',
+  'claims',
+  'http',
+] as const;
+const CLAIMS_KEYS = ['roles', 'tenant', 'allowMissingTenant'] as const;
+const HTTP_KEYS = ['timeoutMs', 'retries'] as const;
+const MODES = ['self-hosted', 'cloud'] as const;
+
+function validateClaims(claims: ConfigSection | undefined): ValidatedClaimMapping {
+  if (claims === undefined) {
+    return {
+      roles: DEFAULT_ROLES_CLAIM_PATHS,
+      tenant: DEFAULT_TENANT_CLAIM,
+      allowMissingTenant: DEFAULT_ALLOW_MISSING_TENANT,
+    };
+  }
+  claims.allowOnly(CLAIMS_KEYS);
+  const roles = claims.stringList('roles') ?? DEFAULT_ROLES_CLAIM_PATHS;
+  roles.forEach((rolePath, index) => {
+    if (rolePath.split('.').some((segment) => segment === '')) {
+      claims.problems.add(
+        `${claims.pathOf('roles')}[${index}]`,
+        `must be a dot path such as 'metadataPublic.roles', got ${JSON.stringify(rolePath)}`,
+      );
+    }
+  });
+  return {
+    roles,
+    tenant: claims.string('tenant') ?? DEFAULT_TENANT_CLAIM,
+    allowMissingTenant: claims.boolean('allowMissingTenant', DEFAULT_ALLOW_MISSING_TENANT),
+  };
+}
+
+function validateHttp(http: ConfigSection | undefined): ValidatedTenantConfig['http'] {
+  if (http === undefined) {
+    return { timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, retries: DEFAULT_HTTP_RETRIES };
+  }
+  http.allowOnly(HTTP_KEYS);
+  return {
+    timeoutMs: http.integer('timeoutMs', DEFAULT_HTTP_TIMEOUT_MS),
+    retries: http.integer('retries', DEFAULT_HTTP_RETRIES, {
+      min: 0,
+      max: MAX_HTTP_RETRIES,
+      unit: 'retries',
+    }),
+  };
+}
+
+function validateOathkeeperFor(
+  tenant: ConfigSection,
+  transport: ValidatedTenantConfig['transport'] | undefined,
+): ValidatedOathkeeperConfig | undefined {
+  if (transport !== 'oathkeeper') {
+    if (transport !== undefined && tenant.has('oathkeeper')) {
+      tenant.problem(
+        'oathkeeper',
+        `is only used with transport 'oathkeeper'; remove it (transport is '${transport}')`,
+      );
+    }
+    return undefined;
+  }
+  tenant.require('oathkeeper', "is required when transport is 'oathkeeper'");
+  const oathkeeper = tenant.section('oathkeeper');
+  return oathkeeper === undefined ? undefined : validateOathkeeper(oathkeeper);
+}
+
+/**
+ * Validates one tenant (`tenants.<name>`) and applies its defaults. Problems go to `problems`;
+ * the result is only meaningful when none were found.
+ */
+export function validateTenant(
+  name: string,
+  value: unknown,
+  path: string,
+  problems: ConfigProblems,
+): ValidatedTenantConfig | undefined {
+  const tenant = ConfigSection.of(value, path, problems);
+  if (tenant === undefined) return undefined;
+  tenant.allowOnly(TENANT_KEYS);
+  const mode = tenant.oneOf('mode', MODES, DEFAULT_MODE);
+  tenant.require('transport', `is required (one of ${TRANSPORTS.map((t) => `'${t}'`).join(', ')})`);
+  const transport = tenant.oneOf('transport', TRANSPORTS);
+  const kratosSection = tenant.section('kratos');
+
+  let endpoints: Pick<ValidatedTenantConfig, 'kratos' | 'keto' | 'cloud'> | undefined;
+  if (mode === 'cloud') {
+    endpoints = validateCloud(tenant, kratosSection, transport);
+  } else {
+    if (tenant.has('cloud')) {
+      tenant.problem('cloud', "is only used with mode 'cloud'; remove it or set mode: 'cloud'");
+    }
+    endpoints = {
+      kratos: validateKratos(tenant, kratosSection, transport),
+      keto: validateKeto(tenant.section('keto')),
+    };
+  }
+
+  const trustProxy = tenant.boolean('trustProxy', DEFAULT_TRUST_PROXY);
+  const oathkeeper = validateOathkeeperFor(tenant, transport);
+  const claims = validateClaims(tenant.section('claims'));
+  const http = validateHttp(tenant.section('http'));
+  if (transport === undefined) return undefined;
+  return { name, mode, transport, trustProxy, ...endpoints, oathkeeper, claims, http };
+}

@@ -1,0 +1,61 @@
+/**
+ * Every stable error code the library answers with, and the HTTP status each maps to.
+ * The status, the audit event name and the default message all derive from this one table.
+ */
+export const IAM_ERROR_STATUS = {
+  'auth.failure.missing_credentials': 401,
+  'auth.failure.malformed': 401,
+  'auth.failure.invalid_signature': 401,
+  'auth.failure.expired': 401,
+  'auth.failure.not_yet_valid': 401,
+  'auth.failure.issuer_mismatch': 401,
+  'auth.failure.audience_mismatch': 401,
+  'auth.failure.replay': 401,
+  'auth.failure.session_inactive': 401,
+  'auth.failure.unsupported_context': 401,
+  'auth.tenant_mismatch': 401,
+  'auth.tenant_unknown': 401,
+  'authz.role.deny': 403,
+  'authz.permission.deny': 403,
+  'authz.permission.unresolved': 403,
+  'authz.aal.insufficient': 403,
+  'auth.upstream_unavailable': 503,
+} as const;
+
+/** A stable, documented error code carried in the `code` field of every error body. */
+export type IamErrorCode = keyof typeof IAM_ERROR_STATUS;
+
+export type UnauthorizedCode = {
+  [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 401 ? C : never;
+}[IamErrorCode];
+
+export type ForbiddenCode = {
+  [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 403 ? C : never;
+}[IamErrorCode];
+
+/** Default client-facing messages. They never contain request data. */
+export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
+  'auth.failure.missing_credentials': 'No credentials were presented.',
+  'auth.failure.malformed': 'The credentials are malformed.',
+  'auth.failure.invalid_signature': 'The token signature could not be verified.',
+  'auth.failure.expired': 'The token has expired.',
+  'auth.failure.not_yet_valid': 'The token is not valid yet.',
+  'auth.failure.issuer_mismatch': 'The token was issued by an untrusted issuer.',
+  'auth.failure.audience_mismatch': 'The token was not minted for this service.',
+  'auth.failure.replay':
+    'The token was already used. If this is not an attack, the Oathkeeper id_token claims template ' +
+    'likely has no per-request value (e.g. "jti": "{{ uuidv4 }}"), so its token cache resends the same token.',
+  'auth.failure.session_inactive': 'The session is not active.',
+  'auth.failure.unsupported_context': 'This kind of request cannot be authenticated.',
+  'auth.tenant_mismatch': 'The credentials belong to another tenant.',
+  'auth.tenant_unknown': 'The request does not name a known tenant.',
+  'authz.role.deny': 'A required role is missing.',
+  'authz.permission.deny': 'The permission check denied access.',
+  'authz.permission.unresolved': 'The permission check could not be resolved for this request.',
+  'authz.aal.insufficient': 'A higher authenticator assurance level is required.',
+  'auth.upstream_unavailable': 'An identity service is unavailable; try again later.',
+};
+
+export function statusForCode(code: IamErrorCode): 401 | 403 | 503 {
+  return IAM_ERROR_STATUS[code];
+}
