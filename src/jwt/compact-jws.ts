@@ -1,0 +1,64 @@
+import { IamUnauthorizedError } from '../errors/iam-errors.js';
+
+/** A JWS in compact form, split and decoded but not yet verified. */
+export interface CompactJws {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** `<header>.<payload>` exactly as received: what the signature covers. */
+  readonly signingInput: string;
+  readonly signature: Buffer;
+}
+
+const BASE64URL_SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Invalid UTF-8 is an error, not silently replaced, so the JSON seen is the JSON signed. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function malformed(reason: string): IamUnauthorizedError {
+  return new IamUnauthorizedError('auth.failure.malformed', `The token is malformed: ${reason}.`);
+}
+
+/**
+ * Decodes one base64url segment strictly: the alphabet only (no padding, no whitespace) and the
+ * canonical encoding, so one token has one spelling. Buffer's own decoder skips invalid input.
+ */
+function decodeSegment(segment: string, name: string): Buffer {
+  if (segment.length === 0 || segment.length % 4 === 1 || !BASE64URL_SEGMENT.test(segment)) {
+    throw malformed(`the ${name} is not base64url`);
+  }
+  const bytes = Buffer.from(segment, 'base64url');
+  if (bytes.toString('base64url') !== segment) {
+    throw malformed(`the ${name} is not canonical base64url`);
+  }
+  return bytes;
+}
+
+function decodeJsonObject(segment: string, name: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(UTF8.decode(decodeSegment(segment, name)));
+  } catch (error) {
+    if (error instanceof IamUnauthorizedError) throw error;
+    throw malformed(`the ${name} is not UTF-8 JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformed(`the ${name} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Splits and decodes an RFC 7515 compact JWS: exactly three base64url segments, header and payload
+ * JSON objects. The size cap is checked before any other work.
+ */
+export function parseCompactJws(token: string, maxTokenBytes: number): CompactJws {
+  if (token.length > maxTokenBytes) throw malformed('it is larger than allowed');
+  const firstDot = token.indexOf('.');
+  const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
+  if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
+    throw malformed('it does not have three segments');
+  }
+  const header = decodeJsonObject(token.slice(0, firstDot), 'header');
+  const payload = decodeJsonObject(token.slice(firstDot + 1, secondDot), 'payload');
+  const signature = decodeSegment(token.slice(secondDot + 1), 'signature');
+  return { header, payload, signingInput: token.slice(0, secondDot), signature };
+}

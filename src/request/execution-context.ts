@@ -1,0 +1,66 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { HttpIamRequest, isPlatformRequest, type PlatformRequest } from './http-request.js';
+import type { IamRequest } from './iam-request.js';
+
+/** The request (and response, when there is one) behind an execution context the library can check. */
+export interface ContextRequest {
+  readonly request: IamRequest;
+  readonly response: object | undefined;
+}
+
+interface GraphqlContext {
+  req?: unknown;
+  request?: unknown;
+  reply?: unknown;
+  res?: unknown;
+}
+
+/**
+ * Finds the HTTP request of an HTTP or GraphQL context. GraphQL (Apollo or Mercurius) keeps it in
+ * the third resolver argument. Any other context (ws, rpc) answers undefined: the guards deny it
+ * unless the route is public, because there is no request the library knows how to verify.
+ */
+export function requestFromContext(context: ExecutionContext): ContextRequest | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') {
+    const http = context.switchToHttp();
+    return wrap(http.getRequest<unknown>(), http.getResponse<unknown>());
+  }
+  if (type === 'graphql') {
+    const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
+    if (graphqlContext === undefined || graphqlContext === null) return undefined;
+    return wrap(
+      graphqlContext.req ?? graphqlContext.request,
+      graphqlContext.res ?? graphqlContext.reply,
+    );
+  }
+  return undefined;
+}
+
+const wrappers = new WeakMap<object, HttpIamRequest>();
+
+function wrap(request: unknown, response: unknown): ContextRequest | undefined {
+  if (!isPlatformRequest(request)) return undefined;
+  let view = wrappers.get(request);
+  if (view === undefined) {
+    view = new HttpIamRequest(request as PlatformRequest);
+    wrappers.set(request, view);
+  }
+  return {
+    request: view,
+    response: typeof response === 'object' && response !== null ? response : undefined,
+  };
+}
+
+/** Sets a response header on Express (`setHeader`) or Fastify (`header`) responses. */
+export function setResponseHeader(response: object | undefined, name: string, value: string): void {
+  if (response === undefined) return;
+  const target = response as {
+    header?: (name: string, value: string) => unknown;
+    setHeader?: (name: string, value: string) => unknown;
+    headersSent?: boolean;
+  };
+  if (target.headersSent === true) return;
+  if (typeof target.setHeader === 'function') target.setHeader(name, value);
+  else if (typeof target.header === 'function') target.header(name, value);
+}
