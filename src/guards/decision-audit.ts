@@ -1,0 +1,69 @@
+import { Logger } from '@nestjs/common';
+import type { AuditEmitter } from '../audit/audit-emitter.js';
+import type { IamAuditDetail, IamAuditEventName } from '../audit/audit-event.js';
+import type { IamErrorCode } from '../errors/error-codes.js';
+import { IamHttpError, IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+import { type ContextRequest, setResponseHeader } from '../request/execution-context.js';
+
+const logger = new Logger('IamGuard');
+
+/** Who and where a decision was about. */
+export interface DecisionContext {
+  readonly found: ContextRequest | undefined;
+  readonly tenant?: string;
+  readonly subject?: string;
+}
+
+/** Emits one audit event for a decision, with the request's route, method and request id. */
+export function recordDecision(
+  audit: AuditEmitter,
+  name: IamAuditEventName,
+  context: DecisionContext,
+  detail?: IamAuditDetail,
+  code?: IamErrorCode,
+): void {
+  const request = context.found?.request;
+  audit.emit({
+    name,
+    code,
+    tenant: context.tenant,
+    subject: context.subject,
+    route: request?.path,
+    method: request?.method,
+    requestId: request?.header('x-request-id'),
+    detail,
+  });
+}
+
+/**
+ * Turns anything thrown on the way to a decision into a 401/403/503 the client may see, records
+ * it, and sets `Retry-After` on 503s. An error the library did not expect becomes a 503: an allow
+ * would be wrong and a 500 would hide the cause; it is logged by name only, never with request data.
+ */
+export function rejectDecision(
+  audit: AuditEmitter,
+  error: unknown,
+  context: DecisionContext,
+): IamHttpError {
+  let rejection: IamHttpError;
+  if (error instanceof IamHttpError) {
+    rejection = error;
+  } else {
+    const kind = error instanceof Error ? error.name : typeof error;
+    logger.error(`Unexpected ${kind} while authenticating; answering 503.`);
+    rejection = new IamUpstreamUnavailableError();
+  }
+  audit.emit({
+    name: rejection.code,
+    tenant: context.tenant,
+    subject: context.subject,
+    code: rejection.code,
+    route: context.found?.request.path,
+    method: context.found?.request.method,
+    requestId: context.found?.request.header('x-request-id'),
+  });
+  if (rejection instanceof IamUpstreamUnavailableError) {
+    setResponseHeader(context.found?.response, 'Retry-After', String(rejection.retryAfterSeconds));
+  }
+  return rejection;
+}

@@ -1,0 +1,30 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { TenantRegistry } from '../module/tenant-registry.js';
+import { PermissionGuard } from './permission.guard.js';
+import { RoleGuard } from './role.guard.js';
+import { requiresIdentity } from './route-requirements.js';
+import { SessionGuard } from './session.guard.js';
+
+/**
+ * The guard IamModule registers as APP_GUARD. With `global: true` (default) every route is
+ * authenticated unless `@Public()`. With `global: false` only routes that require roles or
+ * permissions are: a role or permission requirement never runs without an identity.
+ */
+@Injectable()
+export class IamGlobalGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(TenantRegistry) private readonly registry: TenantRegistry,
+    @Inject(SessionGuard) private readonly session: SessionGuard,
+    @Inject(RoleGuard) private readonly roles: RoleGuard,
+    @Inject(PermissionGuard) private readonly permissions: PermissionGuard,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.registry.options.global && !requiresIdentity(this.reflector, context)) return true;
+    await this.session.canActivate(context);
+    this.roles.canActivate(context);
+    return this.permissions.canActivate(context);
+  }
+}

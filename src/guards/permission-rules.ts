@@ -1,0 +1,94 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import { REQUIRED_PERMISSIONS_KEY } from '../decorators/metadata-keys.js';
+import type {
+  PermissionRequestView,
+  PermissionRequirement,
+  PermissionRule,
+} from '../decorators/require-permission.decorator.js';
+import { IamForbiddenError } from '../errors/iam-errors.js';
+import type { IamIdentity } from '../identity/iam-identity.js';
+import type { PermissionSubject, PermissionTuple } from '../permissions/permission-tuple.js';
+
+/** Rules of the class and of the handler: all must hold (they add up, unlike roles). */
+export function permissionRulesOf(
+  reflector: Reflector,
+  context: ExecutionContext,
+): readonly PermissionRule[] {
+  const fromClass = reflector.get<PermissionRule[] | undefined>(
+    REQUIRED_PERMISSIONS_KEY,
+    context.getClass(),
+  );
+  const fromHandler = reflector.get<PermissionRule[] | undefined>(
+    REQUIRED_PERMISSIONS_KEY,
+    context.getHandler(),
+  );
+  return [...(fromClass ?? []), ...(fromHandler ?? [])];
+}
+
+function unresolved(): IamForbiddenError {
+  return new IamForbiddenError('authz.permission.unresolved');
+}
+
+function isSubject(value: unknown): value is PermissionSubject {
+  if (typeof value === 'string') return value !== '';
+  if (typeof value !== 'object' || value === null) return false;
+  const set = value as Record<string, unknown>;
+  return ['namespace', 'object', 'relation'].every(
+    (field) => typeof set[field] === 'string' && set[field] !== '',
+  );
+}
+
+/**
+ * Turns a requirement into the tuple to check for this request. A resolver that throws, or answers
+ * anything but a non-empty string (a subject set for `subject`), is a 403 `unresolved`: never a 500
+ * and never a check of something else.
+ */
+export function resolveTuple(
+  requirement: PermissionRequirement,
+  view: PermissionRequestView,
+): PermissionTuple {
+  let object: unknown;
+  let subject: unknown;
+  try {
+    object =
+      typeof requirement.object === 'function' ? requirement.object(view) : requirement.object;
+    subject =
+      requirement.subject === undefined ? view.identity.id : requirement.subject(view.identity);
+  } catch {
+    throw unresolved();
+  }
+  if (typeof object !== 'string' || object === '' || !isSubject(subject)) throw unresolved();
+  return {
+    namespace: requirement.namespace,
+    relation: requirement.relation,
+    object,
+    subject: typeof subject === 'string' ? subject : { ...subject },
+  };
+}
+
+/** The groups of tuples of which one must hold each: a plain requirement is a group of one. */
+export function resolveRules(
+  rules: readonly PermissionRule[],
+  view: PermissionRequestView,
+): PermissionTuple[][] {
+  return rules.map((rule) =>
+    ('anyOf' in rule ? rule.anyOf : [rule]).map((requirement) => resolveTuple(requirement, view)),
+  );
+}
+
+export function viewOf(
+  request: {
+    params: PermissionRequestView['params'];
+    query: PermissionRequestView['query'];
+    body: unknown;
+  },
+  identity: IamIdentity,
+): PermissionRequestView {
+  return Object.freeze({
+    params: request.params,
+    query: request.query,
+    body: request.body,
+    identity,
+  });
+}

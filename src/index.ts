@@ -1,0 +1,112 @@
+export { AuditEmitter } from './audit/audit-emitter.js';
+export {
+  IAM_AUDIT_EVENTS,
+  type IamAuditDetail,
+  type IamAuditEvent,
+  type IamAuditEventName,
+} from './audit/audit-event.js';
+export { AUDIT_SINK, type AuditSink, LoggerAuditSink } from './audit/audit-sink.js';
+export type {
+  IamModuleOptions,
+  TenantResolver,
+  ValidatedIamOptions,
+} from './config/module-options.js';
+export type {
+  ClaimMappingConfig,
+  CloudConfig,
+  HttpClientConfig,
+  JwksConfig,
+  JwtAlgorithm,
+  KetoConfig,
+  KratosConfig,
+  OathkeeperConfig,
+  ReplayProtectionConfig,
+  SessionCacheConfig,
+  TenantConfig,
+  TransportKind,
+  ValidatedTenantConfig,
+} from './config/tenant-config.js';
+export { CurrentUser, Tenant } from './decorators/current-user.decorator.js';
+export { Anonymous, Public } from './decorators/public.decorator.js';
+export {
+  type AnyOfPermissions,
+  anyOf,
+  type PermissionRequestView,
+  type PermissionRequirement,
+  type PermissionRule,
+  RequirePermission,
+} from './decorators/require-permission.decorator.js';
+export {
+  RequireRole,
+  type RequireRoleOptions,
+  type RoleRequirement,
+} from './decorators/require-role.decorator.js';
+export { IAM_ERROR_STATUS, type IamErrorCode } from './errors/error-codes.js';
+export {
+  IamConfigurationError,
+  type IamErrorBody,
+  IamForbiddenError,
+  IamHttpError,
+  IamUnauthorizedError,
+  IamUpstreamUnavailableError,
+} from './errors/iam-errors.js';
+export { PermissionGuard } from './guards/permission.guard.js';
+export { RoleGuard } from './guards/role.guard.js';
+export { SessionGuard } from './guards/session.guard.js';
+export {
+  type IamDependency,
+  IamHealthCheckError,
+  IamHealthIndicator,
+  type IamHealthOptions,
+  type IamHealthResult,
+} from './health/iam-health.indicator.js';
+export type { IamDependencyHealth } from './health/probe.js';
+export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
+export { IamModule } from './module/iam.module.js';
+export type { IamOptionsFactory } from './module/iam.module-definition.js';
+export type {
+  PermissionPaging,
+  PermissionTupleFilter,
+  TenantPermissions,
+} from './ory/keto/tenant-permissions.js';
+export type {
+  IamSession,
+  IamSessionIdentity,
+  IamSessionPage,
+  SessionPaging,
+  TenantSessions,
+  WhoamiSource,
+} from './ory/kratos/iam-session.js';
+export type {
+  PermissionSubject,
+  PermissionTree,
+  PermissionTuple,
+  PermissionTuplePage,
+  SubjectSet,
+} from './permissions/permission-tuple.js';
+export type {
+  RedisCommandClient,
+  RedisConnectionOptions,
+} from './redis/redis-client.js';
+export {
+  InMemoryReplayCache,
+  type InMemoryReplayCacheOptions,
+} from './replay/in-memory-replay-cache.js';
+export { RedisReplayCache, type RedisReplayCacheOptions } from './replay/redis-replay-cache.js';
+export { REPLAY_CACHE, type ReplayCache } from './replay/replay-cache.js';
+export type { IamRequest } from './request/iam-request.js';
+export { getIdentity } from './request/request-state.js';
+export { PermissionService } from './services/permission.service.js';
+export { SessionService } from './services/session.service.js';
+export {
+  InMemorySessionStore,
+  type InMemorySessionStoreOptions,
+} from './session-cache/in-memory-session-store.js';
+export {
+  RedisSessionStore,
+  type RedisSessionStoreOptions,
+} from './session-cache/redis-session-store.js';
+export {
+  SESSION_CACHE_STORE,
+  type SessionCacheStore,
+} from './session-cache/session-cache-store.js';

@@ -1,0 +1,32 @@
+import type { Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { IamGlobalGuard } from '../guards/iam-global.guard.js';
+import { PermissionGuard } from '../guards/permission.guard.js';
+import { RoleGuard } from '../guards/role.guard.js';
+import { SessionGuard } from '../guards/session.guard.js';
+import { OryClients } from '../ory/ory-clients.js';
+import { TenantRegistry } from './tenant-registry.js';
+import { IAM_VALIDATED_OPTIONS } from './tokens.js';
+
+/**
+ * The guards and what they need; shared by `IamModule` and `IamTestingModule`, which each add their
+ * own `PERMISSION_CHECKER` (Keto, or the test's answers).
+ */
+export const IAM_GUARD_PROVIDERS: Provider[] = [
+  OryClients,
+  TenantRegistry,
+  SessionGuard,
+  RoleGuard,
+  PermissionGuard,
+  { provide: APP_GUARD, useClass: IamGlobalGuard },
+];
+
+/** Exported so `@UseGuards(SessionGuard)` and friends resolve in any module. */
+export const IAM_GUARD_EXPORTS = [
+  IAM_VALIDATED_OPTIONS,
+  OryClients,
+  TenantRegistry,
+  SessionGuard,
+  RoleGuard,
+  PermissionGuard,
+];

@@ -1,0 +1,26 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { IamModuleOptions } from '../config/module-options.js';
+
+/**
+ * `forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`.
+ * `isGlobal` (default true) makes the services injectable everywhere; it is unrelated to the
+ * `global` option, which decides whether the guards protect every route.
+ */
+export const {
+  ConfigurableModuleClass: IamConfigurableModule,
+  MODULE_OPTIONS_TOKEN: IAM_MODULE_OPTIONS,
+  OPTIONS_TYPE: IAM_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: IAM_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<IamModuleOptions>({ moduleName: 'Iam' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createIamOptions')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();
+
+/** What `forRootAsync({ useClass })` classes implement. */
+export interface IamOptionsFactory {
+  createIamOptions(): IamModuleOptions | Promise<IamModuleOptions>;
+}

@@ -1,0 +1,143 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { AuditEmitter } from '../audit/audit-emitter.js';
+import { AUDIT_SINK, type AuditSink, LoggerAuditSink } from '../audit/audit-sink.js';
+import type { ValidatedIamOptions } from '../config/module-options.js';
+import type { ValidatedTenantConfig } from '../config/tenant-config.js';
+import { OryClients } from '../ory/ory-clients.js';
+import { InMemoryReplayCache } from '../replay/in-memory-replay-cache.js';
+import { REPLAY_CACHE, type ReplayCache } from '../replay/replay-cache.js';
+import type { IamRequest } from '../request/iam-request.js';
+import { InMemorySessionStore } from '../session-cache/in-memory-session-store.js';
+import {
+  SESSION_CACHE_STORE,
+  type SessionCacheStore,
+} from '../session-cache/session-cache-store.js';
+import { createTransport } from '../transport/create-transport.js';
+import type { Transport } from '../transport/transport.js';
+import { findAppProvider } from './override-lookup.js';
+import { resolveTenantName } from './tenant-resolution.js';
+import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from './tokens.js';
+
+/** One tenant's configuration and the transport built for it at boot. */
+export interface TenantRuntime {
+  readonly config: ValidatedTenantConfig;
+  readonly transport: Transport;
+}
+
+/**
+ * Everything expensive, built once when the module initialises: per-tenant transports (with their
+ * JWKS key stores and timers), the replay cache and the audit emitter. The guards only read it.
+ */
+@Injectable()
+export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private readonly runtimes = new Map<string, TenantRuntime>();
+  private ownedReplayCache: InMemoryReplayCache | undefined;
+  private auditEmitter: AuditEmitter | undefined;
+  private sessionStore: SessionCacheStore | undefined;
+  private ownedSessionStore: InMemorySessionStore | undefined;
+
+  constructor(
+    @Inject(IAM_VALIDATED_OPTIONS) readonly options: ValidatedIamOptions,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(OryClients) private readonly oryClients: OryClients,
+    @Optional()
+    @Inject(IAM_TRANSPORT_OVERRIDE)
+    private readonly transportOverride?: Transport,
+  ) {}
+
+  /** Resolved after every module is instantiated, so app-module overrides are visible. */
+  onModuleInit(): void {
+    const sink =
+      this.options.auditSink ??
+      findAppProvider<AuditSink>(this.moduleRef, AUDIT_SINK) ??
+      new LoggerAuditSink();
+    const audit = new AuditEmitter(sink);
+    this.auditEmitter = audit;
+    const override = this.transportOverride;
+    const build = override === undefined ? this.transportBuilder(audit) : () => override;
+    for (const [name, config] of Object.entries(this.options.tenants)) {
+      const transport = build(config);
+      this.runtimes.set(name, { config, transport });
+      transport.start?.();
+    }
+  }
+
+  get audit(): AuditEmitter {
+    if (this.auditEmitter === undefined) {
+      throw new Error('IamModule is not initialised yet.');
+    }
+    return this.auditEmitter;
+  }
+
+  /**
+   * Store of the Kratos session cache, shared by the transports and `SessionService` (so a revoke
+   * evicts what the transports cached): a `SESSION_CACHE_STORE` provider anywhere in the app,
+   * else an in-memory store. Resolved on first use, which is at module init or later.
+   */
+  get sessionCacheStore(): SessionCacheStore {
+    this.sessionStore ??=
+      findAppProvider<SessionCacheStore>(this.moduleRef, SESSION_CACHE_STORE) ??
+      this.createOwnedSessionStore();
+    return this.sessionStore;
+  }
+
+  /** The tenant named by the request, or undefined when it names none that is configured. */
+  resolveTenant(request: IamRequest): string | undefined {
+    return resolveTenantName(this.options, request);
+  }
+
+  runtime(tenant: string): TenantRuntime {
+    const runtime = this.runtimes.get(tenant);
+    if (runtime === undefined) {
+      throw new Error(`IamModule has no runtime for tenant "${tenant}".`);
+    }
+    return runtime;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  private transportBuilder(audit: AuditEmitter): (config: ValidatedTenantConfig) => Transport {
+    const dependencies = {
+      replayCache: this.options.replayCache ?? this.findOrCreateReplayCache(),
+      audit,
+      oryClients: this.oryClients,
+      sessionCacheStore: this.sessionCacheStore,
+    };
+    return (config) => createTransport(config, dependencies);
+  }
+
+  private findOrCreateReplayCache(): ReplayCache {
+    const provided = findAppProvider<ReplayCache>(this.moduleRef, REPLAY_CACHE);
+    if (provided !== undefined) return provided;
+    this.ownedReplayCache = new InMemoryReplayCache();
+    return this.ownedReplayCache;
+  }
+
+  private createOwnedSessionStore(): SessionCacheStore {
+    this.ownedSessionStore = new InMemorySessionStore();
+    return this.ownedSessionStore;
+  }
+
+  private async close(): Promise<void> {
+    const runtimes = [...this.runtimes.values()];
+    this.runtimes.clear();
+    await Promise.all(runtimes.map((runtime) => runtime.transport.close?.()));
+    this.ownedReplayCache?.close();
+    this.ownedReplayCache = undefined;
+    this.ownedSessionStore?.clear();
+  }
+}

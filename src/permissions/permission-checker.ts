@@ -1,0 +1,12 @@
+import type { PermissionTuple } from './permission-tuple.js';
+
+/**
+ * Answers permission checks for a tenant, in input order. The Keto checker batches them; the testing
+ * module answers from the test's table. A failure to answer rejects (the guard then answers 503).
+ */
+export interface PermissionChecker {
+  checkMany(tenant: string, tuples: readonly PermissionTuple[]): Promise<readonly boolean[]>;
+}
+
+/** DI token of the {@link PermissionChecker} the PermissionGuard uses. */
+export const PERMISSION_CHECKER = Symbol.for('nestjs-ory-iam:PERMISSION_CHECKER');

@@ -1,0 +1,66 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { ValidatedIamOptions } from '../config/module-options.js';
+import type { ValidatedTenantConfig } from '../config/tenant-config.js';
+import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from '../module/guard-providers.js';
+import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../module/tokens.js';
+import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
+import {
+  type IamTestingIdentity,
+  type IamTestingPermissions,
+  IamTestingState,
+} from './iam-testing-state.js';
+
+export interface IamTestingModuleOptions {
+  /** Identity of every request until changed through `IamTestingState`; default: none (401). */
+  identity?: IamTestingIdentity | null;
+  /** Answers of `@RequirePermission` checks. Default false: every check is denied. */
+  permissions?: IamTestingPermissions;
+  /** Default `default`. */
+  tenant?: string;
+  /** Same meaning as `IamModule.forRoot({ global })`. Default true. */
+  global?: boolean;
+}
+
+function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
+  const config: ValidatedTenantConfig = Object.freeze({
+    name: tenant,
+    mode: 'self-hosted',
+    transport: 'oathkeeper',
+    trustProxy: false,
+    claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
+    http: Object.freeze({ timeoutMs: 1_000, retries: 0 }),
+  });
+  return Object.freeze({ tenants: Object.freeze({ [tenant]: config }), global });
+}
+
+/**
+ * Stands in for `IamModule` in tests: the same guards and decorators, with the identity and roles
+ * set per test through {@link IamTestingState} instead of a real Oathkeeper or Kratos. Tests that
+ * want the real verification path use `TestSigner` with `IamModule` instead.
+ */
+@Module({})
+export class IamTestingModule {
+  static forRoot(options: IamTestingModuleOptions = {}): DynamicModule {
+    const tenant = options.tenant ?? 'default';
+    const state = new IamTestingState(
+      tenant,
+      options.identity ?? null,
+      options.permissions ?? false,
+    );
+    return {
+      module: IamTestingModule,
+      global: true,
+      providers: [
+        {
+          provide: IAM_VALIDATED_OPTIONS,
+          useValue: testingOptions(tenant, options.global ?? true),
+        },
+        { provide: IamTestingState, useValue: state },
+        { provide: IAM_TRANSPORT_OVERRIDE, useValue: state },
+        { provide: PERMISSION_CHECKER, useValue: state },
+        ...IAM_GUARD_PROVIDERS,
+      ],
+      exports: [IamTestingState, PERMISSION_CHECKER, ...IAM_GUARD_EXPORTS],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import type { ValidatedTenantConfig } from '../config/tenant-config.js';
+import { IamConfigurationError } from '../errors/iam-errors.js';
+import type { IamIdentity } from '../identity/iam-identity.js';
+import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
+import { KratosSessionResolver, type UsableSession } from '../ory/kratos/session-resolver.js';
+import type { TransportDependencies } from './create-transport.js';
+import { type KratosTransportKind, sessionCredentialOf } from './kratos-credentials.js';
+import type { Transport } from './transport.js';
+
+/** The request's identity, as a Kratos session proved it. */
+function identityFromSession(
+  { session, identity }: UsableSession,
+  via: 'kratos-cookie' | 'kratos-bearer',
+): IamIdentity {
+  return {
+    id: identity.id,
+    tenant: identity.tenant,
+    roles: identity.roles,
+    traits: identity.traits,
+    metadataPublic: identity.metadataPublic,
+    sessionId: session.id,
+    aal: session.aal,
+    via,
+  };
+}
+
+/**
+ * The `cookie`, `bearer` and `cookie-or-bearer` transports: the session credential is checked
+ * with Kratos (or the tenant's session cache) on every request. Built once per tenant at boot.
+ */
+export function createKratosTransport(
+  tenant: ValidatedTenantConfig,
+  dependencies: TransportDependencies,
+): Transport {
+  const transport: KratosTransportKind | 'oathkeeper' = tenant.transport;
+  if (transport === 'oathkeeper') {
+    throw new IamConfigurationError([
+      `tenants.${tenant.name}.transport: 'oathkeeper' is not a Kratos transport`,
+    ]);
+  }
+  const clients = dependencies.oryClients.kratos(tenant.name);
+  const resolver = new KratosSessionResolver(
+    tenant,
+    clients,
+    kratosSessionCacheFor(tenant, dependencies.sessionCacheStore),
+  );
+  const cookieName = resolver.cookieName;
+  return {
+    async authenticate(request) {
+      const credential = sessionCredentialOf(request, transport, cookieName);
+      if (credential === undefined) return undefined;
+      const usable = await resolver.resolve(credential);
+      return identityFromSession(
+        usable,
+        credential.kind === 'cookie' ? 'kratos-cookie' : 'kratos-bearer',
+      );
+    },
+  };
+}

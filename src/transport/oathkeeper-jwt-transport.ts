@@ -1,0 +1,56 @@
+import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
+import type { IamIdentity } from '../identity/iam-identity.js';
+import type { JwksKeyStore } from '../jwt/jwks-key-store.js';
+import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
+import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
+import type { IamRequest } from '../request/iam-request.js';
+import { tokenFromHeader } from './bearer-token.js';
+import { identityFromClaims } from './oathkeeper-identity.js';
+import type { Transport } from './transport.js';
+
+/**
+ * Authenticates a request by the JWT Oathkeeper's `id_token` mutator put in the identity header.
+ * With replay protection off, tokens Oathkeeper's cache resends are served from a verified-token
+ * cache until their `exp`; with it on, every use goes through the replay check.
+ */
+export class OathkeeperJwtTransport implements Transport {
+  private readonly verifiedTokens: VerifiedTokenCache<IamIdentity> | undefined;
+
+  constructor(
+    private readonly tenant: ValidatedTenantConfig,
+    private readonly oathkeeper: ValidatedOathkeeperConfig,
+    private readonly keys: JwksKeyStore,
+    private readonly verifier: OathkeeperJwtVerifier,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.verifiedTokens = oathkeeper.replayProtection.enabled
+      ? undefined
+      : new VerifiedTokenCache();
+  }
+
+  start(): void {
+    this.keys.start();
+  }
+
+  close(): void {
+    this.keys.close();
+  }
+
+  async authenticate(request: IamRequest): Promise<IamIdentity | undefined> {
+    const header = request.header(this.oathkeeper.identityHeader);
+    if (header === undefined) return undefined;
+    const token = tokenFromHeader(header);
+    const cache = this.verifiedTokens;
+    const cacheKey = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
+    if (cache !== undefined && cacheKey !== undefined) {
+      const cached = cache.get(cacheKey, this.now());
+      if (cached !== undefined) return cached;
+    }
+    const { claims, typed } = await this.verifier.verify(token);
+    const identity = identityFromClaims(this.tenant, typed.sub, claims, 'oathkeeper-jwt');
+    if (cache !== undefined && cacheKey !== undefined) {
+      cache.set(cacheKey, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);
+    }
+    return identity;
+  }
+}

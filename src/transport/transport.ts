@@ -1,0 +1,15 @@
+import type { IamIdentity } from '../identity/iam-identity.js';
+import type { IamRequest } from '../request/iam-request.js';
+
+/**
+ * Proves who sent a request for one tenant.
+ * Resolves `undefined` when the request carries no credentials at all; throws an `IamHttpError`
+ * (401, 403 or 503 with a stable code) when it carries credentials that do not hold.
+ */
+export interface Transport {
+  authenticate(request: IamRequest): Promise<IamIdentity | undefined>;
+  /** Starts background work (JWKS prefetch, refresh timers). Never throws. */
+  start?(): void;
+  /** Stops timers and releases connections. */
+  close?(): Promise<void> | void;
+}

@@ -1,0 +1,73 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getIdentity, Public, RoleGuard, SessionGuard } from '../../../src/index.js';
+import { IamTestingModule } from '../../../src/testing/index.js';
+
+class Resolver {
+  @Public()
+  open() {}
+
+  guarded() {}
+}
+
+function context(type: string, args: unknown[], handler: keyof Resolver): ExecutionContext {
+  const host = new ExecutionContextHost(args, Resolver, Resolver.prototype[handler]);
+  host.setType(type);
+  return host;
+}
+
+function fakeHttpRequest(): object {
+  return { method: 'POST', url: '/graphql', headers: {} };
+}
+
+describe('execution contexts', () => {
+  let moduleRef: TestingModule;
+  let guard: SessionGuard;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [IamTestingModule.forRoot({ identity: { id: 'alice' } })],
+    }).compile();
+    await moduleRef.init();
+    guard = moduleRef.get(SessionGuard);
+  });
+  afterAll(() => moduleRef.close());
+
+  it('reads the request of a GraphQL resolver from the GraphQL context (Apollo: req)', async () => {
+    const req = fakeHttpRequest();
+    await expect(
+      guard.canActivate(context('graphql', [{}, {}, { req }, {}], 'guarded')),
+    ).resolves.toBe(true);
+    expect(getIdentity(req)?.id).toBe('alice');
+  });
+
+  it('reads the request of a GraphQL resolver from the GraphQL context (Mercurius: request)', async () => {
+    const request = fakeHttpRequest();
+    await guard.canActivate(context('graphql', [{}, {}, { request, reply: {} }, {}], 'guarded'));
+    expect(getIdentity(request)?.id).toBe('alice');
+  });
+
+  it('denies a GraphQL context without a request', async () => {
+    await expect(
+      guard.canActivate(context('graphql', [{}, {}, {}, {}], 'guarded')),
+    ).rejects.toMatchObject({
+      code: 'auth.failure.unsupported_context',
+    });
+  });
+
+  it.each(['ws', 'rpc'])('denies %s contexts it cannot verify', async (type) => {
+    await expect(guard.canActivate(context(type, [{}, {}], 'guarded'))).rejects.toMatchObject({
+      code: 'auth.failure.unsupported_context',
+    });
+  });
+
+  it.each(['ws', 'rpc'])('lets @Public %s handlers through', async (type) => {
+    await expect(guard.canActivate(context(type, [{}, {}], 'open'))).resolves.toBe(true);
+  });
+
+  it('lets RoleGuard pass handlers that require no role in any context', () => {
+    expect(moduleRef.get(RoleGuard).canActivate(context('ws', [{}, {}], 'guarded'))).toBe(true);
+  });
+});
