@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ValidatedIamOptions } from '../config/module-options.js';
+import type { ValidatedTenantConfig } from '../config/tenant-config.js';
+import { IamConfigurationError } from '../errors/iam-errors.js';
+import { IAM_VALIDATED_OPTIONS } from '../module/tokens.js';
+import { type IamDependencyHealth, type ProbeExpectation, probe } from './probe.js';
+
+/** The dependencies probed per tenant (only those the tenant configures). */
+export type IamDependency = 'kratos' | 'keto' | 'jwks';
+
+/** The result shape `@nestjs/terminus` expects from a health indicator. */
+export type IamHealthResult = Record<
+  string,
+  {
+    status: 'up' | 'down';
+    tenants: Record<string, Partial<Record<IamDependency, IamDependencyHealth>>>;
+  }
+>;
+
+/** Options of {@link IamHealthIndicator.isHealthy}. */
+export interface IamHealthOptions {
+  /** Per probe; there are no retries. Default 2000. */
+  readonly timeoutMs?: number;
+  /** Only these tenants. Default: all. */
+  readonly tenants?: readonly string[];
+}
+
+/**
+ * Thrown when a dependency is down. Shaped like terminus's `HealthCheckError` (`causes`,
+ * `isHealthCheckError`), which terminus recognises without the library depending on it.
+ */
+export class IamHealthCheckError extends Error {
+  readonly isHealthCheckError = true;
+
+  constructor(
+    message: string,
+    readonly causes: IamHealthResult,
+  ) {
+    super(message);
+    this.name = 'IamHealthCheckError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 2_000;
+
+interface Target {
+  readonly tenant: string;
+  readonly dependency: IamDependency;
+  readonly url: string;
+  readonly expectation: ProbeExpectation;
+}
+
+function targetsOf(tenant: ValidatedTenantConfig): Target[] {
+  const targets: Target[] = [];
+  // Ory Network does not document /health/* on project domains: any answer proves reachability.
+  const oryExpectation: ProbeExpectation = tenant.mode === 'cloud' ? 'answers' : 'ready';
+  if (tenant.kratos !== undefined) {
+    const url = `${tenant.kratos.publicUrl}/health/ready`;
+    targets.push({ tenant: tenant.name, dependency: 'kratos', url, expectation: oryExpectation });
+  }
+  if (tenant.keto !== undefined) {
+    const url = `${tenant.keto.readUrl}/health/ready`;
+    targets.push({ tenant: tenant.name, dependency: 'keto', url, expectation: oryExpectation });
+  }
+  const jwks = tenant.oathkeeper?.jwks;
+  if (jwks !== undefined) {
+    targets.push({ tenant: tenant.name, dependency: 'jwks', url: jwks.url, expectation: 'jwks' });
+  }
+  return targets;
+}
+
+/**
+ * Reachability of every tenant's Kratos (public API), Keto (read API) and Oathkeeper JWKS, for
+ * `@nestjs/terminus`: `() => this.iamHealth.isHealthy('iam')`. Probes run in parallel, each
+ * with a short timeout and no retry; a URL shared by several tenants is probed once.
+ */
+@Injectable()
+export class IamHealthIndicator {
+  constructor(@Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions) {}
+
+  /** Resolves `{ [key]: { status: 'up', tenants } }`; throws {@link IamHealthCheckError} when any is down. */
+  async isHealthy(key = 'iam', options: IamHealthOptions = {}): Promise<IamHealthResult> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const unknown = options.tenants?.filter((name) => !Object.hasOwn(this.options.tenants, name));
+    if (unknown !== undefined && unknown.length > 0) {
+      throw new IamConfigurationError(
+        unknown.map((name) => `IamHealthIndicator: tenant "${name}" is not configured`),
+      );
+    }
+    const selected = Object.values(this.options.tenants).filter(
+      (tenant) => options.tenants === undefined || options.tenants.includes(tenant.name),
+    );
+    const probes = new Map<string, Promise<IamDependencyHealth>>();
+    const targets = selected.flatMap(targetsOf);
+    const results = await Promise.all(
+      targets.map((target) => {
+        const id = `${target.expectation} ${target.url}`;
+        let running = probes.get(id);
+        if (running === undefined) {
+          running = probe(target.url, target.expectation, timeoutMs);
+          probes.set(id, running);
+        }
+        return running;
+      }),
+    );
+
+    const tenants: IamHealthResult[string]['tenants'] = {};
+    for (const tenant of selected) tenants[tenant.name] = {};
+    targets.forEach((target, index) => {
+      const entry = tenants[target.tenant];
+      const result = results[index];
+      if (entry !== undefined && result !== undefined) entry[target.dependency] = result;
+    });
+    const down = results.some((result) => result.status === 'down');
+    const outcome: IamHealthResult = { [key]: { status: down ? 'down' : 'up', tenants } };
+    if (down) throw new IamHealthCheckError('An identity dependency is down.', outcome);
+    return outcome;
+  }
+}

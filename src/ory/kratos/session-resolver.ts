@@ -1,0 +1,78 @@
+import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import type { SessionCredential } from '../../transport/kratos-credentials.js';
+import { callOry, OryResponseError } from '../ory-call.js';
+import type { KratosClients } from '../ory-clients.js';
+import type { IamSession, IamSessionIdentity } from './iam-session.js';
+import type { KratosSessionCache } from './session-cache.js';
+import {
+  malformedSessionRejection,
+  usableSessionIdentity,
+  whoamiRejection,
+} from './session-checks.js';
+import { KratosSessionShapeError, sessionFromKratos } from './session-mapping.js';
+
+/** A session that may authenticate a request, with its (active) identity. */
+export interface UsableSession {
+  readonly session: IamSession;
+  readonly identity: IamSessionIdentity;
+}
+
+/**
+ * Turns a session credential into a usable session: from the cache when it holds one, else from
+ * Kratos `/sessions/whoami` (through `callOry`: timeout, retries, 503 with Retry-After). Only the
+ * one credential is sent: the session cookie is rebuilt as `<name>=<value>` from its parsed value.
+ * Throws 401 `auth.failure.session_inactive`, 403 `authz.aal.insufficient` or 503.
+ */
+export class KratosSessionResolver {
+  /** The tenant's session cookie, the only cookie ever forwarded to Kratos. */
+  readonly cookieName: string;
+
+  constructor(
+    private readonly tenant: ValidatedTenantConfig,
+    private readonly clients: KratosClients,
+    readonly cache: KratosSessionCache | undefined,
+  ) {
+    if (tenant.kratos === undefined) {
+      throw new Error(`tenant "${tenant.name}" has no Kratos configuration`);
+    }
+    this.cookieName = tenant.kratos.sessionCookieName;
+  }
+
+  async resolve(credential: SessionCredential): Promise<UsableSession> {
+    const cached = await this.cache?.get(credential);
+    if (cached !== undefined) {
+      return { session: cached, identity: usableSessionIdentity(cached) };
+    }
+    const session = await this.whoami(credential);
+    const identity = usableSessionIdentity(session);
+    await this.cache?.put(credential, session);
+    return { session, identity };
+  }
+
+  private async whoami(credential: SessionCredential): Promise<IamSession> {
+    const { frontend, policy } = this.clients;
+    const parameters =
+      credential.kind === 'cookie'
+        ? { cookie: `${this.cookieName}=${credential.value}` }
+        : { xSessionToken: credential.value };
+    let body: unknown;
+    try {
+      const response = await callOry(
+        'Kratos /sessions/whoami',
+        policy,
+        (options) => frontend.toSession(parameters, options),
+        { idempotent: true },
+      );
+      body = response.data;
+    } catch (error) {
+      if (error instanceof OryResponseError) throw whoamiRejection(error.status);
+      throw error;
+    }
+    try {
+      return sessionFromKratos(this.tenant, body);
+    } catch (error) {
+      if (error instanceof KratosSessionShapeError) throw malformedSessionRejection(error);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import { IamConfigurationError, IamUnauthorizedError } from '../../errors/iam-errors.js';
+import { HttpIamRequest, isPlatformRequest } from '../../request/http-request.js';
+import { type CredentialSource, sessionCredentialOf } from '../../transport/kratos-credentials.js';
+import {
+  callOry,
+  type OryRequestOptions,
+  type OryResponse,
+  OryResponseError,
+} from '../ory-call.js';
+import type { KratosClients } from '../ory-clients.js';
+import { adminCallFailure } from './admin-errors.js';
+import type {
+  IamSession,
+  IamSessionPage,
+  SessionPaging,
+  TenantSessions,
+  WhoamiSource,
+} from './iam-session.js';
+import type { KratosSessionCache } from './session-cache.js';
+import { malformedSessionRejection } from './session-checks.js';
+import { KratosSessionShapeError, sessionFromKratos } from './session-mapping.js';
+import { hasNextPage, pageNumberOf, pageSizeOf, pageTokenOf } from './session-paging.js';
+import { KratosSessionResolver } from './session-resolver.js';
+
+type IdentityApi = NonNullable<KratosClients['admin']>;
+
+function requestOf(source: WhoamiSource): CredentialSource {
+  if ('token' in source && typeof source.token === 'string') {
+    return new HttpIamRequest({ headers: { 'x-session-token': source.token } });
+  }
+  if ('cookie' in source && typeof source.cookie === 'string') {
+    return new HttpIamRequest({ headers: { cookie: source.cookie } });
+  }
+  // Express requests have a `header()` method too, but no `cookie()`: only an IamRequest has both.
+  if (
+    'header' in source &&
+    typeof source.header === 'function' &&
+    'cookie' in source &&
+    typeof source.cookie === 'function'
+  ) {
+    return source;
+  }
+  if (isPlatformRequest(source)) return new HttpIamRequest(source);
+  throw new TypeError('whoami needs a request, { token } or { cookie }');
+}
+
+/** {@link TenantSessions} over a tenant's Kratos clients and session cache. */
+export class KratosTenantSessions implements TenantSessions {
+  private readonly resolver: KratosSessionResolver;
+
+  constructor(
+    private readonly tenant: ValidatedTenantConfig,
+    private readonly clients: KratosClients,
+    private readonly cache: KratosSessionCache | undefined,
+  ) {
+    this.resolver = new KratosSessionResolver(tenant, clients, cache);
+  }
+
+  async whoami(source: WhoamiSource): Promise<IamSession> {
+    const credential = sessionCredentialOf(
+      requestOf(source),
+      'cookie-or-bearer',
+      this.resolver.cookieName,
+    );
+    if (credential === undefined) {
+      throw new IamUnauthorizedError('auth.failure.missing_credentials');
+    }
+    return (await this.resolver.resolve(credential)).session;
+  }
+
+  async list(identityId: string, paging: SessionPaging = {}): Promise<IamSessionPage> {
+    const page = pageNumberOf(paging.pageToken);
+    const perPage = pageSizeOf(paging.pageSize);
+    const response = await this.admin(
+      'list',
+      'Identity not found.',
+      { idempotent: true },
+      (admin, options) =>
+        admin.listIdentitySessions(
+          { id: identityId, page, perPage, active: paging.active },
+          options,
+        ),
+    );
+    const sessions: unknown[] = Array.isArray(response.data) ? response.data : [];
+    return {
+      sessions: sessions.map((session) => this.sessionOf(session)),
+      nextPageToken: hasNextPage(response.headers, page, perPage, sessions.length)
+        ? pageTokenOf(page + 1)
+        : undefined,
+    };
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.admin('revoke', 'Session not found.', { idempotent: true }, (admin, options) =>
+      admin.disableSession({ id: sessionId }, options),
+    );
+    await this.cache?.evictSession(sessionId);
+  }
+
+  async revokeAllForIdentity(identityId: string): Promise<void> {
+    const admin = this.requireAdmin('revokeAllForIdentity');
+    try {
+      await callOry(
+        'Kratos admin revokeAllForIdentity',
+        this.clients.policy,
+        (options) => admin.deleteIdentitySessions({ id: identityId }, options),
+        { idempotent: true },
+      );
+    } catch (error) {
+      // Kratos answers 404 both for an unknown identity and for one without sessions: either
+      // way nothing is left to revoke. An id that is not a UUID (400) still throws.
+      if (!(error instanceof OryResponseError && error.status === 404)) {
+        throw adminCallFailure(
+          'SessionService.revokeAllForIdentity()',
+          error,
+          'Identity not found.',
+        );
+      }
+    } finally {
+      await this.cache?.evictIdentity(identityId);
+    }
+  }
+
+  async extend(sessionId: string): Promise<IamSession> {
+    const extended = await this.admin(
+      'extend',
+      'Session not found.',
+      { idempotent: false },
+      (admin, options) => admin.extendSession({ id: sessionId }, options),
+    );
+    if (typeof extended.data === 'object' && extended.data !== null) {
+      return this.sessionOf(extended.data);
+    }
+    // Kratos with `feature_flags.faster_session_extend` answers 204 without the session.
+    const fetched = await this.admin(
+      'extend',
+      'Session not found.',
+      { idempotent: true },
+      (admin, options) => admin.getSession({ id: sessionId, expand: ['identity'] }, options),
+    );
+    return this.sessionOf(fetched.data);
+  }
+
+  private async admin<T>(
+    operation: string,
+    notFound: string,
+    { idempotent }: { idempotent: boolean },
+    call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
+  ): Promise<OryResponse<T>> {
+    const admin = this.requireAdmin(operation);
+    try {
+      return await callOry(
+        `Kratos admin ${operation}`,
+        this.clients.policy,
+        (options) => call(admin, options),
+        { idempotent },
+      );
+    } catch (error) {
+      throw adminCallFailure(`SessionService.${operation}()`, error, notFound);
+    }
+  }
+
+  private requireAdmin(operation: string): IdentityApi {
+    const admin = this.clients.admin;
+    if (admin === undefined) {
+      throw new IamConfigurationError([
+        `tenants.${this.tenant.name}.kratos.adminUrl: is required for SessionService.${operation}()`,
+      ]);
+    }
+    return admin;
+  }
+
+  private sessionOf(body: unknown): IamSession {
+    try {
+      return sessionFromKratos(this.tenant, body);
+    } catch (error) {
+      if (error instanceof KratosSessionShapeError) throw malformedSessionRejection(error);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+
+/** Timeout and retry budget of calls to Kratos and Keto (from the tenant's `http` config). */
+export interface OryCallPolicy {
+  readonly timeoutMs: number;
+  readonly retries: number;
+}
+
+/** Per-call axios options handed to every `@ory/client` method. */
+export interface OryRequestOptions {
+  timeout: number;
+  signal: AbortSignal;
+}
+
+/** The parts of an `@ory/client` (axios) response the library reads. */
+export interface OryResponse<T> {
+  data: T;
+  status: number;
+  headers: unknown;
+}
+
+/**
+ * An answer from an Ory server that is neither a success nor an outage: a 4xx other than 429.
+ * Callers map it to their own meaning (401 from whoami, 404 from get identity, 400 validation).
+ */
+export class OryResponseError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${operation} answered ${status}`);
+    this.name = 'OryResponseError';
+  }
+}
+
+const BACKOFF_BASE_MS = 50;
+const BACKOFF_CAP_MS = 1_000;
+const LONGEST_HONOURED_RETRY_AFTER_MS = 2_000;
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+interface FailureShape {
+  isAxiosError?: unknown;
+  response?: { status?: unknown; data?: unknown; headers?: unknown };
+}
+
+function responseOf(
+  error: unknown,
+): { status: number; data: unknown; headers: unknown } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { response } = error as FailureShape;
+  if (typeof response !== 'object' || response === null) return undefined;
+  return typeof response.status === 'number'
+    ? { status: response.status, data: response.data, headers: response.headers }
+    : undefined;
+}
+
+function retryAfterMs(headers: unknown): number | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const raw = (headers as Record<string, unknown>)['retry-after'];
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function jitteredBackoff(attempt: number): number {
+  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+}
+
+/**
+ * Runs one `@ory/client` call with a timeout on every attempt. Network errors, timeouts, 5xx and
+ * 429 are outages: idempotent reads are retried with jittered backoff (a 429's `Retry-After` is
+ * honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`. Other 4xx
+ * answers become an {@link OryResponseError}. Writes are never retried: a timed-out write may have
+ * happened.
+ */
+export async function callOry<T>(
+  operation: string,
+  policy: OryCallPolicy,
+  call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
+  { idempotent }: { idempotent: boolean },
+): Promise<OryResponse<T>> {
+  const attempts = idempotent ? policy.retries + 1 : 1;
+  let retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    let waitMs = jitteredBackoff(attempt);
+    try {
+      return await call({
+        timeout: policy.timeoutMs,
+        signal: AbortSignal.timeout(policy.timeoutMs),
+      });
+    } catch (error) {
+      const response = responseOf(error);
+      if (response !== undefined && response.status < 500 && response.status !== 429) {
+        throw new OryResponseError(operation, response.status, response.data);
+      }
+      if (response === undefined && !isTransportFailure(error)) {
+        throw error;
+      }
+      const hinted = response?.status === 429 ? retryAfterMs(response.headers) : undefined;
+      if (hinted !== undefined) {
+        retryAfterSeconds = Math.max(1, Math.ceil(hinted / 1_000));
+        if (hinted > LONGEST_HONOURED_RETRY_AFTER_MS) break;
+        waitMs = hinted;
+      }
+    }
+    if (attempt + 1 < attempts) await sleep(waitMs);
+  }
+  throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfterSeconds);
+}
+
+/** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */
+function isTransportFailure(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as FailureShape).isAxiosError === true
+  );
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Configuration,
+  FrontendApi,
+  IdentityApi,
+  PermissionApi,
+  RelationshipApi,
+} from '@ory/client';
+import type { ValidatedIamOptions } from '../config/module-options.js';
+import type { ValidatedTenantConfig } from '../config/tenant-config.js';
+import { IamConfigurationError } from '../errors/iam-errors.js';
+import { IAM_VALIDATED_OPTIONS } from '../module/tokens.js';
+import type { OryCallPolicy } from './ory-call.js';
+
+/** A tenant's Kratos clients; `admin` exists only when `kratos.adminUrl` is configured. */
+export interface KratosClients {
+  readonly frontend: FrontendApi;
+  readonly admin: IdentityApi | undefined;
+  readonly policy: OryCallPolicy;
+}
+
+/** A tenant's Keto clients; `write` exists only when `keto.writeUrl` is configured. */
+export interface KetoClients {
+  readonly read: PermissionApi;
+  /** Listing tuples is a read: Keto serves it on the read API. */
+  readonly readRelationships: RelationshipApi;
+  readonly write: RelationshipApi | undefined;
+  readonly policy: OryCallPolicy;
+}
+
+function configuration(basePath: string, token: string | undefined): Configuration {
+  return new Configuration({ basePath, accessToken: token });
+}
+
+/**
+ * The only place `@ory/client` clients are built: once per tenant, on first use, never per
+ * request. Everything else in the library talks to Ory through these.
+ */
+@Injectable()
+export class OryClients {
+  private readonly kratosClients = new Map<string, KratosClients>();
+  private readonly ketoClients = new Map<string, KetoClients>();
+
+  constructor(@Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions) {}
+
+  kratos(tenant: string): KratosClients {
+    let clients = this.kratosClients.get(tenant);
+    if (clients === undefined) {
+      const config = this.tenant(tenant);
+      const kratos = config.kratos;
+      if (kratos === undefined) {
+        throw new IamConfigurationError([`tenants.${tenant}.kratos: is required for this call`]);
+      }
+      clients = {
+        frontend: new FrontendApi(configuration(kratos.publicUrl, undefined)),
+        admin:
+          kratos.adminUrl === undefined
+            ? undefined
+            : new IdentityApi(configuration(kratos.adminUrl, kratos.adminToken)),
+        policy: config.http,
+      };
+      this.kratosClients.set(tenant, clients);
+    }
+    return clients;
+  }
+
+  keto(tenant: string): KetoClients {
+    let clients = this.ketoClients.get(tenant);
+    if (clients === undefined) {
+      const config = this.tenant(tenant);
+      const keto = config.keto;
+      if (keto === undefined) {
+        throw new IamConfigurationError([`tenants.${tenant}.keto: is required for this call`]);
+      }
+      clients = {
+        read: new PermissionApi(configuration(keto.readUrl, keto.adminToken)),
+        readRelationships: new RelationshipApi(configuration(keto.readUrl, keto.adminToken)),
+        write:
+          keto.writeUrl === undefined
+            ? undefined
+            : new RelationshipApi(configuration(keto.writeUrl, keto.adminToken)),
+        policy: config.http,
+      };
+      this.ketoClients.set(tenant, clients);
+    }
+    return clients;
+  }
+
+  /** The validated config of a tenant; an unknown name is a programming error, reported as such. */
+  tenant(tenant: string): ValidatedTenantConfig {
+    if (!Object.hasOwn(this.options.tenants, tenant)) {
+      throw new IamConfigurationError([`tenant "${tenant}" is not configured`]);
+    }
+    return this.options.tenants[tenant] as ValidatedTenantConfig;
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantRegistry } from '../module/tenant-registry.js';
+import type { TenantSessions } from '../ory/kratos/iam-session.js';
+import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
+import { KratosTenantSessions } from '../ory/kratos/tenant-sessions.js';
+import { OryClients } from '../ory/ory-clients.js';
+
+/**
+ * Kratos sessions per tenant: `whoami` for the caller's own session, and the admin operations
+ * (`list`, `revoke`, `revokeAllForIdentity`, `extend`, which need `kratos.adminUrl`).
+ *
+ * ```ts
+ * const sessions = this.sessionService.forTenant('default');
+ * const me = await sessions.whoami(request);
+ * await sessions.revoke(me.id);
+ * ```
+ *
+ * Revokes evict the session cache of this process; other processes keep a revoked session until
+ * their cache entry expires (`kratos.sessionCache.ttlMs`). Unknown ids are `NotFoundException`s.
+ */
+@Injectable()
+export class SessionService {
+  private readonly tenants = new Map<string, TenantSessions>();
+
+  constructor(
+    @Inject(OryClients) private readonly oryClients: OryClients,
+    @Inject(TenantRegistry) private readonly registry: TenantRegistry,
+  ) {}
+
+  /**
+   * The session operations of one configured tenant. Throws `IamConfigurationError` for a tenant
+   * that is not configured or has no Kratos.
+   */
+  forTenant(tenant: string): TenantSessions {
+    let sessions = this.tenants.get(tenant);
+    if (sessions === undefined) {
+      const config = this.oryClients.tenant(tenant);
+      sessions = new KratosTenantSessions(
+        config,
+        this.oryClients.kratos(tenant),
+        kratosSessionCacheFor(config, this.registry.sessionCacheStore),
+      );
+      this.tenants.set(tenant, sessions);
+    }
+    return sessions;
+  }
+}
