@@ -1,0 +1,79 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IamHealthCheckError, IamHealthIndicator } from '../../../src/index.js';
+import { useOryStack } from '../../support/ory/vitest.js';
+import { type IamApp, startIamApp } from './support.js';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+// The indicator does not depend on the HTTP platform: one is enough.
+describe('IamHealthIndicator against the real servers', () => {
+  const platform = 'fastify';
+  const ory = useOryStack({ keto: true, oathkeeper: { routes: {} } });
+  let app: IamApp;
+
+  beforeAll(async () => {
+    const { kratosPublic, ketoRead, jwksUrl } = ory().urls;
+    if (kratosPublic === undefined || ketoRead === undefined || jwksUrl === undefined) {
+      throw new Error('the stack lacks a server');
+    }
+    app = await startIamApp(platform, {
+      transport: 'oathkeeper',
+      kratos: { publicUrl: kratosPublic },
+      keto: { readUrl: ketoRead },
+      oathkeeper: { jwks: { url: jwksUrl }, audience: 'orders-api' },
+    });
+  });
+  afterAll(() => app?.close());
+
+  it('reports Kratos, Keto and the JWKS endpoint up', async () => {
+    expect(await app.app.get(IamHealthIndicator).isHealthy('iam')).toEqual({
+      iam: {
+        status: 'up',
+        tenants: {
+          default: { kratos: { status: 'up' }, keto: { status: 'up' }, jwks: { status: 'up' } },
+        },
+      },
+    });
+  });
+
+  it('reports a dependency that does not answer as down, with causes terminus understands', async () => {
+    const { kratosPublic } = ory().urls;
+    const broken = await startIamApp(platform, {
+      transport: 'bearer',
+      kratos: { publicUrl: kratosPublic ?? '' },
+      keto: { readUrl: `http://127.0.0.1:${await closedPort()}` },
+    });
+    try {
+      const error = await broken.app
+        .get(IamHealthIndicator)
+        .isHealthy('iam')
+        .catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(IamHealthCheckError);
+      expect(error).toMatchObject({
+        isHealthCheckError: true,
+        causes: {
+          iam: {
+            status: 'down',
+            tenants: {
+              default: {
+                kratos: { status: 'up' },
+                keto: { status: 'down', message: 'unreachable' },
+              },
+            },
+          },
+        },
+      });
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * Real Ory servers on loopback for integration tests and the example runner.
+ *
+ * ```ts
+ * const ory = await startOry({
+ *   oathkeeper: { routes: { '/orders': 'http://127.0.0.1:3001' }, claimsTemplate: 'per-request' },
+ * });
+ * ory.urls.kratosPublic; // http://127.0.0.1:<port>
+ * await ory.stop();
+ * ```
+ *
+ * - Binaries come from `scripts/ory/install` (cache: `$NESTJS_ORY_IAM_ORY_CACHE` or
+ *   `~/.cache/nestjs-ory-iam/ory`); a missing binary throws with the command to build it.
+ * - `ports: 'free'` (default) binds every port to a free 127.0.0.1 port, so parallel runs do not
+ *   collide; `ports: 'standard'` uses Ory's usual ports (Kratos 4433/4434, Keto 4466-4469,
+ *   Oathkeeper 4455/4456 and 9000 for metrics), for the example runner.
+ * - Configs are rendered from `test/ory/**` into a fresh run directory (`stack.runDir`), next to
+ *   each server's log (`<name>.log`). The id_token signing JWKS is generated there at start with
+ *   `oathkeeper credentials generate` and never leaves it.
+ * - Storage is in memory: every start is a blank Kratos and Keto.
+ * - Servers are stopped by `stop()`, and by process hooks or a watchdog when the process dies
+ *   first (see orphan-guard.ts). A server that cannot start makes `startOry` reject with the tail
+ *   of its log.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type OryServerName, oryBinary, repoRoot } from './binaries.js';
+import {
+  accessRules,
+  addKeyToJwks,
+  type ClaimsTemplate,
+  claimsTemplate,
+  generateSigningKey,
+  type OathkeeperRoutes,
+  waitForRules,
+  writeAccessRules,
+} from './oathkeeper-files.js';
+import { installProcessHooks, OrphanGuard } from './orphan-guard.js';
+import { freePorts } from './ports.js';
+import { renderFile } from './render.js';
+import { ServerProcess } from './server-process.js';
+
+export type { OryServerName } from './binaries.js';
+export type { ClaimsTemplate, OathkeeperRoute, OathkeeperRoutes } from './oathkeeper-files.js';
+
+/** What to run. Kratos and Keto run unless turned off; Oathkeeper only when configured. */
+export interface OryStackOptions {
+  readonly kratos?: boolean;
+  readonly keto?: boolean;
+  readonly oathkeeper?: OathkeeperOptions;
+  readonly ports?: 'free' | 'standard';
+  /** Per server; Kratos and Keto migrate their in-memory databases first. Default 60 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface OathkeeperOptions {
+  readonly routes: OathkeeperRoutes;
+  /** Default `per-request`: a uuidv4 in the claims, so every request gets a fresh jti. */
+  readonly claimsTemplate?: ClaimsTemplate;
+  /** The id_token's `aud`. Default `['orders-api', 'inventory-api']`. */
+  readonly audience?: readonly string[];
+  /** The id_token's `tenant` claim. Default `default`. */
+  readonly tenant?: string;
+}
+
+/** Base URLs without a trailing slash; a server that is not running has none. */
+export interface OryUrls {
+  readonly kratosPublic?: string;
+  readonly kratosAdmin?: string;
+  readonly ketoRead?: string;
+  readonly ketoWrite?: string;
+  readonly oathkeeperProxy?: string;
+  readonly oathkeeperApi?: string;
+  /** Oathkeeper's public signing keys: `<oathkeeperApi>/.well-known/jwks.json`. */
+  readonly jwksUrl?: string;
+  /** The id_token's `iss`. */
+  readonly issuer?: string;
+}
+
+export interface OryStack {
+  readonly urls: OryUrls;
+  /** Rendered configs, the signing JWKS and `<name>.log` of every server. */
+  readonly runDir: string;
+  readonly servers: readonly OryServerName[];
+  /** Stops every server; the run directory is removed unless `keepRunDir`. */
+  stop(options?: { keepRunDir?: boolean }): Promise<void>;
+  /** Stops and starts one server with the same ports and config (memory storage is lost). */
+  restart(name: OryServerName): Promise<void>;
+  /**
+   * Generates a key into the signing JWKS and returns its kid. Oathkeeper reads the file at
+   * start, so call `restart('oathkeeper')` to publish it. `signing` (default true) makes it the
+   * key that signs; `false` only publishes it (see addKeyToJwks for how Oathkeeper picks).
+   */
+  addSigningKey(options?: { signing?: boolean }): Promise<string>;
+  /** Replaces Oathkeeper's routes and resolves once Oathkeeper serves exactly those rules. */
+  setRoutes(routes: OathkeeperRoutes): Promise<void>;
+  /** The last lines of one server's log. */
+  logTail(name: OryServerName, lines?: number): string;
+  /** Every running server's log tail, headed by its name: for failure reports. */
+  logTails(lines?: number): string;
+}
+
+const standardPorts = [4433, 4434, 4466, 4467, 4468, 4469, 4455, 4456, 9000];
+
+/** Starts the requested servers and resolves once each answers `/health/ready`. */
+export async function startOry(options: OryStackOptions = {}): Promise<OryStack> {
+  const wanted = {
+    kratos: options.kratos ?? true,
+    keto: options.keto ?? true,
+    oathkeeper: options.oathkeeper !== undefined,
+  };
+  if (wanted.oathkeeper && !wanted.kratos) {
+    throw new Error('Oathkeeper checks sessions with Kratos: it needs kratos: true');
+  }
+  const binaries = {
+    kratos: wanted.kratos ? oryBinary('kratos') : '',
+    keto: wanted.keto ? oryBinary('keto') : '',
+    oathkeeper: wanted.oathkeeper ? oryBinary('oathkeeper') : '',
+  };
+  const [
+    kratosPublic,
+    kratosAdmin,
+    ketoRead,
+    ketoWrite,
+    ketoMetrics,
+    ketoOpl,
+    proxy,
+    api,
+    metrics,
+  ] = options.ports === 'standard' ? standardPorts : await freePorts(standardPorts.length);
+  const oathkeeper = options.oathkeeper;
+  // Before the run directory exists, so a failure here leaves nothing behind.
+  const signingKey = oathkeeper && (await generateSigningKey(binaries.oathkeeper));
+  const runDir = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-ory-'));
+  const origin = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
+  const jwksPath = join(runDir, 'id_token.jwks.json');
+  const rulesPath = join(runDir, 'access-rules.json');
+  const values: Record<string, string> = {
+    RUN_DIR: runDir,
+    KRATOS_PUBLIC_PORT: String(kratosPublic),
+    KRATOS_ADMIN_PORT: String(kratosAdmin),
+    KRATOS_COOKIE_SECRET: randomBytes(16).toString('hex'),
+    KRATOS_CIPHER_SECRET: randomBytes(16).toString('hex'),
+    KETO_READ_PORT: String(ketoRead),
+    KETO_WRITE_PORT: String(ketoWrite),
+    KETO_METRICS_PORT: String(ketoMetrics),
+    KETO_OPL_PORT: String(ketoOpl),
+    OATHKEEPER_PROXY_PORT: String(proxy),
+    OATHKEEPER_API_PORT: String(api),
+    OATHKEEPER_METRICS_PORT: String(metrics),
+    OATHKEEPER_ISSUER: `${origin(proxy)}/`,
+    ID_TOKEN_CLAIMS: claimsTemplate(
+      oathkeeper?.claimsTemplate ?? 'per-request',
+      oathkeeper?.audience ?? ['orders-api', 'inventory-api'],
+      oathkeeper?.tenant ?? 'default',
+    ),
+  };
+  const config = (relative: string) => join(repoRoot, 'test/ory', relative);
+  const guard = new OrphanGuard(join(runDir, 'server.pids'));
+  installProcessHooks();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const servers = new Map<OryServerName, ServerProcess>();
+  const launch = (name: OryServerName, args: string[], readyUrls: string[]) =>
+    servers.set(
+      name,
+      new ServerProcess(
+        {
+          name,
+          binary: binaries[name],
+          args,
+          cwd: runDir,
+          logPath: join(runDir, `${name}.log`),
+          readyUrls,
+          readyTimeoutMs,
+        },
+        guard,
+      ),
+    );
+
+  if (wanted.kratos) {
+    copyFileSync(config('kratos/identity.schema.json'), join(runDir, 'identity.schema.json'));
+    renderFile(config('kratos/kratos.yml'), join(runDir, 'kratos.yml'), values);
+    // --dev: cookies without the Secure flag, so browser flows work over plain http.
+    launch(
+      'kratos',
+      ['serve', '-c', join(runDir, 'kratos.yml'), '--dev', '--sqa-opt-out'],
+      [`${origin(kratosPublic)}/health/ready`, `${origin(kratosAdmin)}/health/ready`],
+    );
+  }
+  if (wanted.keto) {
+    renderFile(config('keto/keto.yml'), join(runDir, 'keto.yml'), values);
+    launch(
+      'keto',
+      ['serve', '-c', join(runDir, 'keto.yml'), '--sqa-opt-out'],
+      [`${origin(ketoRead)}/health/ready`, `${origin(ketoWrite)}/health/ready`],
+    );
+  }
+  if (oathkeeper !== undefined && signingKey !== undefined) {
+    renderFile(config('oathkeeper/oathkeeper.yml'), join(runDir, 'oathkeeper.yml'), values);
+    writeAccessRules(rulesPath, accessRules(oathkeeper.routes, origin(proxy)));
+    addKeyToJwks(jwksPath, signingKey, true);
+    // Oathkeeper is not "ready" without a single rule; with none, alive is all there is to wait for.
+    const readiness = Object.keys(oathkeeper.routes).length > 0 ? 'ready' : 'alive';
+    launch(
+      'oathkeeper',
+      ['serve', '-c', join(runDir, 'oathkeeper.yml'), '--sqa-opt-out'],
+      [`${origin(api)}/health/${readiness}`],
+    );
+  }
+
+  const urls: OryUrls = {
+    ...(wanted.kratos && { kratosPublic: origin(kratosPublic), kratosAdmin: origin(kratosAdmin) }),
+    ...(wanted.keto && { ketoRead: origin(ketoRead), ketoWrite: origin(ketoWrite) }),
+    ...(wanted.oathkeeper && {
+      oathkeeperProxy: origin(proxy),
+      oathkeeperApi: origin(api),
+      jwksUrl: `${origin(api)}/.well-known/jwks.json`,
+      issuer: values.OATHKEEPER_ISSUER,
+    }),
+  };
+  const server = (name: OryServerName): ServerProcess => {
+    const found = servers.get(name);
+    if (found === undefined) throw new Error(`${name} is not part of this stack`);
+    return found;
+  };
+  const logTails = (lines = 40) =>
+    [...servers.values()]
+      .map(
+        (entry) =>
+          `----- ${entry.launch.name} (${entry.launch.logPath}) -----\n${entry.tail(lines)}`,
+      )
+      .join('\n');
+  const stopAll = async (keepRunDir: boolean) => {
+    await Promise.all([...servers.values()].map((entry) => entry.stop()));
+    guard.release();
+    if (!keepRunDir) rmSync(runDir, { recursive: true, force: true });
+  };
+
+  const started = await Promise.allSettled([...servers.values()].map((entry) => entry.start()));
+  const failures = started.filter((result) => result.status === 'rejected');
+  if (failures.length > 0) {
+    await stopAll(true);
+    throw new Error(
+      failures.map((failure) => String(failure.reason?.message ?? failure.reason)).join('\n\n'),
+    );
+  }
+
+  return {
+    urls,
+    runDir,
+    servers: [...servers.keys()],
+    stop: (stopOptions) => stopAll(stopOptions?.keepRunDir ?? false),
+    async restart(name) {
+      await server(name).stop();
+      await server(name).start();
+    },
+    async addSigningKey(keyOptions) {
+      const key = await generateSigningKey(oryBinary('oathkeeper'));
+      addKeyToJwks(jwksPath, key, keyOptions?.signing ?? true);
+      return String(key.kid);
+    },
+    async setRoutes(routes) {
+      if (!servers.has('oathkeeper')) throw new Error('oathkeeper is not part of this stack');
+      const rules = accessRules(routes, origin(proxy));
+      writeAccessRules(rulesPath, rules);
+      await waitForRules(`${origin(api)}/rules`, rules, readyTimeoutMs);
+    },
+    logTail: (name, lines) => server(name).tail(lines),
+    logTails,
+  };
+}
