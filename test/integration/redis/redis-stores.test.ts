@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisReplayCache, RedisSessionStore } from '../../../src/index.js';
+import { connectTestRedis, keysWithPrefix, uniquePrefix } from '../../support/redis.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
+
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = await connectTestRedis();
+});
+afterAll(() => redis.quit());
+
+describe('RedisReplayCache', () => {
+  it('claims a jti once, atomically, under 100 concurrent calls', async () => {
+    const prefix = uniquePrefix('claim');
+    const cache = new RedisReplayCache(redis, { keyPrefix: prefix });
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => cache.claim('acme:one', 60_000)),
+    );
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    expect(await cache.seen('acme:one')).toBe(true);
+    expect(await cache.seen('acme:other')).toBe(false);
+  });
+
+  it('stores each key with the TTL it was given and leaves no key without one', async () => {
+    const prefix = uniquePrefix('ttl');
+    const cache = new RedisReplayCache(redis, { keyPrefix: prefix });
+    await cache.claim('acme:a', 90_000);
+    await cache.remember('acme:b', 5_000);
+    const keys = await keysWithPrefix(redis, prefix);
+    expect(keys.sort()).toEqual([`${prefix}acme:a`, `${prefix}acme:b`]);
+    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+    expect(ttls.every((ttl) => ttl > 0)).toBe(true);
+    expect(await redis.pttl(`${prefix}acme:a`)).toBeGreaterThan(80_000);
+    expect(await redis.pttl(`${prefix}acme:b`)).toBeLessThanOrEqual(5_000);
+  });
+
+  it('forgets a jti when its TTL runs out', async () => {
+    const cache = new RedisReplayCache(redis, { keyPrefix: uniquePrefix('expiry') });
+    await cache.claim('acme:short', 50);
+    await expect.poll(() => cache.seen('acme:short'), { timeout: 2_000, interval: 20 }).toBe(false);
+    expect(await cache.claim('acme:short', 50)).toBe(true);
+  });
+
+  it('rejects within its timeout when Redis cannot be reached, and never answers true', async () => {
+    const cache = RedisReplayCache.fromUrl('redis://127.0.0.1:1', { timeoutMs: 200 });
+    const started = Date.now();
+    await expect(cache.claim('acme:x', 1_000)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    await cache.close().catch(() => undefined);
+  });
+
+  it('rejects while Redis is away and recovers by itself when it is back', async () => {
+    const proxy = new TcpProxy('127.0.0.1', 6379);
+    await proxy.start();
+    const cache = RedisReplayCache.fromUrl(`redis://127.0.0.1:${proxy.port}`, {
+      keyPrefix: uniquePrefix('outage'),
+      timeoutMs: 200,
+    });
+    try {
+      expect(await cache.claim('acme:before', 10_000)).toBe(true);
+      await proxy.stop();
+      await expect(cache.claim('acme:during', 10_000)).rejects.toThrow();
+      await proxy.start();
+      await expect
+        .poll(() => cache.claim('acme:after', 10_000).catch(() => 'down'), {
+          timeout: 10_000,
+          interval: 100,
+        })
+        .toBe(true);
+    } finally {
+      await cache.close().catch(() => undefined);
+      await proxy.stop();
+    }
+  });
+});
+
+describe('RedisSessionStore', () => {
+  it('stores values with a TTL and evicts every key of a tag', async () => {
+    const prefix = uniquePrefix('sessions');
+    const store = new RedisSessionStore(redis, { keyPrefix: prefix });
+    await store.set('k1', 'v1', 60_000, ['session:s1', 'identity:i1']);
+    await store.set('k2', 'v2', 60_000, ['session:s2', 'identity:i1']);
+    expect(await store.get('k1')).toBe('v1');
+    await store.deleteTagged('session:s1');
+    expect(await store.get('k1')).toBeUndefined();
+    expect(await store.get('k2')).toBe('v2');
+    await store.deleteTagged('identity:i1');
+    expect(await store.get('k2')).toBeUndefined();
+    const leftovers = await keysWithPrefix(redis, prefix);
+    expect(leftovers.filter((key) => key.includes(':entry:'))).toEqual([]);
+    const ttls = await Promise.all(leftovers.map((key) => redis.pttl(key)));
+    expect(ttls.every((ttl) => ttl > 0)).toBe(true);
+  });
+
+  it('keeps a tag set alive as long as its longest entry, never shortening it', async () => {
+    const prefix = uniquePrefix('tags');
+    const store = new RedisSessionStore(redis, { keyPrefix: prefix });
+    await store.set('long', 'v', 60_000, ['identity:i']);
+    await store.set('short', 'v', 1_000, ['identity:i']);
+    const keys = await keysWithPrefix(redis, prefix);
+    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+    expect(ttls.every((ttl) => ttl > 0)).toBe(true);
+    expect(await redis.pttl(`${prefix}tag:identity:i`)).toBeGreaterThan(50_000);
+  });
+
+  it('rejects within its timeout when Redis cannot be reached', async () => {
+    const store = RedisSessionStore.fromUrl('redis://127.0.0.1:1', { timeoutMs: 200 });
+    await expect(store.get('k')).rejects.toThrow();
+    await store.close().catch(() => undefined);
+  });
+});
