@@ -1,11 +1,5 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
-import {
-  BoundedRedis,
-  connectRedis,
-  DEFAULT_REDIS_TIMEOUT_MS,
-  type RedisCommandClient,
-  type RedisConnectionOptions,
-} from '../redis/redis-client.js';
+import type { RedisCommandClient, RedisConnectionOptions } from '../redis/redis-client.js';
+import { RedisStore } from '../redis/redis-store.js';
 import type { ReplayCache } from './replay-cache.js';
 
 /** Options of {@link RedisReplayCache}. */
@@ -31,31 +25,23 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
  * @example
  * IamModule.forRoot({ tenants, replayCache: new RedisReplayCache(redis) })
  */
-export class RedisReplayCache implements ReplayCache, OnApplicationShutdown {
-  private readonly redis: BoundedRedis;
+export class RedisReplayCache extends RedisStore implements ReplayCache {
   private readonly keyPrefix: string;
-  private ownsClient = false;
 
   /** Uses your client; `close()` leaves it open. */
   constructor(client: RedisCommandClient, options: RedisReplayCacheOptions = {}) {
-    this.redis = new BoundedRedis(client, options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
+    super(client, options);
     this.keyPrefix = options.keyPrefix ?? 'iam:jti:';
   }
 
   /**
    * A cache with its own connection to `url` (`redis://` or `rediss://`), set up to fail fast
    * rather than queue while Redis is away; `close()` (or Nest's shutdown, when the cache is a
-   * provider) closes it. Synchronous, so it fits inline in `forRoot`.
-   *
-   * Needs the optional peer dependency `ioredis`, which is loaded only here, with `createRequire`:
-   * a top-level import would make the whole package fail to load without it, and `import()`
-   * would make this factory asynchronous.
+   * provider) closes it. Synchronous, so it fits inline in `forRoot`. Needs the optional peer
+   * dependency `ioredis`.
    */
   static fromUrl(url: string, options: RedisReplayCacheOptions = {}): RedisReplayCache {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
-    const cache = new RedisReplayCache(connectRedis(url, timeoutMs), options);
-    cache.ownsClient = true;
-    return cache;
+    return RedisStore.owning(new RedisReplayCache(RedisStore.connect(url, options), options));
   }
 
   /** True on the first use of `jti` within `ttlMs`, in one atomic command. */
@@ -69,18 +55,6 @@ export class RedisReplayCache implements ReplayCache, OnApplicationShutdown {
 
   async remember(jti: string, ttlMs: number): Promise<void> {
     await this.setIfAbsent(jti, ttlMs);
-  }
-
-  /** Closes the connection `fromUrl` opened; a client you passed stays open. */
-  async close(): Promise<void> {
-    if (!this.ownsClient) return;
-    this.ownsClient = false;
-    await this.redis.client.quit?.();
-  }
-
-  /** Nest calls this when the cache is registered as a provider. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
   }
 
   /** Redis wants a positive whole PX; rounding up never shortens the window a jti is refused in. */

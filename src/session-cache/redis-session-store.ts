@@ -1,11 +1,5 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
-import {
-  BoundedRedis,
-  connectRedis,
-  DEFAULT_REDIS_TIMEOUT_MS,
-  type RedisCommandClient,
-  type RedisConnectionOptions,
-} from '../redis/redis-client.js';
+import type { RedisCommandClient, RedisConnectionOptions } from '../redis/redis-client.js';
+import { RedisStore } from '../redis/redis-store.js';
 import type { SessionCacheStore } from './session-cache-store.js';
 
 /** Options of {@link RedisSessionStore}. */
@@ -28,26 +22,21 @@ return 1`;
  * Every call is bounded by `timeoutMs` (default 250 ms); a failure rejects, and the transport then
  * asks Kratos instead. Register it as the `SESSION_CACHE_STORE` provider.
  */
-export class RedisSessionStore implements SessionCacheStore, OnApplicationShutdown {
-  private readonly redis: BoundedRedis;
+export class RedisSessionStore extends RedisStore implements SessionCacheStore {
   private readonly keyPrefix: string;
-  private ownsClient = false;
 
   /** Uses your client; `close()` leaves it open. */
   constructor(client: RedisCommandClient, options: RedisSessionStoreOptions = {}) {
-    this.redis = new BoundedRedis(client, options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
+    super(client, options);
     this.keyPrefix = options.keyPrefix ?? 'iam:session:';
   }
 
   /**
    * A store with its own fail-fast connection to `url`, closed by `close()` or Nest's shutdown.
-   * Needs the optional peer dependency `ioredis`, loaded only here (see `RedisReplayCache.fromUrl`).
+   * Needs the optional peer dependency `ioredis`.
    */
   static fromUrl(url: string, options: RedisSessionStoreOptions = {}): RedisSessionStore {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
-    const store = new RedisSessionStore(connectRedis(url, timeoutMs), options);
-    store.ownsClient = true;
-    return store;
+    return RedisStore.owning(new RedisSessionStore(RedisStore.connect(url, options), options));
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -74,18 +63,6 @@ export class RedisSessionStore implements SessionCacheStore, OnApplicationShutdo
       : [];
     await Promise.all(entryKeys.map((entryKey) => this.redis.call('DEL', entryKey)));
     await this.redis.call('DEL', tagKey);
-  }
-
-  /** Closes the connection `fromUrl` opened; a client you passed stays open. */
-  async close(): Promise<void> {
-    if (!this.ownsClient) return;
-    this.ownsClient = false;
-    await this.redis.client.quit?.();
-  }
-
-  /** Nest calls this when the store is registered as a provider. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
   }
 
   private entryKey(key: string): string {
