@@ -70,6 +70,32 @@ export type {
   TenantPermissions,
 } from './ory/keto/tenant-permissions.js';
 export type {
+  IamAuthSuccess,
+  IamFlow,
+  IamFlowContinueWith,
+  IamFlowInvalid,
+  IamFlowMessage,
+  IamFlowMode,
+  IamFlowNode,
+  IamFlowOptions,
+  IamFlowProgress,
+  IamFlowRedirect,
+  IamFlowTransport,
+  IamFlowType,
+  IamFlowUi,
+  IamLoginOptions,
+  IamLoginResult,
+  IamLogoutResult,
+  IamRecoveryResult,
+  IamRegistrationResult,
+  IamSessionFlowOptions,
+  IamSettingsResult,
+  IamSettingsSuccess,
+  IamSubmitOptions,
+  IamVerificationResult,
+  TenantFlows,
+} from './ory/kratos/flow-types.js';
+export type {
   IamSession,
   IamSessionIdentity,
   IamSessionPage,
@@ -96,6 +122,7 @@ export { RedisReplayCache, type RedisReplayCacheOptions } from './replay/redis-r
 export { REPLAY_CACHE, type ReplayCache } from './replay/replay-cache.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
+export { FlowService } from './services/flow.service.js';
 export { PermissionService } from './services/permission.service.js';
 export { SessionService } from './services/session.service.js';
 export {

@@ -4,6 +4,7 @@ import { validateIamOptions } from '../config/validate-options.js';
 import { IamHealthIndicator } from '../health/iam-health.indicator.js';
 import { KetoPermissionChecker } from '../ory/keto/keto-permission-checker.js';
 import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
+import { FlowService } from '../services/flow.service.js';
 import { PermissionService } from '../services/permission.service.js';
 import { SessionService } from '../services/session.service.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from './guard-providers.js';
@@ -26,6 +27,7 @@ import { IAM_VALIDATED_OPTIONS } from './tokens.js';
     KetoPermissionChecker,
     { provide: PERMISSION_CHECKER, useExisting: KetoPermissionChecker },
     SessionService,
+    FlowService,
     PermissionService,
     IamHealthIndicator,
   ],
@@ -33,6 +35,7 @@ import { IAM_VALIDATED_OPTIONS } from './tokens.js';
     ...IAM_GUARD_EXPORTS,
     PERMISSION_CHECKER,
     SessionService,
+    FlowService,
     PermissionService,
     IamHealthIndicator,
   ],

@@ -1,5 +1,6 @@
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
 import type { IamSession, IamSessionIdentity } from './iam-session.js';
+import { isJsonObject, optionalDate, optionalString } from './json-values.js';
 import { rolesFromMetadata } from './roles.js';
 
 /** Kratos answered 2xx with a body that is not a session: a broken upstream, never an allow. */
@@ -8,22 +9,6 @@ export class KratosSessionShapeError extends Error {
     super(`Kratos returned a session without a valid ${what}.`);
     this.name = 'KratosSessionShapeError';
   }
-}
-
-type JsonObject = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function optionalDate(value: unknown): Date | undefined {
-  if (typeof value !== 'string') return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 function requiredId(value: unknown, what: string): string {
@@ -37,14 +22,14 @@ export function identityFromKratos(
   tenant: ValidatedTenantConfig,
   value: unknown,
 ): IamSessionIdentity {
-  if (!isObject(value)) throw new KratosSessionShapeError('identity');
-  const metadataPublic = isObject(value.metadata_public) ? value.metadata_public : undefined;
+  if (!isJsonObject(value)) throw new KratosSessionShapeError('identity');
+  const metadataPublic = isJsonObject(value.metadata_public) ? value.metadata_public : undefined;
   return {
     id: requiredId(value.id, 'identity id'),
     tenant: tenant.name,
     state: value.state === 'active' ? 'active' : 'inactive',
     roles: rolesFromMetadata(metadataPublic, tenant.claims.roles),
-    traits: isObject(value.traits) ? value.traits : {},
+    traits: isJsonObject(value.traits) ? value.traits : {},
     metadataPublic,
   };
 }
@@ -54,7 +39,7 @@ export function identityFromKratos(
  * the session may authenticate a request is {@link assertUsableSession}'s call.
  */
 export function sessionFromKratos(tenant: ValidatedTenantConfig, value: unknown): IamSession {
-  if (!isObject(value)) throw new KratosSessionShapeError('body');
+  if (!isJsonObject(value)) throw new KratosSessionShapeError('body');
   return {
     id: requiredId(value.id, 'session id'),
     active: value.active === true,

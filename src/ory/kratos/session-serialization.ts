@@ -1,4 +1,5 @@
 import type { IamSession, IamSessionIdentity } from './iam-session.js';
+import { isJsonObject } from './json-values.js';
 
 const FORMAT_VERSION = 1;
 
@@ -19,12 +20,6 @@ interface StoredSession {
   issuedAt: number | null;
   aal: string | null;
   identity: StoredIdentity;
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const time = (date: Date | undefined): number | null => date?.getTime() ?? null;
@@ -56,11 +51,12 @@ function dateOf(value: unknown): Date | undefined | false {
 }
 
 function identityOf(value: unknown, tenant: string): IamSessionIdentity | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const { id, state, roles, traits, metadataPublic } = value;
   if (typeof id !== 'string' || (state !== 'active' && state !== 'inactive')) return undefined;
   if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
-  if (!isObject(traits) || (metadataPublic !== null && !isObject(metadataPublic))) return undefined;
+  if (!isJsonObject(traits) || (metadataPublic !== null && !isJsonObject(metadataPublic)))
+    return undefined;
   return {
     id,
     tenant,
@@ -82,7 +78,7 @@ export function deserializeSession(stored: string, tenant: string): IamSession |
   } catch {
     return undefined;
   }
-  if (!isObject(value) || value.v !== FORMAT_VERSION) return undefined;
+  if (!isJsonObject(value) || value.v !== FORMAT_VERSION) return undefined;
   const { id, active, aal } = value;
   const expiresAt = dateOf(value.expiresAt);
   const authenticatedAt = dateOf(value.authenticatedAt);

@@ -1,0 +1,230 @@
+import type {
+  UpdateLoginFlowBody,
+  UpdateRecoveryFlowBody,
+  UpdateRegistrationFlowBody,
+  UpdateSettingsFlowBody,
+  UpdateVerificationFlowBody,
+} from '@ory/client';
+import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import type { KratosClients } from '../ory-clients.js';
+import { KratosFlowExchange } from './flow-exchange.js';
+import { continueWithOf, flowFromKratos } from './flow-mapping.js';
+import type {
+  IamFlow,
+  IamFlowOptions,
+  IamLoginOptions,
+  IamLoginResult,
+  IamLogoutResult,
+  IamRecoveryResult,
+  IamRegistrationResult,
+  IamSessionFlowOptions,
+  IamSettingsResult,
+  IamSubmitOptions,
+  IamVerificationResult,
+  TenantFlows,
+} from './flow-types.js';
+import { isJsonObject } from './json-values.js';
+import { identityFromKratos } from './session-mapping.js';
+
+/** {@link TenantFlows} over a tenant's Kratos `FrontendApi`. */
+export class KratosTenantFlows implements TenantFlows {
+  private readonly flows: KratosFlowExchange;
+
+  constructor(tenant: ValidatedTenantConfig, clients: KratosClients) {
+    this.flows = new KratosFlowExchange(tenant, clients);
+  }
+
+  initiateLogin(options: IamLoginOptions = {}): Promise<IamFlow> {
+    const { returnTo, refresh, aal } = options;
+    return this.flows.initiate('login', options, (frontend, request) =>
+      this.flows.modeOf(options) === 'browser'
+        ? frontend.createBrowserLoginFlow({ returnTo, refresh, aal }, request)
+        : frontend.createNativeLoginFlow(
+            { returnTo, refresh, aal, xSessionToken: options.sessionToken },
+            request,
+          ),
+    );
+  }
+
+  async submitLogin(
+    flowId: string,
+    body: unknown,
+    options: IamSubmitOptions = {},
+  ): Promise<IamLoginResult> {
+    const outcome = await this.flows.submit(
+      'login',
+      flowId,
+      body,
+      options,
+      (frontend, payload, request) =>
+        frontend.updateLoginFlow(
+          {
+            flow: flowId,
+            updateLoginFlowBody: payload as UpdateLoginFlowBody,
+            xSessionToken: options.sessionToken,
+          },
+          request,
+        ),
+    );
+    return 'status' in outcome ? outcome : this.flows.authSuccess('login', outcome);
+  }
+
+  initiateRegistration(options: IamFlowOptions = {}): Promise<IamFlow> {
+    const { returnTo } = options;
+    return this.flows.initiate('registration', options, (frontend, request) =>
+      this.flows.modeOf(options) === 'browser'
+        ? frontend.createBrowserRegistrationFlow({ returnTo }, request)
+        : frontend.createNativeRegistrationFlow({ returnTo }, request),
+    );
+  }
+
+  async submitRegistration(
+    flowId: string,
+    body: unknown,
+    options: IamSubmitOptions = {},
+  ): Promise<IamRegistrationResult> {
+    const outcome = await this.flows.submit(
+      'registration',
+      flowId,
+      body,
+      options,
+      (frontend, payload, request) =>
+        frontend.updateRegistrationFlow(
+          { flow: flowId, updateRegistrationFlowBody: payload as UpdateRegistrationFlowBody },
+          request,
+        ),
+    );
+    return 'status' in outcome ? outcome : this.flows.authSuccess('registration', outcome);
+  }
+
+  initiateRecovery(options: IamFlowOptions = {}): Promise<IamFlow> {
+    const { returnTo } = options;
+    return this.flows.initiate('recovery', options, (frontend, request) =>
+      this.flows.modeOf(options) === 'browser'
+        ? frontend.createBrowserRecoveryFlow({ returnTo }, request)
+        : frontend.createNativeRecoveryFlow(request),
+    );
+  }
+
+  async submitRecovery(
+    flowId: string,
+    body: unknown,
+    options: IamSubmitOptions = {},
+  ): Promise<IamRecoveryResult> {
+    const outcome = await this.flows.submit(
+      'recovery',
+      flowId,
+      body,
+      options,
+      (frontend, payload, request) =>
+        frontend.updateRecoveryFlow(
+          { flow: flowId, updateRecoveryFlowBody: payload as UpdateRecoveryFlowBody },
+          request,
+        ),
+    );
+    return 'status' in outcome ? outcome : this.flows.progress('recovery', options, outcome);
+  }
+
+  initiateVerification(options: IamFlowOptions = {}): Promise<IamFlow> {
+    const { returnTo } = options;
+    return this.flows.initiate('verification', options, (frontend, request) =>
+      this.flows.modeOf(options) === 'browser'
+        ? frontend.createBrowserVerificationFlow({ returnTo }, request)
+        : frontend.createNativeVerificationFlow({ returnTo }, request),
+    );
+  }
+
+  async submitVerification(
+    flowId: string,
+    body: unknown,
+    options: IamSubmitOptions = {},
+  ): Promise<IamVerificationResult> {
+    const outcome = await this.flows.submit(
+      'verification',
+      flowId,
+      body,
+      options,
+      (frontend, payload, request) =>
+        frontend.updateVerificationFlow(
+          { flow: flowId, updateVerificationFlowBody: payload as UpdateVerificationFlowBody },
+          request,
+        ),
+    );
+    return 'status' in outcome ? outcome : this.flows.progress('verification', options, outcome);
+  }
+
+  async initiateSettings(options: IamSessionFlowOptions): Promise<IamFlow> {
+    this.flows.requireSession(options);
+    const { returnTo } = options;
+    return this.flows.initiate('settings', options, (frontend, request) =>
+      this.flows.modeOf(options) === 'browser'
+        ? frontend.createBrowserSettingsFlow({ returnTo }, request)
+        : frontend.createNativeSettingsFlow({ xSessionToken: options.sessionToken }, request),
+    );
+  }
+
+  async submitSettings(
+    flowId: string,
+    body: unknown,
+    options: IamSessionFlowOptions,
+  ): Promise<IamSettingsResult> {
+    this.flows.requireSession(options);
+    const outcome = await this.flows.submit(
+      'settings',
+      flowId,
+      body,
+      options,
+      (frontend, payload, request) =>
+        frontend.updateSettingsFlow(
+          {
+            flow: flowId,
+            updateSettingsFlowBody: payload as UpdateSettingsFlowBody,
+            xSessionToken: options.sessionToken,
+          },
+          request,
+        ),
+    );
+    if ('status' in outcome) return outcome;
+    return this.flows.mapped('settings', () => {
+      const data = isJsonObject(outcome.data) ? outcome.data : {};
+      return {
+        status: 'success',
+        flow: flowFromKratos('settings', this.flows.modeOf(options), data),
+        identity: identityFromKratos(this.flows.tenant, data.identity),
+        continueWith: continueWithOf(data.continue_with),
+        setCookies: outcome.setCookies,
+      };
+    });
+  }
+
+  async logout(options: IamSessionFlowOptions): Promise<IamLogoutResult> {
+    this.flows.requireSession(options);
+    if (this.flows.modeOf(options) !== 'browser') {
+      const sessionToken = options.sessionToken ?? '';
+      await this.flows.exchange('logout', true, (frontend, request) =>
+        frontend.performNativeLogout(
+          { performNativeLogoutBody: { session_token: sessionToken } },
+          request,
+        ),
+      );
+      return { setCookies: [] };
+    }
+    const created = await this.flows.exchange(
+      'logout',
+      true,
+      (frontend, request) =>
+        frontend.createBrowserLogoutFlow({ returnTo: options.returnTo }, request),
+      options,
+    );
+    const logoutToken = isJsonObject(created.data) ? created.data.logout_token : undefined;
+    if (typeof logoutToken !== 'string') throw this.flows.shapeFailure('logout');
+    const done = await this.flows.exchange(
+      'logout',
+      false,
+      (frontend, request) =>
+        frontend.updateLogoutFlow({ token: logoutToken, returnTo: options.returnTo }, request),
+      options,
+    );
+    return { setCookies: [...created.setCookies, ...done.setCookies] };
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TenantFlows } from '../ory/kratos/flow-types.js';
+import { KratosTenantFlows } from '../ory/kratos/tenant-flows.js';
+import { OryClients } from '../ory/ory-clients.js';
+
+/**
+ * Kratos self-service flows per tenant: login, registration, recovery, verification, settings and
+ * logout, native (API) by default and browser flows with `{ mode: 'browser', cookie }`.
+ *
+ * ```ts
+ * const flows = this.flowService.forTenant('default');
+ * const flow = await flows.initiateLogin({ returnTo });
+ * const result = await flows.submitLogin(flow.id, { identifier, password });
+ * if (result.status === 'success') return { token: result.sessionToken, id: result.identity.id };
+ * if (result.status === 'invalid') return result.messages;
+ * ```
+ *
+ * Kratos' validation failures are results (`status: 'invalid'`), not exceptions; other failures
+ * are HTTP exceptions with a stable `code` (`flow.not_found`, `flow.expired`, ...), and Kratos
+ * unreachable is a 503 `IamUpstreamUnavailableError`.
+ */
+@Injectable()
+export class FlowService {
+  private readonly tenants = new Map<string, TenantFlows>();
+
+  constructor(@Inject(OryClients) private readonly oryClients: OryClients) {}
+
+  /**
+   * The flows of one configured tenant. Throws `IamConfigurationError` for a tenant that is not
+   * configured or has no Kratos.
+   */
+  forTenant(tenant: string): TenantFlows {
+    let flows = this.tenants.get(tenant);
+    if (flows === undefined) {
+      flows = new KratosTenantFlows(this.oryClients.tenant(tenant), this.oryClients.kratos(tenant));
+      this.tenants.set(tenant, flows);
+    }
+    return flows;
+  }
+}
