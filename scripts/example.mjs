@@ -1,14 +1,26 @@
-// `npm run example`: builds the library when dist/ is missing or older than src/, then runs the
-// example against the built package, the way an application that installed it would.
+// `npm run example`: the zero-trust example (examples/zero-trust) on this machine. Builds the Ory
+// servers from the Go module proxy when they are not cached yet (scripts/ory/install), then starts
+// Kratos, Keto, Oathkeeper and the three apps; arguments pass through (`-- --smoke`).
+// `npm run example -- --single`: the one-service example with the test signer, which needs
+// neither Go nor the Ory servers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const run = (command, args) => {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+const args = process.argv.slice(2);
+const run = (command, commandArgs) => {
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
+  if (result.error !== undefined) {
+    console.error(`npm run example: cannot run ${command}: ${result.error.message}`);
+    process.exit(1);
+  }
+  return result.status ?? 1;
+};
+const runOrExit = (command, commandArgs) => {
+  const status = run(command, commandArgs);
+  if (status !== 0) process.exit(status);
 };
 
 function newestModification(dir) {
@@ -20,11 +32,29 @@ function newestModification(dir) {
   return newest;
 }
 
+// Both examples import the built package, the way an application that installed it would.
 const builtIndex = join(root, 'dist', 'index.js');
 if (
   !existsSync(builtIndex) ||
   statSync(builtIndex).mtimeMs < newestModification(join(root, 'src'))
 ) {
-  run('npm', ['run', 'build', '--silent']);
+  runOrExit('npm', ['run', 'build', '--silent']);
 }
-run('npx', ['tsx', 'examples/single-service/main.ts', ...process.argv.slice(2)]);
+
+if (args.includes('--single')) {
+  runOrExit('npx', [
+    'tsx',
+    'examples/single-service/main.ts',
+    ...args.filter((arg) => arg !== '--single'),
+  ]);
+  process.exit(0);
+}
+
+const install = run('bash', ['scripts/ory/install']);
+if (install === 3) {
+  console.error(
+    'npm run example: without Go, try `npm run example -- --single` (no Ory needed) or the Docker setup in examples/zero-trust/README.md.',
+  );
+}
+if (install !== 0) process.exit(install);
+process.exit(run('npx', ['tsx', 'examples/zero-trust/run.ts', ...args]));

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { IamModule } from 'nestjs-ory-iam';
+import { InventoryController } from './inventory.controller';
+
+const env = (name: string, fallback: string) => process.env[name] ?? fallback;
+
+@Module({
+  imports: [
+    IamModule.forRoot({
+      tenants: {
+        default: {
+          mode: 'self-hosted',
+          transport: 'oathkeeper',
+          kratos: { publicUrl: env('KRATOS_PUBLIC_URL', 'http://127.0.0.1:4433') },
+          keto: {
+            readUrl: env('KETO_READ_URL', 'http://127.0.0.1:4466'),
+            writeUrl: env('KETO_WRITE_URL', 'http://127.0.0.1:4467'),
+          },
+          oathkeeper: {
+            verifier: 'jwt',
+            jwks: {
+              url: env('OATHKEEPER_JWKS_URL', 'http://127.0.0.1:4456/.well-known/jwks.json'),
+              algorithms: ['RS256'],
+              refreshIntervalMs: 600_000,
+              cooldownMs: Number(env('JWKS_COOLDOWN_MS', '30000')),
+            },
+            audience: 'inventory-api',
+            clockSkewMs: 30_000,
+            replayProtection: { enabled: true, ttlMs: 120_000 },
+            identityHeader: 'Authorization',
+            signatureHeader: 'X-User-Signature',
+          },
+        },
+      },
+    }),
+  ],
+  controllers: [InventoryController],
+})
+export class AppModule {}

@@ -1,0 +1,101 @@
+/**
+ * The whole example: Kratos, Keto and Oathkeeper from the local binaries, Oathkeeper routing
+ * /auth, /orders and /inventory to the three apps, each app a separate process.
+ */
+import { freePorts } from '../../../test/support/ory/ports.js';
+import { type OryStack, startOry } from '../../../test/support/ory/stack.js';
+import { type AppGroup, type AppProcess, AppGroup as Apps, buildApps } from './apps.js';
+
+export interface ZeroTrustOptions {
+  /** `standard`: Ory's usual ports and the apps on 3000-3002; `free`: any free loopback ports. */
+  readonly ports: 'standard' | 'free';
+  /** Extra Oathkeeper routes behind a Kratos session, e.g. a capture upstream for tests. */
+  readonly extraSessionRoutes?: Readonly<Record<string, string>>;
+  /** Shared replay cache for orders-api (the multi-pod note). */
+  readonly redisUrl?: string;
+  /** Extra environment for every app. */
+  readonly appEnv?: Readonly<Record<string, string>>;
+}
+
+export interface ZeroTrust {
+  readonly ory: OryStack;
+  readonly apps: AppGroup;
+  readonly authBff: AppProcess;
+  readonly ordersApi: AppProcess;
+  readonly inventoryApi: AppProcess;
+  /** Oathkeeper's proxy: the only door users should use. */
+  readonly proxy: string;
+  readonly kratosAdmin: string;
+  readonly ketoWrite: string;
+  /** Every URL and secret an app reads, for starting one more instance. */
+  readonly appEnv: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+  /** Tails of every server's and app's log, for failure reports. */
+  logTails(lines?: number): string;
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined) throw new Error(`the Ory stack has no ${what}`);
+  return value;
+}
+
+export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTrust> {
+  buildApps();
+  const [bffPort, ordersPort, inventoryPort] =
+    options.ports === 'standard' ? [3000, 3001, 3002] : await freePorts(3);
+  const upstream = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
+  const ory = await startOry({
+    ports: options.ports,
+    oathkeeper: {
+      routes: {
+        '/auth': { upstream: upstream(bffPort), access: 'anonymous' },
+        '/orders': upstream(ordersPort),
+        '/inventory': upstream(inventoryPort),
+        ...options.extraSessionRoutes,
+      },
+    },
+  });
+  const urls = ory.urls;
+  const appEnv: Record<string, string> = {
+    KRATOS_PUBLIC_URL: required(urls.kratosPublic, 'Kratos public URL'),
+    KRATOS_ADMIN_URL: required(urls.kratosAdmin, 'Kratos admin URL'),
+    KETO_READ_URL: required(urls.ketoRead, 'Keto read URL'),
+    KETO_WRITE_URL: required(urls.ketoWrite, 'Keto write URL'),
+    OATHKEEPER_JWKS_URL: required(urls.jwksUrl, 'JWKS URL'),
+    CORS_ORIGIN: required(urls.oathkeeperProxy, 'Oathkeeper proxy'),
+    ...options.appEnv,
+  };
+  const apps = new Apps(ory.runDir);
+  const stop = async () => {
+    await apps.stop();
+    await ory.stop();
+  };
+  try {
+    const [authBff, ordersApi, inventoryApi] = await Promise.all([
+      apps.start('auth-bff', 'auth-bff', Number(bffPort), appEnv),
+      apps.start('orders-api', 'orders-api', Number(ordersPort), {
+        ...appEnv,
+        ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl }),
+      }),
+      apps.start('inventory-api', 'inventory-api', Number(inventoryPort), appEnv),
+    ]);
+    return {
+      ory,
+      apps,
+      authBff,
+      ordersApi,
+      inventoryApi,
+      proxy: appEnv.CORS_ORIGIN ?? '',
+      kratosAdmin: appEnv.KRATOS_ADMIN_URL ?? '',
+      ketoWrite: appEnv.KETO_WRITE_URL ?? '',
+      appEnv,
+      stop,
+      logTails: (lines = 40) => `${ory.logTails(lines)}\n${apps.logTails(lines)}`,
+    };
+  } catch (error) {
+    const report = `${String(error)}\n${apps.logTails()}\n${ory.logTails()}`;
+    await apps.stop();
+    await ory.stop({ keepRunDir: true });
+    throw new Error(report);
+  }
+}
