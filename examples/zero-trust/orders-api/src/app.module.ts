@@ -12,9 +12,8 @@ const redisUrl = process.env.REDIS_URL;
         default: {
           mode: 'self-hosted',
           transport: 'oathkeeper',
-          // Kratos still needs a publicUrl so the internal TenantClients
-          // bundle builds — but this service never reaches out to it on
-          // the request path.
+          // As in the walkthrough; optional with the oathkeeper transport; this service never
+          // calls Kratos on the request path.
           kratos: { publicUrl: env('KRATOS_PUBLIC_URL', 'http://127.0.0.1:4433') },
           // GET /orders/:id asks Keto (the walkthrough's orders-api config omits this block, which
           // @RequirePermission needs).
