@@ -31,7 +31,7 @@ function fail(
 
 /**
  * Verifies an Oathkeeper JWT in the SPEC's order, failing closed at the first failure:
- * parse → header → claim types → key → signature → exp/nbf → iss/aud → tenant → replay.
+ * parse → header → claim types → key → signature → exp/nbf → iss/aud → tenant → jti → replay.
  * Replay runs last, so only tokens that passed everything else are remembered.
  */
 export class OathkeeperJwtVerifier {
@@ -58,9 +58,6 @@ export class OathkeeperJwtVerifier {
     const { alg, kid } = checkHeader(header, this.oathkeeper.jwks?.algorithms ?? []);
     const nowSeconds = this.now() / 1_000;
     const typed = checkClaimTypes(payload, nowSeconds, this.skewSeconds);
-    if (this.oathkeeper.replayProtection.enabled && typed.jti === undefined) {
-      throw malformed('jti is missing and replay protection is on');
-    }
     const found = this.keys.resolve(kid, alg);
     const key: VerifyKeyObjectInput | undefined = found instanceof Promise ? await found : found;
     if (key === undefined || !verifySignature(alg, key, signingInput, signature)) {
@@ -76,6 +73,11 @@ export class OathkeeperJwtVerifier {
     const verified = await this.verifyWithoutReplay(token);
     const { replayProtection, clockSkewMs } = this.oathkeeper;
     if (replayProtection.enabled) {
+      // Required by the replay step (SPEC step 8), so checked here: a token failing an earlier
+      // step (signature, time, iss/aud, tenant) gets that step's code, not this one.
+      if (verified.typed.jti === undefined) {
+        throw malformed('jti is missing and replay protection is on');
+      }
       const ttlMs = Math.max(
         replayProtection.ttlMs,
         Math.ceil(verified.typed.exp * 1_000 + clockSkewMs - this.now()),
