@@ -47,11 +47,19 @@ function decodeJsonObject(segment: string, name: string): Record<string, unknown
 }
 
 /**
+ * The size cap, before any other work. Header values reach Node as latin1 strings, one character
+ * per byte, so the length is the size in bytes.
+ */
+export function checkTokenSize(token: string, maxTokenBytes: number): void {
+  if (token.length > maxTokenBytes) throw malformed('it is larger than allowed');
+}
+
+/**
  * Splits and decodes an RFC 7515 compact JWS: exactly three base64url segments, header and payload
  * JSON objects. The size cap is checked before any other work.
  */
 export function parseCompactJws(token: string, maxTokenBytes: number): CompactJws {
-  if (token.length > maxTokenBytes) throw malformed('it is larger than allowed');
+  checkTokenSize(token, maxTokenBytes);
   const firstDot = token.indexOf('.');
   const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
   if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {

@@ -1,5 +1,6 @@
 import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
+import { checkTokenSize } from '../jwt/compact-jws.js';
 import type { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
@@ -40,6 +41,8 @@ export class OathkeeperJwtTransport implements Transport {
     const header = request.header(this.oathkeeper.identityHeader);
     if (header === undefined) return undefined;
     const token = tokenFromHeader(header);
+    // Before hashing it for the verified-token cache: an oversized token costs no work at all.
+    checkTokenSize(token, this.oathkeeper.maxTokenBytes);
     const cache = this.verifiedTokens;
     const cacheKey = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
     if (cache !== undefined && cacheKey !== undefined) {

@@ -1,0 +1,134 @@
+/**
+ * The JWT transport around the verifier: the size cap comes before any work on the token, and with
+ * replay protection off the verified-token cache serves a resent token until its exp plus skew,
+ * never longer, and never a token that failed.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ValidatedTenantConfig } from '../../../src/config/tenant-config.js';
+import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
+import { OathkeeperJwtVerifier } from '../../../src/jwt/oathkeeper-jwt-verifier.js';
+import { VerifiedTokenCache } from '../../../src/jwt/verified-token-cache.js';
+import { HttpIamRequest } from '../../../src/request/http-request.js';
+import { type TestJwksServer, TestSigner } from '../../../src/testing/test-signer.js';
+import { OathkeeperJwtTransport } from '../../../src/transport/oathkeeper-jwt-transport.js';
+import { expectCode } from './codes.js';
+import { AUDIENCE, jwtTenant, RecordingSink, SpyReplayCache } from './verifier-fixtures.js';
+
+const SKEW_S = 30;
+let signer: TestSigner;
+let jwks: TestJwksServer;
+let keys: JwksKeyStore;
+let clockMs: number;
+let replay: SpyReplayCache;
+
+beforeAll(async () => {
+  signer = TestSigner.create();
+  jwks = await signer.serve();
+  const config = jwtTenant(jwks.url).oathkeeper?.jwks;
+  if (config === undefined) throw new Error('no jwks config');
+  keys = new JwksKeyStore(config, 'default', new RecordingSink().emitter());
+  await keys.refresh();
+});
+afterAll(async () => {
+  keys.close();
+  await jwks.close();
+});
+beforeEach(() => {
+  clockMs = Math.floor(Date.now() / 1_000) * 1_000;
+  replay = new SpyReplayCache();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function transportFor(oathkeeper: Record<string, unknown>): {
+  transport: OathkeeperJwtTransport;
+  verifier: OathkeeperJwtVerifier;
+} {
+  const tenant: ValidatedTenantConfig = jwtTenant(jwks.url, oathkeeper);
+  const config = tenant.oathkeeper;
+  if (config === undefined) throw new Error('no oathkeeper config');
+  const verifier = new OathkeeperJwtVerifier(tenant, config, keys, replay, () => clockMs);
+  return {
+    transport: new OathkeeperJwtTransport(tenant, config, keys, verifier, () => clockMs),
+    verifier,
+  };
+}
+
+const nowS = () => clockMs / 1_000;
+const mint = (claims: Record<string, unknown> = {}) =>
+  signer.mint({
+    aud: AUDIENCE,
+    tenant: 'default',
+    iat: nowS(),
+    nbf: nowS(),
+    exp: nowS() + 60,
+    ...claims,
+  });
+const request = (token: string) => new HttpIamRequest({ headers: { 'x-user': token } });
+
+describe('OathkeeperJwtTransport: size cap', () => {
+  it.each([true, false])(
+    'refuses a token above maxTokenBytes before hashing or parsing it (replay %s)',
+    async (enabled) => {
+      const { transport, verifier } = transportFor({
+        replayProtection: { enabled },
+        maxTokenBytes: 1_024,
+      });
+      const keyOf = vi.spyOn(VerifiedTokenCache, 'keyOf');
+      const verify = vi.spyOn(verifier, 'verify');
+      const oversized = mint({ pad: 'x'.repeat(2_000) });
+      const error = await expectCode(
+        () => transport.authenticate(request(oversized)),
+        'auth.failure.malformed',
+      );
+      expect(error.message).toContain('larger than allowed');
+      expect(keyOf).not.toHaveBeenCalled();
+      expect(verify).not.toHaveBeenCalled();
+      // A token at the cap is still accepted.
+      const fits = mint();
+      const capped = transportFor({ replayProtection: { enabled }, maxTokenBytes: fits.length });
+      expect(await capped.transport.authenticate(request(`Bearer ${fits}`))).toBeDefined();
+    },
+  );
+});
+
+describe('OathkeeperJwtTransport: verified-token cache (replay protection off)', () => {
+  it('verifies a resent token once and serves it from the cache until exp plus skew', async () => {
+    const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
+    const verify = vi.spyOn(verifier, 'verify');
+    const token = mint({ sub: 'alice' });
+    for (let i = 0; i < 5; i += 1) {
+      expect(await transport.authenticate(request(token))).toMatchObject({ id: 'alice' });
+    }
+    expect(verify).toHaveBeenCalledTimes(1);
+
+    clockMs = (nowS() + 60 + SKEW_S) * 1_000 - 1;
+    expect(await transport.authenticate(request(token))).toMatchObject({ id: 'alice' });
+    expect(verify).toHaveBeenCalledTimes(1);
+    clockMs += 1;
+    await expectCode(() => transport.authenticate(request(token)), 'auth.failure.expired');
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it('never caches a token that failed', async () => {
+    const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
+    const verify = vi.spyOn(verifier, 'verify');
+    const wrongAudience = mint({ aud: 'other' });
+    for (let i = 0; i < 3; i += 1) {
+      await expectCode(
+        () => transport.authenticate(request(wrongAudience)),
+        'auth.failure.audience_mismatch',
+      );
+    }
+    expect(verify).toHaveBeenCalledTimes(3);
+  });
+
+  it('is not used with replay protection on: every use goes through the replay check', async () => {
+    const { transport } = transportFor({ replayProtection: { enabled: true } });
+    const token = mint();
+    await transport.authenticate(request(token));
+    await expectCode(() => transport.authenticate(request(token)), 'auth.failure.replay');
+    expect(replay.calls).toHaveLength(2);
+  });
+});
