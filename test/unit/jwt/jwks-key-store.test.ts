@@ -292,27 +292,24 @@ describe('JwksKeyStore: the endpoint is down', () => {
 });
 
 describe('JwksKeyStore: keys it must not use', () => {
-  const rsaJwk = (bits: number, kid: string, extra: Record<string, unknown> = {}) => ({
-    ...generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }),
-    kid,
-    ...extra,
-  });
-
   it('skips unsupported, weak, private and encryption keys, and keeps the rest of the set', async () => {
     const ec = TestSigner.create({ alg: 'ES256', kid: 'ec' });
-    const privateJwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    // Good key material, made unusable by its JWK fields: one key pair serves every variant.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rsa = pair.publicKey.export({ format: 'jwk' });
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
       format: 'jwk',
     });
     const body = {
       keys: [
         { kty: 'oct', k: randomBytes(32).toString('base64url'), kid: 'symmetric', alg: 'HS256' },
         { kty: 'XYZ', kid: 'unknown-kty' },
-        rsaJwk(2048, 'rs1', { alg: 'RS1' }),
-        rsaJwk(2048, 'ps256-only', { alg: 'PS256' }),
-        rsaJwk(1024, 'weak'),
-        rsaJwk(2048, 'encryption', { use: 'enc' }),
-        rsaJwk(2048, 'no-verify', { key_ops: ['encrypt'] }),
-        { ...privateJwk, kid: 'private' },
+        { ...rsa, kid: 'rs1', alg: 'RS1' },
+        { ...rsa, kid: 'ps256-only', alg: 'PS256' },
+        { ...weak, kid: 'weak' },
+        { ...rsa, kid: 'encryption', use: 'enc' },
+        { ...rsa, kid: 'no-verify', key_ops: ['encrypt'] },
+        { ...pair.privateKey.export({ format: 'jwk' }), kid: 'private' },
         { kty: 'RSA', kid: 'broken', e: 'AQAB' },
         ...ec.jwks().keys,
         ...signer.jwks().keys,
