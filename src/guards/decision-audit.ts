@@ -61,6 +61,9 @@ export function rejectDecision(
     route: context.found?.request.path,
     method: context.found?.request.method,
     requestId: context.found?.request.header('x-request-id'),
+    // The client-facing message: fixed text, never request data. It names the likely cause,
+    // e.g. of a replay (a claims template without a per-request value), as the SPEC asks.
+    detail: { message: rejection.message },
   });
   if (rejection instanceof IamUpstreamUnavailableError) {
     setResponseHeader(context.found?.response, 'Retry-After', String(rejection.retryAfterSeconds));
