@@ -402,6 +402,18 @@ describe('OathkeeperJwtVerifier: the first failing check wins', () => {
     expect(replay.calls).toEqual([]);
   });
 
+  it('fetches no key for a token that fails step 2, even with an unknown kid', async () => {
+    const before = jwks.fetchCount;
+    for (const token of [
+      signer.mint(valid({ sub: 42 }), { header: { kid: 'unknown-a' } }),
+      signer.mint(valid(), { header: { kid: 'unknown-b', alg: 'HS256' } }),
+      signer.mint(valid({ iat: NOW_S + 3_600 }), { header: { kid: 'unknown-c' } }),
+    ]) {
+      await expectCode(() => verify(token), 'auth.failure.malformed');
+    }
+    expect(jwks.fetchCount).toBe(before);
+  });
+
   it('reports the expiry of a replayed token that has since expired, not the replay', async () => {
     const token = signer.mint(valid({ jti: 'old' }));
     await verify(token);
