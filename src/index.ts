@@ -14,6 +14,7 @@ export type {
 export type {
   ClaimMappingConfig,
   CloudConfig,
+  DecisionCacheConfig,
   HttpClientConfig,
   JwksConfig,
   JwtAlgorithm,
@@ -64,6 +65,7 @@ export type { IamDependencyHealth } from './health/probe.js';
 export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
 export { IamModule } from './module/iam.module.js';
 export type { IamOptionsFactory } from './module/iam.module-definition.js';
+export { IamPermissionRequestError } from './ory/keto/keto-errors.js';
 export type {
   PermissionPaging,
   PermissionTupleFilter,

@@ -70,3 +70,10 @@ export const MAX_DURATION_MS = 2_147_483_647;
 export const ORY_NETWORK_PROJECT_DOMAIN = 'projects.oryapis.com';
 /** Ory Network names a project's session cookie `ory_session_<slug without hyphens>`. */
 export const ORY_NETWORK_SESSION_COOKIE_PREFIX = 'ory_session_';
+
+/** Keto's own default `limit.max_batch_check_size`. */
+export const DEFAULT_KETO_MAX_BATCH_CHECK_SIZE = 10;
+export const DEFAULT_DECISION_CACHE_TTL_MS = 2_000;
+/** Decision caches are meant to be short: a revoke elsewhere is invisible for up to this long. */
+export const MAX_DECISION_CACHE_TTL_MS = 60_000;
+export const DEFAULT_DECISION_CACHE_MAX_ENTRIES = 10_000;

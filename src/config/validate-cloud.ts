@@ -3,14 +3,16 @@ import type { ConfigSection } from './config-section.js';
 import { COOKIE_TRANSPORTS, DEFAULT_SESSION_COOKIE_NAME } from './defaults.js';
 import type {
   CloudConfig,
-  KetoConfig,
   TransportKind,
+  ValidatedKetoConfig,
   ValidatedKratosConfig,
 } from './tenant-config.js';
+import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
 
 const CLOUD_KEYS = ['projectSlug', 'sdkUrl', 'customDomain', 'apiKey'] as const;
 const DERIVED_KRATOS_KEYS = ['publicUrl', 'adminUrl', 'adminToken'] as const;
+const DERIVED_KETO_KEYS = ['readUrl', 'writeUrl', 'adminToken'] as const;
 /** A DNS label as Ory Network spells project slugs: lowercase letters, digits, inner hyphens. */
 const PROJECT_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -18,7 +20,7 @@ const PROJECT_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export interface ValidatedCloudParts {
   readonly cloud: Readonly<CloudConfig>;
   readonly kratos: ValidatedKratosConfig;
-  readonly keto: Readonly<KetoConfig>;
+  readonly keto: ValidatedKetoConfig;
 }
 
 function isWebUrl(value: string): boolean {
@@ -58,7 +60,11 @@ function readProjectLocation(cloud: ConfigSection): Omit<CloudConfig, 'apiKey'> 
 }
 
 /** In cloud mode the URLs and tokens are derived; only the session cookie's name may be set. */
-function rejectDerivedSettings(tenant: ConfigSection, kratos: ConfigSection | undefined): void {
+function rejectDerivedSettings(
+  tenant: ConfigSection,
+  kratos: ConfigSection | undefined,
+  keto: ConfigSection | undefined,
+): void {
   for (const key of DERIVED_KRATOS_KEYS) {
     if (kratos?.has(key)) {
       kratos.problem(
@@ -68,11 +74,14 @@ function rejectDerivedSettings(tenant: ConfigSection, kratos: ConfigSection | un
     }
   }
   kratos?.allowOnly([...DERIVED_KRATOS_KEYS, 'sessionCookieName', 'sessionCache']);
-  if (tenant.has('keto')) {
+  // The endpoints are derived; the tuning keys (batch size, decision cache) still apply.
+  if (DERIVED_KETO_KEYS.some((key) => keto?.has(key))) {
     tenant.problem(
       'keto',
       "is derived from 'cloud' in cloud mode; remove it (or use mode 'self-hosted')",
     );
+  } else {
+    keto?.allowOnly([...DERIVED_KETO_KEYS, ...KETO_TUNING_KEYS]);
   }
 }
 
@@ -85,8 +94,10 @@ export function validateCloud(
   kratos: ConfigSection | undefined,
   transport: TransportKind | undefined,
 ): ValidatedCloudParts | undefined {
-  rejectDerivedSettings(tenant, kratos);
+  const keto = tenant.section('keto');
+  rejectDerivedSettings(tenant, kratos, keto);
   const sessionCache = validateSessionCache(kratos);
+  const ketoTuning = validateKetoTuning(keto);
   if (!tenant.require('cloud', "is required when mode is 'cloud'")) return undefined;
   const cloud = tenant.section('cloud');
   if (cloud === undefined) return undefined;
@@ -116,6 +127,11 @@ export function validateCloud(
       sessionCookieName: sessionCookieName ?? DEFAULT_SESSION_COOKIE_NAME,
       ...(sessionCache !== undefined && { sessionCache }),
     },
-    keto: { readUrl: endpoints.ketoReadUrl, writeUrl: endpoints.ketoWriteUrl, adminToken: apiKey },
+    keto: {
+      readUrl: endpoints.ketoReadUrl,
+      writeUrl: endpoints.ketoWriteUrl,
+      adminToken: apiKey,
+      ...ketoTuning,
+    },
   };
 }

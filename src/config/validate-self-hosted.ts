@@ -1,6 +1,7 @@
 import type { ConfigSection } from './config-section.js';
 import { DEFAULT_SESSION_COOKIE_NAME, KRATOS_TRANSPORTS } from './defaults.js';
-import type { KetoConfig, TransportKind, ValidatedKratosConfig } from './tenant-config.js';
+import type { TransportKind, ValidatedKetoConfig, ValidatedKratosConfig } from './tenant-config.js';
+import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
 
 const KRATOS_KEYS = [
@@ -10,7 +11,7 @@ const KRATOS_KEYS = [
   'sessionCookieName',
   'sessionCache',
 ] as const;
-const KETO_KEYS = ['readUrl', 'writeUrl', 'adminToken'] as const;
+const KETO_KEYS = ['readUrl', 'writeUrl', 'adminToken', ...KETO_TUNING_KEYS] as const;
 
 /**
  * Validates a self-hosted tenant's `kratos` block. It is required by the transports that ask
@@ -53,13 +54,14 @@ export function validateKratos(
 }
 
 /** Validates a self-hosted tenant's optional `keto` block. */
-export function validateKeto(keto: ConfigSection | undefined): KetoConfig | undefined {
+export function validateKeto(keto: ConfigSection | undefined): ValidatedKetoConfig | undefined {
   if (keto === undefined) return undefined;
   keto.allowOnly(KETO_KEYS);
   keto.require('readUrl');
   const readUrl = keto.url('readUrl', { base: true });
   const writeUrl = keto.url('writeUrl', { base: true });
   const adminToken = keto.credential('adminToken');
+  const tuning = validateKetoTuning(keto);
   if (readUrl === undefined) return undefined;
-  return { readUrl, writeUrl, adminToken };
+  return { readUrl, writeUrl, adminToken, ...tuning };
 }

@@ -8,7 +8,8 @@ import type {
 } from '../decorators/require-permission.decorator.js';
 import { IamForbiddenError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
-import type { PermissionSubject, PermissionTuple } from '../permissions/permission-tuple.js';
+import type { PermissionTuple } from '../permissions/permission-tuple.js';
+import { isPermissionSubject } from '../permissions/validate-tuple.js';
 
 /** Rules of the class and of the handler: all must hold (they add up, unlike roles). */
 export function permissionRulesOf(
@@ -30,15 +31,6 @@ function unresolved(): IamForbiddenError {
   return new IamForbiddenError('authz.permission.unresolved');
 }
 
-function isSubject(value: unknown): value is PermissionSubject {
-  if (typeof value === 'string') return value !== '';
-  if (typeof value !== 'object' || value === null) return false;
-  const set = value as Record<string, unknown>;
-  return ['namespace', 'object', 'relation'].every(
-    (field) => typeof set[field] === 'string' && set[field] !== '',
-  );
-}
-
 /**
  * Turns a requirement into the tuple to check for this request. A resolver that throws, or answers
  * anything but a non-empty string (a subject set for `subject`), is a 403 `unresolved`: never a 500
@@ -58,12 +50,16 @@ export function resolveTuple(
   } catch {
     throw unresolved();
   }
-  if (typeof object !== 'string' || object === '' || !isSubject(subject)) throw unresolved();
+  if (typeof object !== 'string' || object === '' || !isPermissionSubject(subject))
+    throw unresolved();
   return {
     namespace: requirement.namespace,
     relation: requirement.relation,
     object,
-    subject: typeof subject === 'string' ? subject : { ...subject },
+    subject:
+      typeof subject === 'string'
+        ? subject
+        : { namespace: subject.namespace, object: subject.object, relation: subject.relation },
   };
 }
 

@@ -27,7 +27,14 @@ export function toRelationship(tuple: PermissionTuple): Relationship {
   const base = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation };
   return typeof tuple.subject === 'string'
     ? { ...base, subject_id: tuple.subject }
-    : { ...base, subject_set: { ...tuple.subject } };
+    : {
+        ...base,
+        subject_set: {
+          namespace: tuple.subject.namespace,
+          object: tuple.subject.object,
+          relation: tuple.subject.relation,
+        },
+      };
 }
 
 export function fromRelationship(relationship: Relationship): PermissionTuple | undefined {
@@ -64,11 +71,18 @@ const TREE_TYPES = new Set<string>([
   'not',
 ]);
 
-export function fromExpandedTree(tree: ExpandedPermissionTree): PermissionTree {
+/**
+ * Keto's expand tree in the library's shape. Keto v0.14 answers an expand that matches no tuple
+ * with 200 and `{"code":404,"message":"no relation tuple found"}`: no `type`, so undefined.
+ */
+export function fromExpandedTree(tree: ExpandedPermissionTree): PermissionTree | undefined {
+  if (typeof tree !== 'object' || tree === null || typeof tree.type !== 'string') return undefined;
   const tuple = tree.tuple === undefined ? undefined : fromRelationship(tree.tuple);
   return {
     type: TREE_TYPES.has(tree.type) ? (tree.type as PermissionTree['type']) : 'unspecified',
     ...(tuple === undefined ? {} : { tuple }),
-    children: (tree.children ?? []).map(fromExpandedTree),
+    children: (tree.children ?? [])
+      .map(fromExpandedTree)
+      .filter((child): child is PermissionTree => child !== undefined),
   };
 }

@@ -6,8 +6,10 @@ import type {
   PermissionTuplePage,
   SubjectSet,
 } from '../../permissions/permission-tuple.js';
-import { callOry } from '../ory-call.js';
+import { assertPermissionTuple, assertSubjectSet } from '../../permissions/validate-tuple.js';
+import { callOry, type OryRequestOptions, type OryResponse } from '../ory-call.js';
 import type { KetoClients } from '../ory-clients.js';
+import { ketoCallFailure } from './keto-errors.js';
 import type { KetoPermissionChecker } from './keto-permission-checker.js';
 import { fromExpandedTree, fromRelationship, subjectQuery, toRelationship } from './keto-tuples.js';
 
@@ -25,7 +27,12 @@ export interface PermissionPaging {
   readonly pageToken?: string;
 }
 
-/** One tenant's Keto, as `PermissionService.forTenant(tenant)` returns it. */
+/**
+ * One tenant's Keto, as `PermissionService.forTenant(tenant)` returns it. Every tuple must be
+ * complete (a `TypeError` otherwise, before anything is sent). Keto refusing a call as invalid or
+ * unknown (e.g. a namespace it does not have) → `IamPermissionRequestError`; Keto unreachable,
+ * timing out or answering 5xx → `IamUpstreamUnavailableError` (503). Reads are retried, writes not.
+ */
 export class TenantPermissions {
   constructor(
     private readonly tenant: string,
@@ -34,68 +41,63 @@ export class TenantPermissions {
   ) {}
 
   /** Whether the tuple holds (directly or through subject sets). */
-  check(tuple: PermissionTuple): Promise<boolean> {
-    return this.checker.checkOne(this.keto, tuple);
+  async check(tuple: PermissionTuple): Promise<boolean> {
+    const [allowed] = await this.checkMany([tuple]);
+    return allowed === true;
   }
 
-  /** Several checks in as few Keto calls as possible; answers in input order. */
+  /** Several checks in as few Keto calls as possible (batched); answers in input order. */
   checkMany(tuples: readonly PermissionTuple[]): Promise<readonly boolean[]> {
+    for (const tuple of tuples) assertPermissionTuple(tuple, 'PermissionService.checkMany');
     return this.checker.checkMany(this.tenant, tuples);
   }
 
-  /** Writes the tuple; granting one that exists changes nothing. */
+  /** Writes the tuple; granting one that exists changes nothing. Clears the decision cache. */
   async grant(tuple: PermissionTuple): Promise<void> {
+    assertPermissionTuple(tuple, 'PermissionService.grant');
     const write = this.writeApi();
-    await callOry(
-      'Keto grant',
-      this.keto.policy,
-      (options) =>
-        write.createRelationship({ createRelationshipBody: toRelationship(tuple) }, options),
-      { idempotent: false },
+    await this.write('Keto grant', (options) =>
+      write.createRelationship({ createRelationshipBody: toRelationship(tuple) }, options),
     );
   }
 
-  /** Deletes the tuple; revoking one that does not exist is not an error. */
+  /**
+   * Deletes exactly this tuple; revoking one that does not exist is not an error. Clears the
+   * decision cache. Never a wildcard delete: every part of the tuple is required.
+   */
   async revoke(tuple: PermissionTuple): Promise<void> {
+    assertPermissionTuple(tuple, 'PermissionService.revoke');
     const write = this.writeApi();
-    await callOry(
-      'Keto revoke',
-      this.keto.policy,
-      (options) =>
-        write.deleteRelationships(
-          {
-            namespace: tuple.namespace,
-            object: tuple.object,
-            relation: tuple.relation,
-            ...subjectQuery(tuple.subject),
-          },
-          options,
-        ),
-      { idempotent: false },
+    await this.write('Keto revoke', (options) =>
+      write.deleteRelationships(
+        {
+          namespace: tuple.namespace,
+          object: tuple.object,
+          relation: tuple.relation,
+          ...subjectQuery(tuple.subject),
+        },
+        options,
+      ),
     );
   }
 
-  /** Tuples matching the filter, one page at a time. */
+  /** Tuples matching the filter, one page at a time (`nextPageToken` for the next). */
   async list(
     filter: PermissionTupleFilter = {},
     paging: PermissionPaging = {},
   ): Promise<PermissionTuplePage> {
-    const { data } = await callOry(
-      'Keto list',
-      this.keto.policy,
-      (options) =>
-        this.keto.readRelationships.getRelationships(
-          {
-            namespace: filter.namespace,
-            object: filter.object,
-            relation: filter.relation,
-            ...(filter.subject === undefined ? {} : subjectQuery(filter.subject)),
-            pageSize: paging.pageSize,
-            pageToken: paging.pageToken,
-          },
-          options,
-        ),
-      { idempotent: true },
+    const { data } = await this.read('Keto list', (options) =>
+      this.keto.readRelationships.getRelationships(
+        {
+          namespace: filter.namespace,
+          object: filter.object,
+          relation: filter.relation,
+          ...(filter.subject === undefined ? {} : subjectQuery(filter.subject)),
+          pageSize: paging.pageSize,
+          pageToken: paging.pageToken,
+        },
+        options,
+      ),
     );
     const tuples = (data.relation_tuples ?? [])
       .map(fromRelationship)
@@ -104,15 +106,42 @@ export class TenantPermissions {
     return { tuples, nextPageToken: next === undefined || next === '' ? undefined : next };
   }
 
-  /** The tree of subjects that have `relation` on `namespace:object`. */
-  async expand(subjectSet: SubjectSet, maxDepth?: number): Promise<PermissionTree> {
-    const { data } = await callOry(
-      'Keto expand',
-      this.keto.policy,
-      (options) => this.keto.read.expandPermissions({ ...subjectSet, maxDepth }, options),
-      { idempotent: true },
+  /**
+   * The tree of subjects that have `relation` on `namespace:object`, following subject sets up to
+   * `maxDepth` (Keto's default when omitted). Undefined when no tuple grants that relation.
+   */
+  async expand(subjectSet: SubjectSet, maxDepth?: number): Promise<PermissionTree | undefined> {
+    assertSubjectSet(subjectSet, 'PermissionService.expand');
+    const { namespace, object, relation } = subjectSet;
+    const { data } = await this.read('Keto expand', (options) =>
+      this.keto.read.expandPermissions({ namespace, object, relation, maxDepth }, options),
     );
     return fromExpandedTree(data);
+  }
+
+  private async read<T>(
+    operation: string,
+    call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
+  ): Promise<OryResponse<T>> {
+    try {
+      return await callOry(operation, this.keto.policy, call, { idempotent: true });
+    } catch (error) {
+      throw ketoCallFailure(operation, error);
+    }
+  }
+
+  private async write(
+    operation: string,
+    call: (options: OryRequestOptions) => Promise<OryResponse<unknown>>,
+  ): Promise<void> {
+    try {
+      await callOry(operation, this.keto.policy, call, { idempotent: false });
+    } catch (error) {
+      throw ketoCallFailure(operation, error);
+    } finally {
+      // Also after a failed write: a timed-out write may have happened.
+      this.checker.invalidate(this.tenant);
+    }
   }
 
   private writeApi() {
