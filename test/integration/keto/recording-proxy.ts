@@ -1,0 +1,66 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the proxy passed on. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly body: string;
+}
+
+/**
+ * A pass-through HTTP proxy in front of the real Keto read API that records every request (method,
+ * path, body) before forwarding it, so a test knows exactly which calls the library made by the
+ * time the app has answered. Answers come from Keto unchanged.
+ */
+export class KetoRecordingProxy {
+  readonly seen: RecordedRequest[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  constructor(private readonly target: string) {}
+
+  /** The recorded requests to `path`. */
+  calls(path: string): RecordedRequest[] {
+    return this.seen.filter((request) => request.path === path);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const url = request.url ?? '/';
+        this.seen.push({ method: request.method ?? 'GET', path: url.split('?')[0] ?? url, body });
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(request.headers)) {
+          if (['host', 'connection', 'content-length'].includes(name) || value === undefined)
+            continue;
+          headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        fetch(`${this.target}${url}`, {
+          method: request.method,
+          headers,
+          body: body === '' ? undefined : body,
+        })
+          .then(async (upstream) => {
+            const answer = Buffer.from(await upstream.arrayBuffer());
+            response.writeHead(upstream.status, {
+              'content-type': upstream.headers.get('content-type') ?? 'application/json',
+            });
+            response.end(answer);
+          })
+          .catch(() => response.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
