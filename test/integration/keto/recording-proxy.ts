@@ -16,6 +16,8 @@ export interface RecordedRequest {
  */
 export class KetoRecordingProxy {
   readonly seen: RecordedRequest[] = [];
+  /** Paths the proxy answers itself with this status, as a Keto without that endpoint would. */
+  readonly refuse = new Map<string, number>();
   private server: Server | undefined;
   url = '';
 
@@ -33,7 +35,16 @@ export class KetoRecordingProxy {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const url = request.url ?? '/';
-        this.seen.push({ method: request.method ?? 'GET', path: url.split('?')[0] ?? url, body });
+        const path = url.split('?')[0] ?? url;
+        this.seen.push({ method: request.method ?? 'GET', path, body });
+        const refused = this.refuse.get(path);
+        if (refused !== undefined) {
+          response.writeHead(refused, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({ error: { code: refused, message: 'refused by the proxy' } }),
+          );
+          return;
+        }
         const headers = new Headers();
         for (const [name, value] of Object.entries(request.headers)) {
           if (['host', 'connection', 'content-length'].includes(name) || value === undefined)
