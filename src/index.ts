@@ -105,6 +105,24 @@ export type {
   TenantSessions,
   WhoamiSource,
 } from './ory/kratos/iam-session.js';
+export type { IamIdentityErrorCode } from './ory/kratos/identity-errors.js';
+export type {
+  IamDeactivateOptions,
+  IamIdentityCreate,
+  IamIdentityPage,
+  IamIdentityPatchOperation,
+  IamIdentityRecord,
+  IamIdentityUpdate,
+  IamImportFailureCode,
+  IamImportItemResult,
+  IamImportOptions,
+  IamImportResult,
+  IamPasswordInput,
+  IamRecoveryAddress,
+  IamVerifiableAddress,
+  IdentityPaging,
+  TenantIdentities,
+} from './ory/kratos/identity-types.js';
 export type {
   PermissionSubject,
   PermissionTree,
@@ -125,6 +143,7 @@ export { REPLAY_CACHE, type ReplayCache } from './replay/replay-cache.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
 export { FlowService } from './services/flow.service.js';
+export { IdentityService } from './services/identity.service.js';
 export { PermissionService } from './services/permission.service.js';
 export { SessionService } from './services/session.service.js';
 export {

@@ -5,6 +5,7 @@ import { IamHealthIndicator } from '../health/iam-health.indicator.js';
 import { KetoPermissionChecker } from '../ory/keto/keto-permission-checker.js';
 import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
 import { FlowService } from '../services/flow.service.js';
+import { IdentityService } from '../services/identity.service.js';
 import { PermissionService } from '../services/permission.service.js';
 import { SessionService } from '../services/session.service.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from './guard-providers.js';
@@ -27,6 +28,7 @@ import { IAM_VALIDATED_OPTIONS } from './tokens.js';
     KetoPermissionChecker,
     { provide: PERMISSION_CHECKER, useExisting: KetoPermissionChecker },
     SessionService,
+    IdentityService,
     FlowService,
     PermissionService,
     IamHealthIndicator,
@@ -35,6 +37,7 @@ import { IAM_VALIDATED_OPTIONS } from './tokens.js';
     ...IAM_GUARD_EXPORTS,
     PERMISSION_CHECKER,
     SessionService,
+    IdentityService,
     FlowService,
     PermissionService,
     IamHealthIndicator,

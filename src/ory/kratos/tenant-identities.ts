@@ -1,0 +1,257 @@
+import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import { IamConfigurationError, IamUpstreamUnavailableError } from '../../errors/iam-errors.js';
+import { callOry, type OryRequestOptions, type OryResponse } from '../ory-call.js';
+import type { KratosClients } from '../ory-clients.js';
+import type { IamSessionPage, SessionPaging, TenantSessions } from './iam-session.js';
+import {
+  type BadRequestMeaning,
+  identityCallFailure,
+  invalidIdentityRequest,
+} from './identity-errors.js';
+import { type ImportCalls, runImport } from './identity-import.js';
+import { MAX_IMPORT_CHUNK } from './identity-import-chunks.js';
+import { createBodyOf, kratosPatchOf, recordFromKratos, updateBodyOf } from './identity-mapping.js';
+import {
+  identityPageSizeOf,
+  identityPageTokenOf,
+  kratosPageTokenOf,
+  nextKratosPageToken,
+} from './identity-paging.js';
+import type {
+  IamDeactivateOptions,
+  IamIdentityCreate,
+  IamIdentityPage,
+  IamIdentityPatchOperation,
+  IamIdentityRecord,
+  IamIdentityUpdate,
+  IamImportOptions,
+  IamImportResult,
+  IdentityPaging,
+  TenantIdentities,
+} from './identity-types.js';
+import type { KratosSessionCache } from './session-cache.js';
+import { KratosSessionShapeError } from './session-mapping.js';
+
+type IdentityApi = NonNullable<KratosClients['admin']>;
+
+/** Kratos hashes every plain-text password of an import chunk before it answers. */
+const MIN_IMPORT_TIMEOUT_MS = 60_000;
+
+interface CallOptions {
+  readonly idempotent: boolean;
+  readonly on400: BadRequestMeaning;
+}
+
+/**
+ * {@link TenantIdentities} over a tenant's Kratos admin client. Every write to an identity evicts
+ * its sessions from this process's session cache, so a deactivation or a change of roles takes
+ * effect on the next request here.
+ */
+export class KratosTenantIdentities implements TenantIdentities {
+  constructor(
+    private readonly tenant: ValidatedTenantConfig,
+    private readonly clients: KratosClients,
+    private readonly sessionsOfTenant: TenantSessions,
+    private readonly cache: KratosSessionCache | undefined,
+  ) {}
+
+  async list(paging: IdentityPaging = {}): Promise<IamIdentityPage> {
+    const pageSize = identityPageSizeOf(paging.pageSize);
+    const pageToken = kratosPageTokenOf(paging.pageToken);
+    const identifier = paging.credentialsIdentifier;
+    if (identifier !== undefined && (typeof identifier !== 'string' || identifier === '')) {
+      throw invalidIdentityRequest('credentialsIdentifier must be a non-empty string.');
+    }
+    const response = await this.admin(
+      'list',
+      { idempotent: true, on400: 'invalid_request' },
+      (admin, options) =>
+        // Always pass page_size: it selects keyset paging, whose next token is in `Link`.
+        admin.listIdentities({ pageSize, pageToken, credentialsIdentifier: identifier }, options),
+    );
+    const identities: unknown[] = Array.isArray(response.data) ? response.data : [];
+    const next = nextKratosPageToken(response.headers);
+    return {
+      identities: identities.map((identity) => this.recordOf(identity)),
+      // A page shorter than asked for is the last, whatever the header says.
+      nextPageToken:
+        next === undefined || identities.length < pageSize ? undefined : identityPageTokenOf(next),
+    };
+  }
+
+  async get(id: string): Promise<IamIdentityRecord> {
+    const response = await this.admin(
+      'get',
+      { idempotent: true, on400: 'not_found' },
+      (admin, options) => admin.getIdentity({ id }, options),
+    );
+    return this.recordOf(response.data);
+  }
+
+  async create(identity: IamIdentityCreate): Promise<IamIdentityRecord> {
+    const createIdentityBody = createBodyOf(identity);
+    const response = await this.admin(
+      'create',
+      { idempotent: false, on400: 'invalid' },
+      (admin, options) => admin.createIdentity({ createIdentityBody }, options),
+    );
+    return this.recordOf(response.data);
+  }
+
+  async update(id: string, identity: IamIdentityUpdate): Promise<IamIdentityRecord> {
+    const updateIdentityBody = updateBodyOf(identity);
+    return this.written(id, 'update', (admin, options) =>
+      admin.updateIdentity({ id, updateIdentityBody }, options),
+    );
+  }
+
+  async patch(
+    id: string,
+    operations: readonly IamIdentityPatchOperation[],
+  ): Promise<IamIdentityRecord> {
+    const jsonPatch = kratosPatchOf(operations);
+    return this.written(id, 'patch', (admin, options) =>
+      admin.patchIdentity({ id, jsonPatch }, options),
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    try {
+      // Not retried: a retry after a lost answer would report the deleted identity as unknown.
+      await this.admin('delete', { idempotent: false, on400: 'not_found' }, (admin, options) =>
+        admin.deleteIdentity({ id }, options),
+      );
+    } finally {
+      await this.cache?.evictIdentity(id);
+    }
+  }
+
+  async import(
+    identities: readonly IamIdentityCreate[],
+    options: IamImportOptions = {},
+  ): Promise<IamImportResult> {
+    const chunkSize = options.chunkSize ?? MAX_IMPORT_CHUNK;
+    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_IMPORT_CHUNK) {
+      throw invalidIdentityRequest(`chunkSize must be an integer from 1 to ${MAX_IMPORT_CHUNK}.`);
+    }
+    const timeoutMs =
+      options.timeoutMs ?? Math.max(this.clients.policy.timeoutMs, MIN_IMPORT_TIMEOUT_MS);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+      throw invalidIdentityRequest('timeoutMs must be a positive integer.');
+    }
+    if (!Array.isArray(identities)) throw invalidIdentityRequest('import needs an array.');
+    const admin = this.requireAdmin('import');
+    const policy = { timeoutMs, retries: 0 };
+    // Raw calls: runImport reads 4xx answers itself, item by item.
+    const calls: ImportCalls = {
+      batch: async (items) =>
+        (
+          await callOry(
+            'Kratos admin import',
+            policy,
+            (request) =>
+              admin.batchPatchIdentities(
+                {
+                  patchIdentitiesBody: {
+                    identities: items.map((item) => ({
+                      create: item.body,
+                      patch_id: item.patchId,
+                    })),
+                  },
+                },
+                request,
+              ),
+            { idempotent: false },
+          )
+        ).data,
+      createOne: async (createIdentityBody) =>
+        (
+          await callOry(
+            'Kratos admin import',
+            policy,
+            (request) => admin.createIdentity({ createIdentityBody }, request),
+            { idempotent: false },
+          )
+        ).data,
+      existing: async (ids) => {
+        const response = await callOry(
+          'Kratos admin import',
+          this.clients.policy,
+          (request) => admin.listIdentities({ ids: [...ids], pageSize: ids.length }, request),
+          { idempotent: true },
+        );
+        const found: unknown[] = Array.isArray(response.data) ? response.data : [];
+        return new Set(found.map((identity) => this.recordOf(identity).id));
+      },
+    };
+    return runImport(identities, chunkSize, calls);
+  }
+
+  activate(id: string): Promise<IamIdentityRecord> {
+    return this.patch(id, [{ op: 'replace', path: '/state', value: 'active' }]);
+  }
+
+  async deactivate(id: string, options: IamDeactivateOptions = {}): Promise<IamIdentityRecord> {
+    const record = await this.patch(id, [{ op: 'replace', path: '/state', value: 'inactive' }]);
+    if (options.revokeSessions === true) await this.sessionsOfTenant.revokeAllForIdentity(id);
+    return record;
+  }
+
+  sessions(id: string, paging?: SessionPaging): Promise<IamSessionPage> {
+    return this.sessionsOfTenant.list(id, paging);
+  }
+
+  /** A write to an existing identity; evicts its cached sessions whatever the outcome. */
+  private async written(
+    id: string,
+    operation: string,
+    call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<unknown>>,
+  ): Promise<IamIdentityRecord> {
+    try {
+      const response = await this.admin(operation, { idempotent: false, on400: 'invalid' }, call);
+      return this.recordOf(response.data);
+    } finally {
+      await this.cache?.evictIdentity(id);
+    }
+  }
+
+  private async admin<T>(
+    operation: string,
+    { idempotent, on400 }: CallOptions,
+    call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
+  ): Promise<OryResponse<T>> {
+    const admin = this.requireAdmin(operation);
+    try {
+      return await callOry(
+        `Kratos admin ${operation}`,
+        this.clients.policy,
+        (options) => call(admin, options),
+        { idempotent },
+      );
+    } catch (error) {
+      throw identityCallFailure(`IdentityService.${operation}()`, error, on400);
+    }
+  }
+
+  private requireAdmin(operation: string): IdentityApi {
+    const admin = this.clients.admin;
+    if (admin === undefined) {
+      throw new IamConfigurationError([
+        `tenants.${this.tenant.name}.kratos.adminUrl: is required for IdentityService.${operation}()`,
+      ]);
+    }
+    return admin;
+  }
+
+  private recordOf(body: unknown): IamIdentityRecord {
+    try {
+      return recordFromKratos(this.tenant, body);
+    } catch (error) {
+      // Kratos answered 2xx with something that is not an identity: a broken upstream.
+      if (error instanceof KratosSessionShapeError) {
+        throw new IamUpstreamUnavailableError('Kratos returned an unexpected identity.');
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantRegistry } from '../module/tenant-registry.js';
+import type { TenantIdentities } from '../ory/kratos/identity-types.js';
+import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
+import { KratosTenantIdentities } from '../ory/kratos/tenant-identities.js';
+import { OryClients } from '../ory/ory-clients.js';
+import { SessionService } from './session.service.js';
+
+/**
+ * Kratos identity administration per tenant, over the admin API (`kratos.adminUrl`): list, get,
+ * create, update, patch, delete, batch import, activate/deactivate, and an identity's sessions.
+ *
+ * ```ts
+ * const identities = this.identityService.forTenant('default');
+ * const alice = await identities.create({ traits: { email: 'alice@example.com' } });
+ * await identities.patch(alice.id, [{ op: 'add', path: '/metadataPublic/roles', value: ['admin'] }]);
+ * await identities.deactivate(alice.id);
+ * ```
+ *
+ * Unknown ids are 404 `NotFoundException`s with code `identity.not_found`; Kratos unreachable is
+ * a 503 `IamUpstreamUnavailableError`. Writes evict the identity's sessions from this process's
+ * session cache.
+ */
+@Injectable()
+export class IdentityService {
+  private readonly tenants = new Map<string, TenantIdentities>();
+
+  constructor(
+    @Inject(OryClients) private readonly oryClients: OryClients,
+    @Inject(TenantRegistry) private readonly registry: TenantRegistry,
+    @Inject(SessionService) private readonly sessionService: SessionService,
+  ) {}
+
+  /**
+   * The identity operations of one configured tenant. Throws `IamConfigurationError` for a tenant
+   * that is not configured or has no Kratos; the operations themselves need `kratos.adminUrl`.
+   */
+  forTenant(tenant: string): TenantIdentities {
+    let identities = this.tenants.get(tenant);
+    if (identities === undefined) {
+      const config = this.oryClients.tenant(tenant);
+      identities = new KratosTenantIdentities(
+        config,
+        this.oryClients.kratos(tenant),
+        this.sessionService.forTenant(tenant),
+        kratosSessionCacheFor(config, this.registry.sessionCacheStore),
+      );
+      this.tenants.set(tenant, identities);
+    }
+    return identities;
+  }
+}
