@@ -52,10 +52,16 @@ export class TenantPermissions {
     return this.checker.checkMany(this.tenant, tuples);
   }
 
-  /** Writes the tuple; granting one that exists changes nothing. Clears the decision cache. */
+  /**
+   * Writes the tuple; granting one that exists changes nothing. Clears the decision cache. Keto
+   * (v0.14) stores a second copy of a tuple written twice, so the tuple is looked up first; two
+   * grants racing can still leave two copies, which checks do not mind and `revoke` removes.
+   */
   async grant(tuple: PermissionTuple): Promise<void> {
     assertPermissionTuple(tuple, 'PermissionService.grant');
     const write = this.writeApi();
+    const existing = await this.list(tuple, { pageSize: 1 });
+    if (existing.tuples.length > 0) return;
     await this.write('Keto grant', (options) =>
       write.createRelationship({ createRelationshipBody: toRelationship(tuple) }, options),
     );
