@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A tuple as Keto's API spells it. */
+export interface WireTuple {
+  namespace: string;
+  object: string;
+  relation: string;
+  subject_id?: string;
+  subject_set?: { namespace: string; object: string; relation: string };
+}
+
+export interface FakeKetoCall {
+  readonly path: string;
+  /** Batch calls: the tuples sent; single checks: the one tuple from the query. */
+  readonly tuples: WireTuple[];
+}
+
+/**
+ * A loopback stand-in for Keto's read API, so the real `@ory/client` and `callOry` path runs.
+ * Answers checks with `allowed(tuple)`; `batchStatus` makes the batch endpoint answer an error
+ * status instead; `errors(tuple)` makes a batch result carry an error.
+ */
+export class FakeKeto {
+  readonly calls: FakeKetoCall[] = [];
+  allowed: (tuple: WireTuple) => boolean = () => false;
+  errors: (tuple: WireTuple) => string | undefined = () => undefined;
+  batchStatus: number | undefined;
+  checkStatus: number | undefined;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://keto.test');
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const answer = (status: number, body: unknown) =>
+          response
+            .writeHead(status, { 'content-type': 'application/json' })
+            .end(JSON.stringify(body));
+        if (url.pathname === '/relation-tuples/batch/check') {
+          const { tuples } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            tuples: WireTuple[];
+          };
+          this.calls.push({ path: url.pathname, tuples });
+          if (this.batchStatus !== undefined) {
+            answer(this.batchStatus, { error: { code: this.batchStatus, message: 'fake' } });
+            return;
+          }
+          answer(200, {
+            results: tuples.map((tuple) => {
+              const error = this.errors(tuple);
+              return error === undefined
+                ? { allowed: this.allowed(tuple) }
+                : { allowed: false, error };
+            }),
+          });
+          return;
+        }
+        if (url.pathname === '/relation-tuples/check/openapi') {
+          const query = url.searchParams;
+          const tuple: WireTuple = {
+            namespace: query.get('namespace') ?? '',
+            object: query.get('object') ?? '',
+            relation: query.get('relation') ?? '',
+            ...(query.has('subject_id')
+              ? { subject_id: query.get('subject_id') ?? '' }
+              : {
+                  subject_set: {
+                    namespace: query.get('subject_set.namespace') ?? '',
+                    object: query.get('subject_set.object') ?? '',
+                    relation: query.get('subject_set.relation') ?? '',
+                  },
+                }),
+          };
+          this.calls.push({ path: url.pathname, tuples: [tuple] });
+          if (this.checkStatus !== undefined) {
+            answer(this.checkStatus, { error: { code: this.checkStatus, message: 'fake' } });
+            return;
+          }
+          answer(200, { allowed: this.allowed(tuple) });
+          return;
+        }
+        answer(404, { error: { code: 404, message: 'no such path' } });
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
