@@ -34,6 +34,9 @@ import { KratosSessionShapeError } from './session-mapping.js';
 
 type IdentityApi = NonNullable<KratosClients['admin']>;
 
+/** Ids per existence check after an import conflict (see `existing` below). */
+const EXISTENCE_CHECK_GROUP = 100;
+
 /** Kratos hashes every plain-text password of an import chunk before it answers. */
 const MIN_IMPORT_TIMEOUT_MS = 60_000;
 
@@ -174,14 +177,21 @@ export class KratosTenantIdentities implements TenantIdentities {
           )
         ).data,
       existing: async (ids) => {
-        const response = await callOry(
-          'Kratos admin import',
-          this.clients.policy,
-          (request) => admin.listIdentities({ ids: [...ids], pageSize: ids.length }, request),
-          { idempotent: true },
-        );
-        const found: unknown[] = Array.isArray(response.data) ? response.data : [];
-        return new Set(found.map((identity) => this.recordOf(identity).id));
+        const found = new Set<string>();
+        // Kratos echoes the query (every id) in its `Link` header, twice: 500 ids would overflow
+        // Node's 16 KiB limit on response headers.
+        for (let start = 0; start < ids.length; start += EXISTENCE_CHECK_GROUP) {
+          const group = ids.slice(start, start + EXISTENCE_CHECK_GROUP);
+          const response = await callOry(
+            'Kratos admin import',
+            this.clients.policy,
+            (request) => admin.listIdentities({ ids: group, pageSize: group.length }, request),
+            { idempotent: true },
+          );
+          const page: unknown[] = Array.isArray(response.data) ? response.data : [];
+          for (const identity of page) found.add(this.recordOf(identity).id);
+        }
+        return found;
       },
     };
     return runImport(identities, chunkSize, calls);

@@ -104,14 +104,14 @@ describe('IdentityService (per tenant)', () => {
   it('an unknown id is a 404 identity.not_found on get, write and delete; never a 500', async () => {
     const { identities } = setup();
     const calls = [
-      identities.get(IDENTITY_ID),
-      identities.patch(IDENTITY_ID, [{ op: 'replace', path: '/state', value: 'inactive' }]),
-      identities.update(IDENTITY_ID, { traits: {}, state: 'active' }),
-      identities.delete(IDENTITY_ID),
-      identities.deactivate(IDENTITY_ID),
+      () => identities.get(IDENTITY_ID),
+      () => identities.patch(IDENTITY_ID, [{ op: 'replace', path: '/state', value: 'inactive' }]),
+      () => identities.update(IDENTITY_ID, { traits: {}, state: 'active' }),
+      () => identities.delete(IDENTITY_ID),
+      () => identities.deactivate(IDENTITY_ID),
     ];
     for (const call of calls) {
-      expect(await errorOf(call)).toEqual({
+      expect(await errorOf(call())).toEqual({
         status: 404,
         body: { statusCode: 404, code: 'identity.not_found', message: 'Identity not found.' },
       });
@@ -171,17 +171,17 @@ describe('IdentityService (per tenant)', () => {
   it('refuses paging arguments and patch paths it does not know, before asking Kratos', async () => {
     const { identities } = setup();
     const refused = [
-      identities.list({ pageToken: 'not-ours' }),
-      identities.list({ pageSize: 0 }),
-      identities.list({ pageSize: 1_001 }),
-      identities.list({ credentialsIdentifier: '' }),
-      identities.patch(IDENTITY_ID, [{ op: 'replace', path: '/credentials', value: {} }]),
-      identities.patch(IDENTITY_ID, []),
-      identities.import([], { chunkSize: 501 }),
-      identities.create({ traits: {}, credentials: { password: {} } }),
+      () => identities.list({ pageToken: 'not-ours' }),
+      () => identities.list({ pageSize: 0 }),
+      () => identities.list({ pageSize: 1_001 }),
+      () => identities.list({ credentialsIdentifier: '' }),
+      () => identities.patch(IDENTITY_ID, [{ op: 'replace', path: '/credentials', value: {} }]),
+      () => identities.patch(IDENTITY_ID, []),
+      () => identities.import([], { chunkSize: 501 }),
+      () => identities.create({ traits: {}, credentials: { password: {} } }),
     ];
     for (const call of refused) {
-      expect(await errorOf(call)).toMatchObject({
+      expect(await errorOf(call())).toMatchObject({
         status: 400,
         body: { code: 'identity.invalid_request' },
       });
