@@ -178,7 +178,7 @@ export class KratosTenantIdentities implements TenantIdentities {
         ).data,
       existing: async (ids) => {
         const found = new Set<string>();
-        // Kratos echoes the query (every id) in its `Link` header, twice: 500 ids would overflow
+        // Kratos echoes the query (every id) in its `Link` header: 500 ids would overflow
         // Node's 16 KiB limit on response headers.
         for (let start = 0; start < ids.length; start += EXISTENCE_CHECK_GROUP) {
           const group = ids.slice(start, start + EXISTENCE_CHECK_GROUP);

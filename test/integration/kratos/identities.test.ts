@@ -87,7 +87,17 @@ describe('IdentityService against the real Kratos', () => {
     ]);
     expect(patched).toMatchObject({ roles: ['editor'], traits: { email: address, roles: [] } });
 
-    const found = await service.list({ credentialsIdentifier: address });
+    expect(
+      await errorOf(
+        service.patch(created.id, [{ op: 'replace', path: '/traits/email', value: 'x' }]),
+      ),
+    ).toMatchObject({ status: 400, body: { code: 'identity.invalid' } });
+    const other = await service.create({ traits: { email: email() } });
+    expect(
+      await errorOf(service.update(other.id, { traits: { email: address }, state: 'active' })),
+    ).toMatchObject({ status: 409, body: { code: 'identity.conflict' } });
+
+    const found = await service.list({ credentialsIdentifier: address.toUpperCase() });
     expect(found.identities.map((identity) => identity.id)).toEqual([created.id]);
     expect(found.nextPageToken).toBeUndefined();
 
@@ -114,9 +124,10 @@ describe('IdentityService against the real Kratos', () => {
         });
       }
     }
+    // Kratos' own reason, with the path of the offending trait.
     expect(await errorOf(service.create({ traits: { email: 'not-an-email' } }))).toMatchObject({
       status: 400,
-      body: { code: 'identity.invalid' },
+      body: { code: 'identity.invalid', message: expect.stringContaining('#/traits/email') },
     });
     const taken = await service.create({ traits: { email: email() } });
     expect(await errorOf(service.create({ traits: taken.traits }))).toMatchObject({
