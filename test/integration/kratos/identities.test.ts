@@ -203,6 +203,34 @@ describe('IdentityService against the real Kratos', () => {
     },
   );
 
+  it('with the session cache on, a deactivation through IdentityService takes effect at once', async () => {
+    const { publicUrl, adminUrl } = kratosUrls(ory());
+    const cached = await startIamApp('express', {
+      transport: 'cookie-or-bearer',
+      kratos: { publicUrl, adminUrl, sessionCache: { enabled: true, ttlMs: 60_000 } },
+    });
+    try {
+      const service = cached.app.get(IdentityService).forTenant('default');
+      const address = email();
+      const { id } = await service.create({
+        traits: { email: address },
+        credentials: { password: { password: PASSWORD } },
+      });
+      const token = await login(address);
+      const meCached = () => request(`${cached.url}/me`, { headers: { 'X-Session-Token': token } });
+      expect((await meCached()).status).toBe(200); // now in the cache
+
+      await service.deactivate(id);
+
+      expect(await meCached()).toMatchObject({
+        status: 401,
+        body: { code: 'auth.failure.session_inactive' },
+      });
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('deactivate with revokeSessions ends the sessions for good', async () => {
     const service = identities();
     const address = email();
