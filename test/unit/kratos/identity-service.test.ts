@@ -253,6 +253,32 @@ describe('IdentityService (per tenant)', () => {
     });
   });
 
+  it('after a conflict, checks which reported ids exist and re-sends the missing items', async () => {
+    const route = 'PATCH /admin/identities';
+    kratos
+      .answer(route, {
+        status: 200,
+        body: {
+          identities: [
+            { action: 'create', identity: IDENTITY_ID },
+            { action: 'error', error: { code: 409, message: 'exists' } },
+          ],
+        },
+      })
+      .answer('GET /admin/identities', { status: 200, body: [] });
+
+    const result = await setup().identities.import([
+      { traits: { email: 'a@example.test' } },
+      { traits: { email: 'taken@example.test' } },
+    ]);
+
+    expect(result.items.map((item) => item.status)).toEqual(['created', 'failed']);
+    expect(result.items[1]).toMatchObject({ code: 'identity.conflict' });
+    expect(kratos.requestsTo(route)).toHaveLength(2);
+    const checks = kratos.requestsTo('GET /admin/identities');
+    expect(checks.map((check) => check.query.getAll('ids'))).toEqual([[IDENTITY_ID]]);
+  });
+
   it('needs kratos.adminUrl, and says so', async () => {
     const { identities } = setup({ admin: false });
     await expect(identities.get(IDENTITY_ID)).rejects.toThrow(IamConfigurationError);
