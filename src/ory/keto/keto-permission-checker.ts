@@ -8,9 +8,6 @@ import { DecisionCache, decisionKey } from './decision-cache.js';
 import { ketoCallFailure } from './keto-errors.js';
 import { subjectQuery, toRelationship } from './keto-tuples.js';
 
-/** Keto's default `limit.max_batch_check_size`. */
-export const KETO_BATCH_LIMIT = DEFAULT_KETO_MAX_BATCH_CHECK_SIZE;
-
 /** One answer from Keto; `definite` is false when Keto reported an error for the tuple. */
 interface KetoAnswer {
   readonly allowed: boolean;
@@ -88,7 +85,8 @@ export class KetoPermissionChecker implements PermissionChecker {
     tuples: readonly PermissionTuple[],
   ): Promise<KetoAnswer[]> {
     if (tuples.length === 1 || this.withoutBatch.has(tenant)) return this.singles(keto, tuples);
-    const size = this.clients.tenant(tenant).keto?.maxBatchCheckSize ?? KETO_BATCH_LIMIT;
+    const size =
+      this.clients.tenant(tenant).keto?.maxBatchCheckSize ?? DEFAULT_KETO_MAX_BATCH_CHECK_SIZE;
     const chunks: PermissionTuple[][] = [];
     for (let start = 0; start < tuples.length; start += size) {
       chunks.push(tuples.slice(start, start + size));
@@ -113,7 +111,7 @@ export class KetoPermissionChecker implements PermissionChecker {
   }
 
   /** One check on `/relation-tuples/check/openapi`, which answers 200 `{allowed}` either way. */
-  async checkOne(keto: KetoClients, tuple: PermissionTuple): Promise<boolean> {
+  private async checkOne(keto: KetoClients, tuple: PermissionTuple): Promise<boolean> {
     const { data } = await callOry(
       'Keto check',
       keto.policy,
