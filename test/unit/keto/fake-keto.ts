@@ -27,6 +27,10 @@ export class FakeKeto {
   errors: (tuple: WireTuple) => string | undefined = () => undefined;
   batchStatus: number | undefined;
   checkStatus: number | undefined;
+  /** Status of writes (`PUT`/`DELETE /admin/relation-tuples`); default 201/204. */
+  writeStatus: number | undefined;
+  /** Never answer any request (a Keto that hangs). */
+  hang = false;
   private server: Server | undefined;
   url = '';
 
@@ -36,6 +40,7 @@ export class FakeKeto {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        if (this.hang) return;
         const answer = (status: number, body: unknown) =>
           response
             .writeHead(status, { 'content-type': 'application/json' })
@@ -81,6 +86,17 @@ export class FakeKeto {
             return;
           }
           answer(200, { allowed: this.allowed(tuple) });
+          return;
+        }
+        if (url.pathname === '/admin/relation-tuples') {
+          this.calls.push({ path: `${request.method} ${url.pathname}`, tuples: [] });
+          const status = this.writeStatus ?? (request.method === 'PUT' ? 201 : 204);
+          answer(status, status < 300 ? {} : { error: { code: status, message: 'fake' } });
+          return;
+        }
+        if (url.pathname === '/relation-tuples') {
+          this.calls.push({ path: url.pathname, tuples: [] });
+          answer(200, { relation_tuples: [], next_page_token: '' });
           return;
         }
         answer(404, { error: { code: 404, message: 'no such path' } });

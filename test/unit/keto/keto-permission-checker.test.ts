@@ -6,7 +6,9 @@ import {
   type PermissionTuple,
 } from '../../../src/index.js';
 import { KetoPermissionChecker } from '../../../src/ory/keto/keto-permission-checker.js';
+import type { TenantPermissions } from '../../../src/ory/keto/tenant-permissions.js';
 import { OryClients } from '../../../src/ory/ory-clients.js';
+import { PermissionService } from '../../../src/services/permission.service.js';
 import { FakeKeto, type WireTuple } from './fake-keto.js';
 
 const BATCH = '/relation-tuples/batch/check';
@@ -29,21 +31,30 @@ describe('KetoPermissionChecker', () => {
     keto.errors = () => undefined;
     keto.batchStatus = undefined;
     keto.checkStatus = undefined;
+    keto.writeStatus = undefined;
+    keto.hang = false;
     vi.useRealTimers();
   });
 
-  function checker(extra: Omit<KetoConfig, 'readUrl'> = {}): KetoPermissionChecker {
+  function clients(extra: Omit<KetoConfig, 'readUrl'> = {}, retries = 0): OryClients {
     const options = validateIamOptions({
       tenants: {
         default: {
           transport: 'oathkeeper',
           oathkeeper: { jwks: { url: 'http://127.0.0.1:1/jwks.json' }, audience: 'api' },
-          keto: { readUrl: keto.url, ...extra },
-          http: { timeoutMs: 2_000, retries: 0 },
+          keto: { readUrl: keto.url, writeUrl: keto.url, ...extra },
+          http: { timeoutMs: 200, retries },
         },
       },
     });
-    return new KetoPermissionChecker(new OryClients(options));
+    return new OryClients(options);
+  }
+  function checker(extra: Omit<KetoConfig, 'readUrl'> = {}): KetoPermissionChecker {
+    return new KetoPermissionChecker(clients(extra));
+  }
+  function service(retries: number): TenantPermissions {
+    const ory = clients({}, retries);
+    return new PermissionService(ory, new KetoPermissionChecker(ory)).forTenant('default');
   }
   const sizes = (path: string) =>
     keto.calls.filter((call) => call.path === path).map((call) => call.tuples.length);
@@ -174,5 +185,27 @@ describe('KetoPermissionChecker', () => {
       true,
     ]);
     expect(sizes(SINGLE)).toEqual([1]);
+  });
+
+  it('rejects with a 503 when Keto does not answer within the timeout', async () => {
+    keto.hang = true;
+    await expect(
+      checker().checkMany('default', [view('doc-0'), view('doc-1')]),
+    ).rejects.toBeInstanceOf(IamUpstreamUnavailableError);
+  });
+
+  it('retries reads but never a write: a timed-out or failed write may have happened', async () => {
+    keto.writeStatus = 500;
+    keto.checkStatus = 500;
+    const permissions = service(2);
+    await expect(permissions.revoke(view('doc-0'))).rejects.toBeInstanceOf(
+      IamUpstreamUnavailableError,
+    );
+    expect(keto.calls.map((call) => call.path)).toEqual(['DELETE /admin/relation-tuples']);
+    keto.calls.length = 0;
+    await expect(permissions.check(view('doc-0'))).rejects.toBeInstanceOf(
+      IamUpstreamUnavailableError,
+    );
+    expect(sizes(SINGLE)).toEqual([1, 1, 1]);
   });
 });
