@@ -8,6 +8,7 @@ import {
   type TenantPermissions,
 } from '../../../src/index.js';
 import { useOryStack } from '../../support/ory/vitest.js';
+import { ListingsController } from './controllers.js';
 import { KetoRecordingProxy } from './recording-proxy.js';
 import { KetoAdmin, type KetoApp, ketoUrls, newId, startKetoApp } from './support.js';
 
@@ -175,7 +176,7 @@ describe('PermissionService with the decision cache on', () => {
         writeUrl,
         decisionCache: { enabled: true, ttlMs: 60_000 },
       },
-      [],
+      [ListingsController],
     );
     permissions = app.app.get(PermissionService).forTenant('default');
   });
@@ -205,5 +206,22 @@ describe('PermissionService with the decision cache on', () => {
     await permissions.revoke(tuple);
     expect(await permissions.check(tuple)).toBe(false);
     expect(checks()).toHaveLength(3);
+  });
+
+  it('answers repeated requests from the cache, audited every time, until a revoke through the service', async () => {
+    const [user, listing] = [newId('user'), newId('listing')];
+    await keto.write(view(listing, user));
+    const checks = () => proxy.calls('/relation-tuples/check/openapi');
+    proxy.seen.length = 0;
+    app.events.length = 0;
+
+    expect((await app.as(user, `/listings/${listing}`)).status).toBe(200);
+    expect((await app.as(user, `/listings/${listing}`)).status).toBe(200);
+    expect(checks()).toHaveLength(1);
+    expect(app.events.filter((event) => event.name === 'authz.permission.allow')).toHaveLength(2);
+
+    await permissions.revoke(view(listing, user));
+    expect((await app.as(user, `/listings/${listing}`)).status).toBe(403);
+    expect(checks()).toHaveLength(2);
   });
 });
