@@ -82,5 +82,5 @@ export function identityCallFailure(
       'An identity with the same identifier already exists.',
     );
   }
-  return adminCallFailure(operation, error, 'Identity not found.');
+  return adminCallFailure(operation, error, 'identity');
 }

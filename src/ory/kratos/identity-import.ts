@@ -63,7 +63,7 @@ function callFailure(index: number, error: unknown): { result: IamImportItemResu
     };
   }
   if (error instanceof OryResponseError) {
-    adminCallFailure('IdentityService.import()', error, ''); // logs the refusal
+    adminCallFailure('IdentityService.import()', error, 'identity'); // logs the refusal
     const reason = 'Not sent: the Kratos admin API refused the library (see the log).';
     return { result: failed(index, 'identity.not_imported', reason), stop: { reason } };
   }

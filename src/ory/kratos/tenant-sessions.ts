@@ -9,7 +9,7 @@ import {
   OryResponseError,
 } from '../ory-call.js';
 import type { KratosClients } from '../ory-clients.js';
-import { adminCallFailure } from './admin-errors.js';
+import { type AdminResource, adminCallFailure } from './admin-errors.js';
 import type {
   IamSession,
   IamSessionPage,
@@ -72,15 +72,8 @@ export class KratosTenantSessions implements TenantSessions {
   async list(identityId: string, paging: SessionPaging = {}): Promise<IamSessionPage> {
     const page = pageNumberOf(paging.pageToken);
     const perPage = pageSizeOf(paging.pageSize);
-    const response = await this.admin(
-      'list',
-      'Identity not found.',
-      { idempotent: true },
-      (admin, options) =>
-        admin.listIdentitySessions(
-          { id: identityId, page, perPage, active: paging.active },
-          options,
-        ),
+    const response = await this.admin('list', 'identity', { idempotent: true }, (admin, options) =>
+      admin.listIdentitySessions({ id: identityId, page, perPage, active: paging.active }, options),
     );
     const sessions: unknown[] = Array.isArray(response.data) ? response.data : [];
     return {
@@ -92,7 +85,7 @@ export class KratosTenantSessions implements TenantSessions {
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.admin('revoke', 'Session not found.', { idempotent: true }, (admin, options) =>
+    await this.admin('revoke', 'session', { idempotent: true }, (admin, options) =>
       admin.disableSession({ id: sessionId }, options),
     );
     await this.cache?.evictSession(sessionId);
@@ -111,11 +104,7 @@ export class KratosTenantSessions implements TenantSessions {
       // Kratos answers 404 both for an unknown identity and for one without sessions: either
       // way nothing is left to revoke. An id that is not a UUID (400) still throws.
       if (!(error instanceof OryResponseError && error.status === 404)) {
-        throw adminCallFailure(
-          'SessionService.revokeAllForIdentity()',
-          error,
-          'Identity not found.',
-        );
+        throw adminCallFailure('SessionService.revokeAllForIdentity()', error, 'identity');
       }
     } finally {
       await this.cache?.evictIdentity(identityId);
@@ -125,7 +114,7 @@ export class KratosTenantSessions implements TenantSessions {
   async extend(sessionId: string): Promise<IamSession> {
     const extended = await this.admin(
       'extend',
-      'Session not found.',
+      'session',
       { idempotent: false },
       (admin, options) => admin.extendSession({ id: sessionId }, options),
     );
@@ -133,18 +122,15 @@ export class KratosTenantSessions implements TenantSessions {
       return this.sessionOf(extended.data);
     }
     // Kratos with `feature_flags.faster_session_extend` answers 204 without the session.
-    const fetched = await this.admin(
-      'extend',
-      'Session not found.',
-      { idempotent: true },
-      (admin, options) => admin.getSession({ id: sessionId, expand: ['identity'] }, options),
+    const fetched = await this.admin('extend', 'session', { idempotent: true }, (admin, options) =>
+      admin.getSession({ id: sessionId, expand: ['identity'] }, options),
     );
     return this.sessionOf(fetched.data);
   }
 
   private async admin<T>(
     operation: string,
-    notFound: string,
+    notFound: AdminResource,
     { idempotent }: { idempotent: boolean },
     call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {

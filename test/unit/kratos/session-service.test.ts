@@ -95,17 +95,22 @@ describe('SessionService (per tenant)', () => {
 
     expect(kratos.requestsTo(WHOAMI)).toHaveLength(2);
     kratos.answer('DELETE /admin/identities/nope/sessions', { status: 400, body: {} });
-    await expect(sessions.revokeAllForIdentity('nope')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(sessions.revokeAllForIdentity('nope')).rejects.toMatchObject({
+      status: 404,
+      response: { statusCode: 404, code: 'identity.not_found' },
+    });
   });
 
-  it('answers NotFoundException for an unknown or malformed session id', async () => {
+  it('answers 404 session.not_found for an unknown or malformed session id', async () => {
     kratos
       .answer(`DELETE /admin/sessions/${SESSION_ID}`, { status: 404, body: {} })
       .answer('PATCH /admin/sessions/nope/extend', { status: 400, body: {} });
     const sessions = sessionsFor();
 
     await expect(sessions.revoke(SESSION_ID)).rejects.toBeInstanceOf(NotFoundException);
-    await expect(sessions.extend('nope')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(sessions.extend('nope')).rejects.toMatchObject({
+      response: { statusCode: 404, code: 'session.not_found', message: 'Session not found.' },
+    });
   });
 
   it('answers 503 when the admin API refuses the library or fails', async () => {
