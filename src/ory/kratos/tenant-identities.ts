@@ -1,5 +1,5 @@
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
-import { IamConfigurationError, IamUpstreamUnavailableError } from '../../errors/iam-errors.js';
+import { IamUpstreamUnavailableError } from '../../errors/iam-errors.js';
 import { callOry, type OryRequestOptions, type OryResponse } from '../ory-call.js';
 import type { KratosClients } from '../ory-clients.js';
 import type { IamSessionPage, SessionPaging, TenantSessions } from './iam-session.js';
@@ -29,6 +29,7 @@ import type {
   IdentityPaging,
   TenantIdentities,
 } from './identity-types.js';
+import { KratosAdmin } from './kratos-admin.js';
 import type { KratosSessionCache } from './session-cache.js';
 import { KratosSessionShapeError } from './session-mapping.js';
 
@@ -51,12 +52,16 @@ interface CallOptions {
  * effect on the next request here.
  */
 export class KratosTenantIdentities implements TenantIdentities {
+  private readonly kratosAdmin: KratosAdmin;
+
   constructor(
     private readonly tenant: ValidatedTenantConfig,
     private readonly clients: KratosClients,
     private readonly sessionsOfTenant: TenantSessions,
     private readonly cache: KratosSessionCache | undefined,
-  ) {}
+  ) {
+    this.kratosAdmin = new KratosAdmin(tenant.name, clients, 'IdentityService');
+  }
 
   async list(paging: IdentityPaging = {}): Promise<IamIdentityPage> {
     const pageSize = identityPageSizeOf(paging.pageSize);
@@ -143,7 +148,7 @@ export class KratosTenantIdentities implements TenantIdentities {
       throw invalidIdentityRequest('timeoutMs must be a positive integer.');
     }
     if (!Array.isArray(identities)) throw invalidIdentityRequest('import needs an array.');
-    const admin = this.requireAdmin('import');
+    const admin = this.kratosAdmin.client('import');
     const policy = { timeoutMs, retries: 0 };
     // Raw calls: runImport reads 4xx answers itself, item by item.
     const calls: ImportCalls = {
@@ -225,32 +230,14 @@ export class KratosTenantIdentities implements TenantIdentities {
     }
   }
 
-  private async admin<T>(
+  private admin<T>(
     operation: string,
     { idempotent, on400 }: CallOptions,
     call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {
-    const admin = this.requireAdmin(operation);
-    try {
-      return await callOry(
-        `Kratos admin ${operation}`,
-        this.clients.policy,
-        (options) => call(admin, options),
-        { idempotent },
-      );
-    } catch (error) {
-      throw identityCallFailure(`IdentityService.${operation}()`, error, on400);
-    }
-  }
-
-  private requireAdmin(operation: string): IdentityApi {
-    const admin = this.clients.admin;
-    if (admin === undefined) {
-      throw new IamConfigurationError([
-        `tenants.${this.tenant.name}.kratos.adminUrl: is required for IdentityService.${operation}()`,
-      ]);
-    }
-    return admin;
+    return this.kratosAdmin.call(operation, idempotent, call, (error, method) =>
+      identityCallFailure(method, error, on400),
+    );
   }
 
   private recordOf(body: unknown): IamIdentityRecord {

@@ -1,5 +1,5 @@
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
-import { IamConfigurationError, IamUnauthorizedError } from '../../errors/iam-errors.js';
+import { IamUnauthorizedError } from '../../errors/iam-errors.js';
 import { HttpIamRequest, isPlatformRequest } from '../../request/http-request.js';
 import { type CredentialSource, sessionCredentialOf } from '../../transport/kratos-credentials.js';
 import {
@@ -17,6 +17,7 @@ import type {
   TenantSessions,
   WhoamiSource,
 } from './iam-session.js';
+import { KratosAdmin } from './kratos-admin.js';
 import type { KratosSessionCache } from './session-cache.js';
 import { malformedSessionRejection } from './session-checks.js';
 import { KratosSessionShapeError, sessionFromKratos } from './session-mapping.js';
@@ -48,6 +49,7 @@ function requestOf(source: WhoamiSource): CredentialSource {
 /** {@link TenantSessions} over a tenant's Kratos clients and session cache. */
 export class KratosTenantSessions implements TenantSessions {
   private readonly resolver: KratosSessionResolver;
+  private readonly kratosAdmin: KratosAdmin;
 
   constructor(
     private readonly tenant: ValidatedTenantConfig,
@@ -55,6 +57,7 @@ export class KratosTenantSessions implements TenantSessions {
     private readonly cache: KratosSessionCache | undefined,
   ) {
     this.resolver = new KratosSessionResolver(tenant, clients, cache);
+    this.kratosAdmin = new KratosAdmin(tenant.name, clients, 'SessionService');
   }
 
   async whoami(source: WhoamiSource): Promise<IamSession> {
@@ -92,7 +95,7 @@ export class KratosTenantSessions implements TenantSessions {
   }
 
   async revokeAllForIdentity(identityId: string): Promise<void> {
-    const admin = this.requireAdmin('revokeAllForIdentity');
+    const admin = this.kratosAdmin.client('revokeAllForIdentity');
     try {
       await callOry(
         'Kratos admin revokeAllForIdentity',
@@ -128,33 +131,15 @@ export class KratosTenantSessions implements TenantSessions {
     return this.sessionOf(fetched.data);
   }
 
-  private async admin<T>(
+  private admin<T>(
     operation: string,
     notFound: AdminResource,
     { idempotent }: { idempotent: boolean },
     call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {
-    const admin = this.requireAdmin(operation);
-    try {
-      return await callOry(
-        `Kratos admin ${operation}`,
-        this.clients.policy,
-        (options) => call(admin, options),
-        { idempotent },
-      );
-    } catch (error) {
-      throw adminCallFailure(`SessionService.${operation}()`, error, notFound);
-    }
-  }
-
-  private requireAdmin(operation: string): IdentityApi {
-    const admin = this.clients.admin;
-    if (admin === undefined) {
-      throw new IamConfigurationError([
-        `tenants.${this.tenant.name}.kratos.adminUrl: is required for SessionService.${operation}()`,
-      ]);
-    }
-    return admin;
+    return this.kratosAdmin.call(operation, idempotent, call, (error, method) =>
+      adminCallFailure(method, error, notFound),
+    );
   }
 
   private sessionOf(body: unknown): IamSession {
