@@ -7,12 +7,15 @@ import type { TransportDependencies } from './create-transport.js';
 import { type KratosTransportKind, sessionCredentialOf } from './kratos-credentials.js';
 import type { Transport } from './transport.js';
 
-/** The request's identity, as a Kratos session proved it. */
+/**
+ * The request's identity, as a Kratos session proved it. Frozen like the Oathkeeper one: guards,
+ * subject resolvers and the handler all read this one object, and none may change it for the next.
+ */
 function identityFromSession(
   { session, identity }: UsableSession,
   via: 'kratos-cookie' | 'kratos-bearer',
 ): IamIdentity {
-  return {
+  return Object.freeze({
     id: identity.id,
     tenant: identity.tenant,
     roles: identity.roles,
@@ -21,7 +24,7 @@ function identityFromSession(
     sessionId: session.id,
     aal: session.aal,
     via,
-  };
+  });
 }
 
 /**

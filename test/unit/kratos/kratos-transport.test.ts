@@ -77,6 +77,8 @@ describe('Kratos transports', () => {
       aal: 'aal1',
       via: 'kratos-cookie',
     });
+    expect(Object.isFrozen(identity)).toBe(true);
+    expect(Object.isFrozen(identity?.roles)).toBe(true);
     const [sent] = kratos.requestsTo(WHOAMI);
     expect(sent?.headers.cookie).toBe(`ory_kratos_session=${COOKIE_VALUE}`);
     expect(sent?.headers['x-session-token']).toBeUndefined();
