@@ -1,0 +1,78 @@
+/**
+ * The guards users would write instead of ours, as the bench's comparison points. No constructor
+ * injection: the bench runs under tsx (esbuild), which emits no decorator metadata.
+ */
+
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { passportJwtSecret } from 'jwks-rsa';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+
+export const ISSUER = 'https://oathkeeper.bench/';
+export const AUDIENCE = 'orders-api';
+
+function bearer(context: ExecutionContext): string {
+  const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>();
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) {
+    throw new UnauthorizedException();
+  }
+  return header.slice(7);
+}
+
+/**
+ * The approach of the library this one replaces, done right (the JWKS fetched once, not per
+ * request): `jose.jwtVerify` against `createRemoteJWKSet` and an in-memory `Set` of jtis.
+ */
+export function joseGuard(jwksUrl: string): new () => CanActivate {
+  const keys = createRemoteJWKSet(new URL(jwksUrl));
+  const seen = new Set<string>();
+  @Injectable()
+  class JoseGuard implements CanActivate {
+    async canActivate(context: ExecutionContext): Promise<boolean> {
+      try {
+        const { payload } = await jwtVerify(bearer(context), keys, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['RS256'],
+          clockTolerance: 30,
+          requiredClaims: ['exp', 'jti', 'sub'],
+        });
+        const jti = String(payload.jti);
+        if (seen.has(jti)) throw new UnauthorizedException('replay');
+        seen.add(jti);
+        return true;
+      } catch {
+        throw new UnauthorizedException();
+      }
+    }
+  }
+  return JoseGuard;
+}
+
+/** `@nestjs/passport` + `passport-jwt` + `jwks-rsa`, as its README sets it up (no replay check). */
+export function passportStrategy(jwksUrl: string): new () => unknown {
+  @Injectable()
+  class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+    constructor() {
+      super({
+        secretOrKeyProvider: passportJwtSecret({ jwksUri: jwksUrl, cache: true, rateLimit: false }),
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['RS256'],
+      });
+    }
+
+    validate(payload: Record<string, unknown>): Record<string, unknown> {
+      return payload;
+    }
+  }
+  return JwtStrategy;
+}

@@ -1,0 +1,102 @@
+/** The table and the issue's targets for `bench/http`, from the samples of one run. */
+
+import { median, spread, table } from '../support/stats.js';
+import type { Kind, Platform } from './server.js';
+
+export interface VariantResult {
+  readonly name: string;
+  readonly platform: Platform;
+  readonly kind: Kind;
+  /** Per round. */
+  readonly rps: readonly number[];
+  /** Latency per round, in ms. */
+  readonly p50: readonly number[];
+  readonly p99: readonly number[];
+  /** Server CPU time per request, per round, in microseconds. */
+  readonly cpu: readonly number[];
+  /** Non-2xx answers and errors over the measured rounds: must be 0. */
+  readonly non2xx: number;
+}
+
+function find(results: readonly VariantResult[], platform: Platform, kind: Kind) {
+  return results.find((result) => result.platform === platform && result.kind === kind);
+}
+
+/** Server CPU per request that a variant adds to the bare route of its platform. */
+export function addedCpu(results: readonly VariantResult[], result: VariantResult): number {
+  const bare = find(results, result.platform, 'bare');
+  return bare === undefined ? Number.NaN : median(result.cpu) - median(bare.cpu);
+}
+
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
+const signed = (value: number) => (value >= 0 ? `+${value.toFixed(1)}` : value.toFixed(1));
+
+export function report(results: readonly VariantResult[]): string {
+  const rows = results.map((result) => {
+    const bare = find(results, result.platform, 'bare');
+    const jose = find(results, result.platform, 'jose');
+    const passport = find(results, result.platform, 'passport');
+    const added = addedCpu(results, result);
+    const addedBy = (other: VariantResult | undefined) =>
+      other === undefined || result.kind === 'bare' ? Number.NaN : added / addedCpu(results, other);
+    return [
+      result.name,
+      Math.round(median(result.rps)).toLocaleString('en-US'),
+      `${Math.round(Math.min(...result.rps))}-${Math.round(Math.max(...result.rps))}`,
+      median(result.p50).toFixed(0),
+      median(result.p99).toFixed(0),
+      median(result.cpu).toFixed(1),
+      spread(result.cpu),
+      result.kind === 'bare' ? '0' : signed(added),
+      bare === undefined ? '-' : ratio(median(result.rps) / median(bare.rps)),
+      ratio(addedBy(jose)),
+      ratio(addedBy(passport)),
+      String(result.non2xx),
+    ];
+  });
+  const lines = [
+    table(
+      [
+        'variant',
+        'req/s',
+        'req/s spread',
+        'p50 ms',
+        'p99 ms',
+        'CPU us/req',
+        'CPU spread',
+        'added us',
+        'req/s vs bare',
+        'added vs jose',
+        'added vs passport',
+        'non-2xx',
+      ],
+      rows,
+    ),
+    '',
+    ...targets(results),
+  ];
+  return lines.join('\n');
+}
+
+/** Issue 8's targets, on Fastify: met or missed, from this run. */
+export function targets(results: readonly VariantResult[]): string[] {
+  const get = (kind: Kind) => find(results, 'fastify', kind);
+  const memory = get('iam-memory');
+  const redis = get('iam-redis');
+  const off = get('iam-replay-off');
+  const jose = get('jose');
+  const passport = get('passport');
+  if (!memory || !redis || !off || !jose || !passport)
+    return ['(targets need every Fastify variant)'];
+  const ours = addedCpu(results, memory);
+  const check = (label: string, value: number, limit: number, unit: string) =>
+    `${value <= limit ? 'met   ' : 'MISSED'} ${label}: ${value.toFixed(unit === 'x' ? 2 : 1)}${unit} (target <= ${limit}${unit})`;
+  return [
+    'Targets (Fastify, server CPU added to the bare route):',
+    check('ours, in-memory replay, unique tokens', ours, 50, ' us'),
+    check('  ... vs what jose adds', ours / addedCpu(results, jose), 0.4, 'x'),
+    check('  ... vs what passport adds', ours / addedCpu(results, passport), 0.2, 'x'),
+    check('ours, replay off, one token', addedCpu(results, off), 15, ' us'),
+    check('Redis replay over in-memory', median(redis.cpu) - median(memory.cpu), 15, ' us'),
+  ];
+}

@@ -1,0 +1,67 @@
+/** Starts one server variant in its own process, pinned to core 1 when `taskset` exists. */
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Kind, Platform } from './server.js';
+
+const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
+
+export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+export interface ServerProcess {
+  readonly port: number;
+  /** Where `nestjs-ory-iam` resolved in the server: must be the built dist/. */
+  readonly library: string;
+  /** The server's own user + system CPU time so far, in microseconds. */
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+type Message = { type: 'ready'; port: number; library: string } | { type: 'cpu'; us: number };
+
+export async function startServer(
+  platform: Platform,
+  kind: Kind,
+  jwksUrl: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const args = [process.execPath, '--import', 'tsx', SERVER, platform, kind, jwksUrl];
+  const child: ChildProcess = spawn(
+    HAS_TASKSET ? 'taskset' : (args[0] as string),
+    HAS_TASKSET ? ['-c', '1', ...args] : args.slice(1),
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG, ...env },
+    },
+  );
+  const next = <T extends Message['type']>(type: T) =>
+    new Promise<Extract<Message, { type: T }>>((resolve, reject) => {
+      const onMessage = (message: Message) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message as Extract<Message, { type: T }>);
+      };
+      const onExit = (code: number | null) =>
+        reject(new Error(`${platform} ${kind} server exited with ${code}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = await next('ready');
+  return {
+    port: ready.port,
+    library: ready.library,
+    cpuMicros: async () => {
+      const answer = next('cpu');
+      child.send({ type: 'cpu' });
+      return (await answer).us;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
