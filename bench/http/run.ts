@@ -74,6 +74,7 @@ interface Variant {
 const KINDS: readonly [Kind, string, boolean][] = [
   ['bare', 'bare route', true],
   ['iam-memory', 'ours, replay in-memory', true],
+  ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
   ['iam-redis', 'ours, replay in Redis', true],
   ['iam-replay-off', 'ours, replay off, one token', false],
   ['jose', 'jose + createRemoteJWKSet + jti Set', true],

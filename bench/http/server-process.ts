@@ -26,7 +26,9 @@ export async function startServer(
   jwksUrl: string,
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const args = [process.execPath, '--import', 'tsx', SERVER, platform, kind, jwksUrl];
+  // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof" to profile every server.
+  const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const args = [process.execPath, ...flags, '--import', 'tsx', SERVER, platform, kind, jwksUrl];
   const child: ChildProcess = spawn(
     HAS_TASKSET ? 'taskset' : (args[0] as string),
     HAS_TASKSET ? ['-c', '1', ...args] : args.slice(1),

@@ -14,7 +14,14 @@ import { IamModule, type IamModuleOptions, RedisReplayCache } from 'nestjs-ory-i
 import { AUDIENCE, ISSUER, joseGuard, passportStrategy } from './guards.js';
 
 export type Platform = 'express' | 'fastify';
-export type Kind = 'bare' | 'iam-memory' | 'iam-redis' | 'iam-replay-off' | 'jose' | 'passport';
+export type Kind =
+  | 'bare'
+  | 'iam-memory'
+  | 'iam-memory-quiet'
+  | 'iam-redis'
+  | 'iam-replay-off'
+  | 'jose'
+  | 'passport';
 
 @Controller()
 class OrdersController {
@@ -47,6 +54,11 @@ function appModule(kind: Kind, jwksUrl: string): Type {
   const imports: unknown[] = [];
   const providers: unknown[] = [];
   if (kind === 'iam-memory') imports.push(IamModule.forRoot(iamOptions(jwksUrl, true)));
+  // What the default audit sink (Nest's Logger; successes at debug) costs: a sink that drops events.
+  if (kind === 'iam-memory-quiet') {
+    const auditSink = { emit: () => undefined };
+    imports.push(IamModule.forRoot({ ...iamOptions(jwksUrl, true), auditSink }));
+  }
   if (kind === 'iam-replay-off') imports.push(IamModule.forRoot(iamOptions(jwksUrl, false)));
   if (kind === 'iam-redis') {
     const replayCache = RedisReplayCache.fromUrl(
