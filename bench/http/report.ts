@@ -14,6 +14,8 @@ export interface VariantResult {
   readonly p99: readonly number[];
   /** Server CPU time per request, per round, in microseconds. */
   readonly cpu: readonly number[];
+  /** The kernel's part of `cpu` (system time: sockets, loopback TCP), per round. */
+  readonly system: readonly number[];
   /** Non-2xx answers and errors over the measured rounds: must be 0. */
   readonly non2xx: number;
 }
@@ -47,6 +49,7 @@ export function report(results: readonly VariantResult[]): string {
       median(result.p99).toFixed(0),
       median(result.cpu).toFixed(1),
       spread(result.cpu),
+      median(result.system).toFixed(1),
       result.kind === 'bare' ? '0' : signed(added),
       bare === undefined ? '-' : ratio(median(result.rps) / median(bare.rps)),
       ratio(addedBy(jose)),
@@ -64,6 +67,7 @@ export function report(results: readonly VariantResult[]): string {
         'p99 ms',
         'CPU us/req',
         'CPU spread',
+        'of which sys',
         'added us',
         'req/s vs bare',
         'added vs jose',

@@ -68,6 +68,7 @@ interface Variant {
   readonly p50: number[];
   readonly p99: number[];
   readonly cpu: number[];
+  readonly system: number[];
   non2xx: number;
 }
 
@@ -93,6 +94,7 @@ const variants: Variant[] = (['fastify', 'express'] as const)
       p50: [],
       p99: [],
       cpu: [],
+      system: [],
       non2xx: 0,
     })),
   );
@@ -148,16 +150,18 @@ for (let round = 0; round < ROUNDS; round += 1) {
   for (let i = 0; i < variants.length; i += 1) {
     const variant = variants[(round + i) % variants.length] as Variant;
     const server = variant.server as ServerProcess;
-    const cpuBefore = await server.cpuMicros();
+    const cpuBefore = await server.cpuSplit();
     const start = performance.now();
     const result = await load(variant, DURATION);
     const seconds = (performance.now() - start) / 1_000;
-    const cpuAfter = await server.cpuMicros();
+    const cpuAfter = await server.cpuSplit();
     const served = result['2xx'] + result.non2xx;
     variant.rps.push(served / seconds);
     variant.p50.push(result.latency.p50);
     variant.p99.push(result.latency.p99);
-    variant.cpu.push((cpuAfter - cpuBefore) / served);
+    const system = cpuAfter.system - cpuBefore.system;
+    variant.cpu.push((cpuAfter.user - cpuBefore.user + system) / served);
+    variant.system.push(system / served);
     variant.non2xx += result.non2xx + result.errors;
   }
   console.log(`round ${round + 1}/${ROUNDS} done`);
@@ -195,6 +199,7 @@ const results: VariantResult[] = variants.map((variant) => ({
   p50: variant.p50,
   p99: variant.p99,
   cpu: variant.cpu,
+  system: variant.system,
   non2xx: variant.non2xx,
 }));
 const machine = {

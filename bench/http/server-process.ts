@@ -13,12 +13,15 @@ export interface ServerProcess {
   readonly port: number;
   /** Where `nestjs-ory-iam` resolved in the server: must be the built dist/. */
   readonly library: string;
-  /** The server's own user + system CPU time so far, in microseconds. */
-  cpuMicros(): Promise<number>;
+  /** The server's own CPU time so far, in microseconds: user (JavaScript, crypto, on every thread)
+   * and system (the kernel: sockets, loopback TCP). */
+  cpuSplit(): Promise<{ user: number; system: number }>;
   stop(): Promise<void>;
 }
 
-type Message = { type: 'ready'; port: number; library: string } | { type: 'cpu'; us: number };
+type Message =
+  | { type: 'ready'; port: number; library: string }
+  | { type: 'cpu'; user: number; system: number };
 
 export async function startServer(
   platform: Platform,
@@ -54,10 +57,11 @@ export async function startServer(
   return {
     port: ready.port,
     library: ready.library,
-    cpuMicros: async () => {
+    cpuSplit: async () => {
       const answer = next('cpu');
       child.send({ type: 'cpu' });
-      return (await answer).us;
+      const { user, system } = await answer;
+      return { user, system };
     },
     stop: () =>
       new Promise<void>((resolve) => {

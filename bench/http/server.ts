@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   process.on('message', (message: { type: string }) => {
     if (message.type === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send?.({ type: 'cpu', us: user + system });
+      process.send?.({ type: 'cpu', user, system });
     } else if (message.type === 'stop') {
       void app.close().then(() => process.exit(0));
     }
