@@ -1,0 +1,138 @@
+// Proves the peer range: packs the library once, installs the tarball next to each Nest major's
+// common/core/platform-express in a throwaway CommonJS project, boots a real Nest app there with
+// the Oathkeeper JWT transport against a TestSigner's JWKS on loopback, and checks what HTTP
+// clients get. Run after `npm run check:package` (it needs dist/).
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+// Every major the peer range `^10 || ^11 || ^12` names (the newest of each); keep in step with
+// package.json. NEST_MAJORS=10.0.0,11 also takes exact versions, e.g. to try a major's floor.
+const MAJORS = (process.env.NEST_MAJORS ?? '10,11,12').split(',');
+const root = resolve(import.meta.dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-nest-majors-'));
+const execAsync = promisify(execFile);
+
+// No decorator syntax: decorators are applied as the functions they are, the way tsc's output
+// calls them, so the consumer needs no compiler. The same app runs as CommonJS (app.cjs) and as
+// ESM (app.mjs): Nest 12 is ESM-only, so CommonJS reaches it through require(esm).
+const imports = {
+  'app.cjs': `require('reflect-metadata');
+const assert = require('node:assert/strict');
+const { readFileSync } = require('node:fs');
+const { Controller, Get, Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { IamModule, CurrentUser } = require('nestjs-ory-iam');
+const { TestSigner } = require('nestjs-ory-iam/testing');
+const kind = 'CJS';`,
+  'app.mjs': `import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { IamModule, CurrentUser } from 'nestjs-ory-iam';
+import { TestSigner } from 'nestjs-ory-iam/testing';
+const kind = 'ESM';`,
+};
+// Read from disk: not every Nest 12 release exports its package.json.
+const app = `
+const core = JSON.parse(readFileSync('node_modules/@nestjs/core/package.json', 'utf8'));
+const major = core.version + ' ' + kind;
+
+class MeController {
+  me(user) { return { user: user.id }; }
+}
+Reflect.decorate([Get()], MeController.prototype, 'me', Object.getOwnPropertyDescriptor(MeController.prototype, 'me'));
+CurrentUser()(MeController.prototype, 'me', 0);
+Controller('me')(MeController);
+
+async function main() {
+  const signer = TestSigner.create();
+  const jwks = await signer.serve();
+  class AppModule {}
+  Module({
+    imports: [IamModule.forRoot({ tenants: { default: { transport: 'oathkeeper', oathkeeper: {
+      verifier: 'jwt', jwks: { url: jwks.url }, audience: 'orders-api',
+      replayProtection: { enabled: true }, identityHeader: 'Authorization',
+    } } } })],
+    controllers: [MeController],
+  })(AppModule);
+  const nest = await NestFactory.create(AppModule, { logger: false });
+  await nest.listen(0, '127.0.0.1');
+  try {
+    const url = (await nest.getUrl()).replace('[::1]', '127.0.0.1') + '/me';
+    const get = async (token) => {
+      const response = await fetch(url, token ? { headers: { authorization: 'Bearer ' + token } } : {});
+      return { status: response.status, body: await response.json() };
+    };
+    const token = signer.mint({ sub: 'alice', aud: ['orders-api'], tenant: 'default' });
+    const checks = [
+      ['valid token', await get(token), 200, (body) => body.user === 'alice'],
+      ['no token', await get(), 401, (body) => body.code === 'auth.failure.missing_credentials'],
+      ['replayed token', await get(token), 401, (body) => body.code === 'auth.failure.replay'],
+    ];
+    for (const [name, got, status, bodyOk] of checks) {
+      assert.ok(got.status === status && bodyOk(got.body),
+        'Nest ' + major + ', ' + name + ': expected ' + status + ', got ' + got.status + ' ' + JSON.stringify(got.body));
+    }
+    console.log('Nest ' + major + ': 200 with the subject, 401 missing_credentials, 401 replay');
+  } finally {
+    await nest.close();
+    await jwks.close();
+  }
+}
+main().catch((error) => { console.error(error.message ?? error); process.exit(1); });
+`;
+
+try {
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop();
+  // Installs run in parallel and share npm's one cache; each major gets its own project.
+  const results = await Promise.allSettled(
+    MAJORS.map(async (major) => {
+      const dir = join(work, `nest-${major}`);
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: `nest-${major}`, private: true, type: 'commonjs' }),
+      );
+      for (const [file, head] of Object.entries(imports))
+        writeFileSync(join(dir, file), head + app);
+      const peers = ['common', 'core', 'platform-express'].map(
+        (name) => `@nestjs/${name}@${/^\d+$/.test(major) ? '^' : ''}${major}`,
+      );
+      const install = [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        join(work, tarball),
+        ...peers,
+        'reflect-metadata',
+        'rxjs',
+      ];
+      try {
+        await execAsync('npm', install, { cwd: dir });
+        for (const file of Object.keys(imports)) {
+          const { stdout } = await execAsync('node', [file], { cwd: dir, timeout: 60_000 });
+          process.stdout.write(stdout);
+        }
+      } catch (error) {
+        throw new Error(`Nest ${major}: ${(error.stderr || error.stdout || error.message).trim()}`);
+      }
+    }),
+  );
+  const failures = results.filter((result) => result.status === 'rejected');
+  for (const failure of failures) console.error(`FAIL ${failure.reason.message}`);
+  if (failures.length > 0) process.exitCode = 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
