@@ -14,6 +14,7 @@ export interface RedisCommandClient {
   readonly status?: string;
   once?(event: 'ready', listener: () => void): unknown;
   quit?(): Promise<unknown>;
+  disconnect?(): void;
 }
 
 /** Options shared by the Redis stores. */

@@ -38,7 +38,13 @@ export abstract class RedisStore implements OnApplicationShutdown {
   async close(): Promise<void> {
     if (!this.ownsClient) return;
     this.ownsClient = false;
-    await this.redis.client.quit?.();
+    const client = this.redis.client;
+    try {
+      await client.quit?.();
+    } catch {
+      // Redis is away, and quit() cannot be sent without an offline queue: drop the connection.
+      client.disconnect?.();
+    }
   }
 
   /** Nest calls this when the store is registered as a provider. */
