@@ -4,10 +4,12 @@
  * fast as they arrive (after the replay TTL plus one sweep interval), not grow with traffic.
  *
  *   node --expose-gc --import tsx bench/memory/run.ts [--seconds 300] [--replay-ttl 120]
- *     [--token-ttl 60] [--sample 10]
+ *     [--token-ttl 60] [--skew 30] [--sample 10]
  *
  * `--replay-ttl` is `replayProtection.ttlMs` in seconds (default 120, the library's default);
- * a jti is held until max(replay TTL, token exp + skew). Tokens are RS256, minted as the traffic
+ * a jti is held until max(replay TTL, token exp + skew), `--skew` being `clockSkewMs` in seconds
+ * (default 30, the library's). A short run needs short ones: `--seconds 75 --replay-ttl 5
+ * --token-ttl 5 --skew 5` shows two sweeps. Tokens are RS256, minted as the traffic
  * goes (so the signing, not the verifier, bounds the rate). With `--expose-gc` each sample is taken
  * after a full GC, so it shows what is retained, not garbage waiting to be collected.
  */
@@ -30,6 +32,7 @@ const SECONDS = option('seconds', 300);
 const REPLAY_TTL_S = option('replay-ttl', 120);
 const TOKEN_TTL_S = option('token-ttl', 60);
 const SAMPLE_S = option('sample', 10);
+const SKEW_S = option('skew', 30);
 const ISSUER = 'https://oathkeeper.bench/';
 const AUDIENCE = 'orders-api';
 
@@ -46,6 +49,7 @@ const tenant = validateIamOptions({
         issuer: ISSUER,
         audience: AUDIENCE,
         replayProtection: { enabled: true, ttlMs: REPLAY_TTL_S * 1_000 },
+        clockSkewMs: SKEW_S * 1_000,
         identityHeader: 'Authorization',
       },
     },
@@ -101,7 +105,12 @@ while (performance.now() - start < SECONDS * 1_000) {
   const sliceEnd = performance.now() + 50;
   while (performance.now() < sliceEnd) {
     const now = Math.floor(Date.now() / 1_000);
-    const token = signer.mint({ iss: ISSUER, aud: [AUDIENCE], exp: now + TOKEN_TTL_S });
+    const token = signer.mint({
+      iss: ISSUER,
+      aud: [AUDIENCE],
+      tenant: 'default',
+      exp: now + TOKEN_TTL_S,
+    });
     await transport.authenticate(request(token));
     requests += 1;
   }
@@ -121,7 +130,7 @@ await jwks.close();
 console.log(
   `\n${table(['t (s)', 'requests', 'jtis held', 'heap MB', 'rss MB'], rows)}\n\n` +
     `${Math.round(requests / elapsedS)} unique tokens/s for ${elapsedS.toFixed(0)} s; replay TTL ` +
-    `${REPLAY_TTL_S} s, tokens valid ${TOKEN_TTL_S} s, Node ${process.version}. A jti is held ` +
+    `${REPLAY_TTL_S} s, tokens valid ${TOKEN_TTL_S} s, skew ${SKEW_S} s, Node ${process.version}. A jti is held ` +
     'until max(replay TTL, exp + skew) and swept every 30 s: jtis held (and the heap) should ' +
     'level off after that long, at about rate x (TTL + sweep interval).',
 );
