@@ -6,8 +6,8 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useOryStack } from '../../support/ory/vitest.js';
+import { RecordingProxy } from '../../support/recording-proxy.js';
 import { BATCH_CHECKS, ListingsController } from './controllers.js';
-import { KetoRecordingProxy } from './recording-proxy.js';
 import { KetoAdmin, type KetoApp, ketoUrls, newId, startKetoApp } from './support.js';
 
 const BATCH_PATH = '/relation-tuples/batch/check';
@@ -16,7 +16,7 @@ const CHECK_PATH = '/relation-tuples/check/openapi';
 describe('batching against the real Keto', () => {
   const ory = useOryStack({ kratos: false });
   let keto: KetoAdmin;
-  let proxy: KetoRecordingProxy;
+  let proxy: RecordingProxy;
   let app: KetoApp;
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describe('batching against the real Keto', () => {
     await ory().restart('keto');
     const { readUrl, writeUrl } = ketoUrls(ory());
     keto = new KetoAdmin(writeUrl);
-    proxy = new KetoRecordingProxy(readUrl);
+    proxy = new RecordingProxy(readUrl);
     await proxy.start();
     app = await startKetoApp(
       'express',

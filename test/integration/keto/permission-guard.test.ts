@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../support/nest-app.js';
 import { useOryStack } from '../../support/ory/vitest.js';
+import { RecordingProxy } from '../../support/recording-proxy.js';
 import {
   BATCH_CHECKS,
   ListingsController,
   STAFF_GROUP,
   StaffDocsController,
 } from './controllers.js';
-import { KetoRecordingProxy } from './recording-proxy.js';
 import {
   KetoAdmin,
   type KetoApp,
@@ -31,13 +31,13 @@ describe.each(PLATFORMS)('PermissionGuard with the real Keto on %s', (platform) 
   const ory = useOryStack({ kratos: false });
   let app: KetoApp;
   let keto: KetoAdmin;
-  let proxy: KetoRecordingProxy;
+  let proxy: RecordingProxy;
 
   beforeAll(async () => {
     const { readUrl, writeUrl } = ketoUrls(ory());
     keto = new KetoAdmin(writeUrl);
     // The app reads through a recording proxy, to see which calls it makes to Keto.
-    proxy = new KetoRecordingProxy(readUrl);
+    proxy = new RecordingProxy(readUrl);
     await proxy.start();
     app = await startKetoApp(platform, { readUrl: proxy.url, writeUrl }, [
       ListingsController,

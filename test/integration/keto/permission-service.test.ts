@@ -8,8 +8,8 @@ import {
   type TenantPermissions,
 } from '../../../src/index.js';
 import { useOryStack } from '../../support/ory/vitest.js';
+import { RecordingProxy } from '../../support/recording-proxy.js';
 import { ListingsController } from './controllers.js';
-import { KetoRecordingProxy } from './recording-proxy.js';
 import { KetoAdmin, type KetoApp, ketoUrls, newId, startKetoApp } from './support.js';
 
 const view = (object: string, subject: PermissionTuple['subject']): PermissionTuple => ({
@@ -160,14 +160,14 @@ describe('PermissionService with the real Keto', () => {
 describe('PermissionService with the decision cache on', () => {
   const ory = useOryStack({ kratos: false });
   let app: KetoApp;
-  let proxy: KetoRecordingProxy;
+  let proxy: RecordingProxy;
   let permissions: TenantPermissions;
   let keto: KetoAdmin;
 
   beforeAll(async () => {
     const { readUrl, writeUrl } = ketoUrls(ory());
     keto = new KetoAdmin(writeUrl);
-    proxy = new KetoRecordingProxy(readUrl);
+    proxy = new RecordingProxy(readUrl);
     await proxy.start();
     app = await startKetoApp(
       'express',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantConfig } from '../../../src/index.js';
 import { PLATFORMS, request } from '../../support/nest-app.js';
 import { loginBrowser, loginNative } from '../../support/ory/kratos-flows.js';
-import { RecordingProxy } from './recording-proxy.js';
+import { RecordingProxy } from '../../support/recording-proxy.js';
 import {
   createIdentity,
   type IamApp,
@@ -159,7 +159,7 @@ describe.each(PLATFORMS)('Kratos transports against the real Kratos on %s', (pla
       });
 
       expect(response.status).toBe(200);
-      expect(proxy.seen.map((headers) => headers.cookie)).toEqual([editor.cookie]);
+      expect(proxy.seen.map((call) => call.headers.cookie)).toEqual([editor.cookie]);
     } finally {
       await app.close();
       await proxy.stop();

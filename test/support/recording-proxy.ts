@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request the proxy passed on. */
@@ -6,17 +6,18 @@ export interface RecordedRequest {
   readonly method: string;
   /** Path without the query string. */
   readonly path: string;
+  readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
 
 /**
- * A pass-through HTTP proxy in front of the real Keto read API that records every request (method,
- * path, body) before forwarding it, so a test knows exactly which calls the library made by the
- * time the app has answered. Answers come from Keto unchanged.
+ * A pass-through HTTP proxy in front of a real Ory server (Kratos, Keto) that records every request
+ * (method, path, headers, body) before forwarding it, so a test knows exactly what the library sent
+ * by the time the app has answered. Answers come from the server unchanged.
  */
-export class KetoRecordingProxy {
+export class RecordingProxy {
   readonly seen: RecordedRequest[] = [];
-  /** Paths the proxy answers itself with this status, as a Keto without that endpoint would. */
+  /** Paths the proxy answers itself with this status, as a server without that endpoint would. */
   readonly refuse = new Map<string, number>();
   private server: Server | undefined;
   url = '';
@@ -36,7 +37,7 @@ export class KetoRecordingProxy {
         const body = Buffer.concat(chunks).toString('utf8');
         const url = request.url ?? '/';
         const path = url.split('?')[0] ?? url;
-        this.seen.push({ method: request.method ?? 'GET', path, body });
+        this.seen.push({ method: request.method ?? 'GET', path, headers: request.headers, body });
         const refused = this.refuse.get(path);
         if (refused !== undefined) {
           response.writeHead(refused, { 'content-type': 'application/json' });
