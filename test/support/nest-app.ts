@@ -46,3 +46,23 @@ export async function request(
     headers: response.headers,
   };
 }
+
+/**
+ * Sends until an answer has `status` (a server restarting meanwhile), or gives up after
+ * `timeoutMs`; pauses 25 ms between tries to leave the CPU to the restarting server.
+ */
+export async function firstAnswerWith(
+  status: number,
+  send: () => Promise<JsonResponse>,
+  timeoutMs: number,
+): Promise<JsonResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await send();
+    if (response.status === status) return response;
+    if (Date.now() > deadline) {
+      throw new Error(`no ${status} within ${timeoutMs} ms (last: ${response.status})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,26 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonResponse, PLATFORMS } from '../../support/nest-app.js';
+import { firstAnswerWith, PLATFORMS } from '../../support/nest-app.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { ListingsController } from './controllers.js';
 import { KetoAdmin, type KetoApp, ketoUrls, newId, startKetoApp } from './support.js';
-
-/** Requests until one answers `status` (the restart is in progress meanwhile), or gives up. */
-async function firstAnswerWith(
-  status: number,
-  send: () => Promise<JsonResponse>,
-  timeoutMs: number,
-): Promise<JsonResponse> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await send();
-    if (response.status === status) return response;
-    if (Date.now() > deadline) {
-      throw new Error(`no ${status} within ${timeoutMs} ms (last: ${response.status})`);
-    }
-    // Leaves the CPU to the restarting Keto instead of spinning against it.
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.each(PLATFORMS)('Keto outage on %s', (platform) => {
   const ory = useOryStack({ kratos: false });

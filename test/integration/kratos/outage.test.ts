@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonResponse, PLATFORMS, request } from '../../support/nest-app.js';
+import { firstAnswerWith, PLATFORMS, request } from '../../support/nest-app.js';
 import { loginNative } from '../../support/ory/kratos-flows.js';
 import {
   createIdentity,
@@ -10,24 +9,6 @@ import {
   startIamApp,
   useKratosStack,
 } from './support.js';
-
-/** Requests until one answers `status` (the restart is in progress meanwhile), or gives up. */
-async function firstAnswerWith(
-  status: number,
-  send: () => Promise<JsonResponse>,
-  timeoutMs: number,
-): Promise<JsonResponse> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await send();
-    if (response.status === status) return response;
-    if (Date.now() > deadline) {
-      throw new Error(`no ${status} within ${timeoutMs} ms (last: ${response.status})`);
-    }
-    // Leaves the CPU to the restarting Kratos instead of spinning against it.
-    await sleep(25);
-  }
-}
 
 describe.each(PLATFORMS)('Kratos outage on %s', (platform) => {
   const ory = useKratosStack();
