@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { TenantRegistry } from '../module/tenant-registry.js';
 import { PermissionGuard } from './permission.guard.js';
 import { RoleGuard } from './role.guard.js';
-import { requiresIdentity } from './route-requirements.js';
+import { routeRequirementsOf } from './route-requirements.js';
 import { SessionGuard } from './session.guard.js';
 
 /**
@@ -22,7 +22,11 @@ export class IamGlobalGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.registry.options.global && !requiresIdentity(this.reflector, context)) return true;
+    if (
+      !this.registry.options.global &&
+      !routeRequirementsOf(this.reflector, context).needsIdentity
+    )
+      return true;
     await this.session.canActivate(context);
     this.roles.canActivate(context);
     return this.permissions.canActivate(context);

@@ -1,6 +1,3 @@
-import type { ExecutionContext } from '@nestjs/common';
-import type { Reflector } from '@nestjs/core';
-import { REQUIRED_PERMISSIONS_KEY } from '../decorators/metadata-keys.js';
 import type {
   PermissionRequestView,
   PermissionRequirement,
@@ -10,22 +7,6 @@ import { IamForbiddenError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import type { PermissionTuple } from '../permissions/permission-tuple.js';
 import { isPermissionSubject } from '../permissions/validate-tuple.js';
-
-/** Rules of the class and of the handler: all must hold (they add up, unlike roles). */
-export function permissionRulesOf(
-  reflector: Reflector,
-  context: ExecutionContext,
-): readonly PermissionRule[] {
-  const fromClass = reflector.get<PermissionRule[] | undefined>(
-    REQUIRED_PERMISSIONS_KEY,
-    context.getClass(),
-  );
-  const fromHandler = reflector.get<PermissionRule[] | undefined>(
-    REQUIRED_PERMISSIONS_KEY,
-    context.getHandler(),
-  );
-  return [...(fromClass ?? []), ...(fromHandler ?? [])];
-}
 
 function unresolved(): IamForbiddenError {
   return new IamForbiddenError('authz.permission.unresolved');

@@ -7,7 +7,8 @@ import { describeTuple } from '../permissions/permission-tuple.js';
 import { requestFromContext } from '../request/execution-context.js';
 import { getAuthState } from '../request/request-state.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
-import { permissionRulesOf, resolveRules, viewOf } from './permission-rules.js';
+import { resolveRules, viewOf } from './permission-rules.js';
+import { routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Enforces `@RequirePermission` with Keto after authentication: every rule of the handler and its
@@ -23,7 +24,7 @@ export class PermissionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rules = permissionRulesOf(this.reflector, context);
+    const rules = routeRequirementsOf(this.reflector, context).permissions;
     if (rules.length === 0) return true;
     const { audit } = this.registry;
     const found = requestFromContext(context);

@@ -5,7 +5,7 @@ import { TenantRegistry } from '../module/tenant-registry.js';
 import { requestFromContext } from '../request/execution-context.js';
 import { getAuthState } from '../request/request-state.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
-import { roleRequirementOf } from './route-requirements.js';
+import { routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Enforces `@RequireRole` against the roles of the verified identity. Runs after SessionGuard;
@@ -19,7 +19,7 @@ export class RoleGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const requirement = roleRequirementOf(this.reflector, context);
+    const requirement = routeRequirementsOf(this.reflector, context).roles;
     if (requirement === undefined) return true;
     const { audit } = this.registry;
     const found = requestFromContext(context);

@@ -6,32 +6,68 @@ import {
   REQUIRED_PERMISSIONS_KEY,
   REQUIRED_ROLES_KEY,
 } from '../decorators/metadata-keys.js';
+import type { PermissionRule } from '../decorators/require-permission.decorator.js';
 import type { RoleRequirement } from '../decorators/require-role.decorator.js';
 
-/** `@Public`/`@Anonymous` of the handler, else of its class. */
-export function authModeOf(reflector: Reflector, context: ExecutionContext): AuthMode | undefined {
-  return reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE_KEY, [
-    context.getHandler(),
-    context.getClass(),
-  ]);
+/** What a route asks of the guards, from the decorators on its handler and class. */
+export interface RouteRequirements {
+  /** `@Public`/`@Anonymous` of the handler, else of its class. */
+  readonly mode: AuthMode | undefined;
+  /** `@RequireRole` of the handler, else of its class. */
+  readonly roles: RoleRequirement | undefined;
+  /** `@RequirePermission` rules of the class, then of the handler: all must hold. */
+  readonly permissions: readonly PermissionRule[];
+  /** Roles or permissions are required, which needs an identity whatever the mode says. */
+  readonly needsIdentity: boolean;
 }
 
-/** `@RequireRole` of the handler, else of its class. */
-export function roleRequirementOf(
+type Target = object;
+
+// Decorators write route metadata once, when the class is defined, so it is read once per
+// handler rather than by every guard on every request. Keyed by class, then handler: a
+// subclass shares its parent's handler functions but may carry its own class decorators.
+const byClass = new WeakMap<Target, WeakMap<Target, RouteRequirements>>();
+
+function read(reflector: Reflector, handler: Target, controller: Target): RouteRequirements {
+  const targets = [handler, controller] as never[];
+  const mode = reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE_KEY, targets);
+  const roles = reflector.getAllAndOverride<RoleRequirement | undefined>(
+    REQUIRED_ROLES_KEY,
+    targets,
+  );
+  const fromClass = reflector.get<PermissionRule[] | undefined>(
+    REQUIRED_PERMISSIONS_KEY,
+    controller as never,
+  );
+  const fromHandler = reflector.get<PermissionRule[] | undefined>(
+    REQUIRED_PERMISSIONS_KEY,
+    handler as never,
+  );
+  const permissions = Object.freeze([...(fromClass ?? []), ...(fromHandler ?? [])]);
+  return Object.freeze({
+    mode,
+    roles,
+    permissions,
+    needsIdentity: roles !== undefined || fromClass !== undefined || fromHandler !== undefined,
+  });
+}
+
+/** The requirements of the route behind `context`. */
+export function routeRequirementsOf(
   reflector: Reflector,
   context: ExecutionContext,
-): RoleRequirement | undefined {
-  return reflector.getAllAndOverride<RoleRequirement | undefined>(REQUIRED_ROLES_KEY, [
-    context.getHandler(),
-    context.getClass(),
-  ]);
-}
-
-/** True when the handler or its class requires roles or permissions, which need an identity. */
-export function requiresIdentity(reflector: Reflector, context: ExecutionContext): boolean {
-  const targets = [context.getHandler(), context.getClass()];
-  return (
-    roleRequirementOf(reflector, context) !== undefined ||
-    targets.some((target) => reflector.get(REQUIRED_PERMISSIONS_KEY, target) !== undefined)
-  );
+): RouteRequirements {
+  const handler = context.getHandler();
+  const controller = context.getClass();
+  let handlers = byClass.get(controller);
+  if (handlers === undefined) {
+    handlers = new WeakMap();
+    byClass.set(controller, handlers);
+  }
+  let requirements = handlers.get(handler);
+  if (requirements === undefined) {
+    requirements = read(reflector, handler, controller);
+    handlers.set(handler, requirements);
+  }
+  return requirements;
 }

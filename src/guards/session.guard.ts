@@ -6,7 +6,7 @@ import { TenantRegistry } from '../module/tenant-registry.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { getAuthState, setAuthState } from '../request/request-state.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
-import { authModeOf, requiresIdentity } from './route-requirements.js';
+import { routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Proves who sent the request with the tenant's transport and attaches the identity to it.
@@ -21,8 +21,7 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const mode = authModeOf(this.reflector, context);
-    const needsIdentity = requiresIdentity(this.reflector, context);
+    const { mode, needsIdentity } = routeRequirementsOf(this.reflector, context);
     if (mode === 'public' && !needsIdentity) return true;
 
     const found = requestFromContext(context);
