@@ -37,17 +37,12 @@ export function requestFromContext(context: ExecutionContext): ContextRequest | 
   return undefined;
 }
 
-const wrappers = new WeakMap<object, HttpIamRequest>();
-
+// A fresh view per call, not one cached per request: only SessionGuard reads cookies, so there is
+// no parse to share, and a short-lived object is cheaper than a WeakMap entry on every request.
 function wrap(request: unknown, response: unknown): ContextRequest | undefined {
   if (!isPlatformRequest(request)) return undefined;
-  let view = wrappers.get(request);
-  if (view === undefined) {
-    view = new HttpIamRequest(request as PlatformRequest);
-    wrappers.set(request, view);
-  }
   return {
-    request: view,
+    request: new HttpIamRequest(request as PlatformRequest),
     response: typeof response === 'object' && response !== null ? response : undefined,
   };
 }
