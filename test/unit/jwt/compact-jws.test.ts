@@ -82,6 +82,29 @@ describe('parseCompactJws', () => {
     expect(error.message).toContain('UTF-8');
   });
 
+  // The parser checks the unused trailing bits arithmetically; the definition it must match is
+  // "decoding and re-encoding gives the same text". Every last character, at every tail length.
+  it.each([
+    ['4n+2', 'AA'],
+    ['4n+3', 'AAA'],
+    ['4n', 'AAAA'],
+  ])('accepts exactly the canonical segments of length %s', (_tail, prefix) => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    let canonical = 0;
+    for (const last of alphabet) {
+      const signature = `${prefix.slice(0, -1)}${last}`;
+      const roundTrips = Buffer.from(signature, 'base64url').toString('base64url') === signature;
+      const parse = () => parseCompactJws(`${HEADER}.${PAYLOAD}.${signature}`, 8_192);
+      if (roundTrips) {
+        expect(parse().signature).toEqual(Buffer.from(signature, 'base64url'));
+        canonical += 1;
+      } else {
+        expect(parse).toThrow('not canonical base64url');
+      }
+    }
+    expect(canonical).toBe(prefix.length === 2 ? 4 : prefix.length === 3 ? 16 : 64);
+  });
+
   it('never echoes the token in its message', async () => {
     const secretish = segment({ sub: 'token-content-marker' });
     const error = await malformed(`${HEADER}.${secretish}`);
