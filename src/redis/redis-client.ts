@@ -35,7 +35,8 @@ const CONNECTING_STATES = new Set(['connecting', 'connect', 'reconnecting']);
  * in flight when the connection drops are rejected rather than resent after the reconnect (a
  * resent `SET NX` that had landed would turn a first use into a replay), and a connection that
  * stops answering is dropped. It reconnects by itself; calls made while it does wait for it within
- * their own timeout (see {@link BoundedRedis}).
+ * their own timeout (see {@link BoundedRedis}). Auto-pipelining sends the commands of concurrent
+ * requests in one write: under load that is one system call for many replay checks.
  *
  * ioredis is loaded here, on demand, with `createRequire` rather than a top-level import, so that
  * the package loads without it; `require` rather than `import()` keeps `fromUrl` synchronous.
@@ -52,6 +53,7 @@ export function connectRedis(url: string, timeoutMs: number): RedisCommandClient
   }
   const client = new ioredis.Redis(url, {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: Math.max(timeoutMs, 1_000),
