@@ -13,6 +13,10 @@
  *
  *   npm run build && npx tsx bench/http/run.ts [--rounds 5] [--duration 5] [--warmup 3]
  *     [--tokens 200000] [--connections 10] [--only fastify|express] [--out bench/results/x.json]
+ *     [--kratos off]
+ *
+ * The Kratos cookie variant runs the real Kratos (built by scripts/ory/install) behind a recording
+ * proxy, so each round also counts the session checks that missed the cache and reached Kratos.
  *
  * A variant with unique tokens that uses up the pool starts over (a resent token is a replay, a
  * cheap 401): the non-2xx column then shows it and the run warns. Raise `--tokens` or lower
@@ -28,6 +32,7 @@ import { Redis } from 'ioredis';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { median } from '../support/stats.js';
 import { AUDIENCE, ISSUER } from './guards.js';
+import { type BenchKratos, startKratos } from './kratos.js';
 import { report, type VariantResult } from './report.js';
 import type { Kind, Platform } from './server.js';
 import { HAS_TASKSET, type ServerProcess, startServer } from './server-process.js';
@@ -54,6 +59,7 @@ const TOKENS = Number(option('tokens', '200000'));
 const CONNECTIONS = Number(option('connections', '10'));
 const ONLY = option('only', '');
 const OUT = option('out', '');
+const KRATOS = option('kratos', 'on') !== 'off';
 const RUN_ID = Date.now().toString(36);
 
 interface Variant {
@@ -64,11 +70,14 @@ interface Variant {
   readonly unique: boolean;
   server?: ServerProcess;
   next: number;
+  readonly requests: number[];
   readonly rps: number[];
   readonly p50: number[];
   readonly p99: number[];
   readonly cpu: number[];
   readonly system: number[];
+  /** Session checks that reached Kratos, per round (cookie variant only). */
+  readonly kratosCalls: number[];
   non2xx: number;
 }
 
@@ -78,25 +87,31 @@ const KINDS: readonly [Kind, string, boolean][] = [
   ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
   ['iam-redis', 'ours, replay in Redis', true],
   ['iam-replay-off', 'ours, replay off, one token', false],
+  ['iam-kratos-cookie', 'ours, Kratos cookie, session cache warm', false],
+  ['signature-only', 'floor: crypto.verify only, no checks', true],
   ['jose', 'jose + createRemoteJWKSet + jti Set', true],
   ['passport', 'passport-jwt + jwks-rsa', true],
 ];
 const variants: Variant[] = (['fastify', 'express'] as const)
   .filter((platform) => ONLY === '' || ONLY === platform)
   .flatMap((platform) =>
-    KINDS.map(([kind, label, unique]) => ({
-      name: `${platform}: ${label}`,
-      platform,
-      kind,
-      unique,
-      next: 0,
-      rps: [],
-      p50: [],
-      p99: [],
-      cpu: [],
-      system: [],
-      non2xx: 0,
-    })),
+    KINDS.filter(([kind]) => KRATOS || kind !== 'iam-kratos-cookie').map(
+      ([kind, label, unique]) => ({
+        name: `${platform}: ${label}`,
+        platform,
+        kind,
+        unique,
+        next: 0,
+        requests: [],
+        rps: [],
+        p50: [],
+        p99: [],
+        cpu: [],
+        system: [],
+        kratosCalls: [],
+        non2xx: 0,
+      }),
+    ),
   );
 
 const signer = TestSigner.create();
@@ -112,6 +127,7 @@ const claims = () => ({
   metadataPublic: { roles: ['orders:reader'] },
 });
 const pool = Array.from({ length: TOKENS }, () => `Bearer ${signer.mint(claims())}`);
+const kratos: BenchKratos | undefined = KRATOS ? await startKratos() : undefined;
 
 async function load(variant: Variant, seconds: number): Promise<autocannon.Result> {
   const server = variant.server as ServerProcess;
@@ -124,6 +140,10 @@ async function load(variant: Variant, seconds: number): Promise<autocannon.Resul
         method: 'GET',
         path: '/orders',
         setupRequest: (request) => {
+          if (variant.kind === 'iam-kratos-cookie') {
+            request.headers = { ...request.headers, cookie: (kratos as BenchKratos).cookie };
+            return request;
+          }
           const index = variant.unique ? variant.next++ % pool.length : 0;
           request.headers = { ...request.headers, authorization: pool[index] as string };
           return request;
@@ -137,6 +157,7 @@ for (const variant of variants) {
   const prefix = `iam-bench:${RUN_ID}:${variant.platform}:`;
   variant.server = await startServer(variant.platform, variant.kind, jwks.url, {
     BENCH_REDIS_PREFIX: prefix,
+    ...(kratos === undefined ? {} : { BENCH_KRATOS_URL: kratos.publicUrl }),
   });
   if (!variant.server.library.includes('/dist/')) {
     throw new Error(`nestjs-ory-iam resolved to ${variant.server.library}, not dist/`);
@@ -151,11 +172,16 @@ for (let round = 0; round < ROUNDS; round += 1) {
     const variant = variants[(round + i) % variants.length] as Variant;
     const server = variant.server as ServerProcess;
     const cpuBefore = await server.cpuSplit();
+    const kratosBefore = kratos?.whoamiCalls() ?? 0;
     const start = performance.now();
     const result = await load(variant, DURATION);
     const seconds = (performance.now() - start) / 1_000;
     const cpuAfter = await server.cpuSplit();
     const served = result['2xx'] + result.non2xx;
+    if (variant.kind === 'iam-kratos-cookie') {
+      variant.kratosCalls.push((kratos?.whoamiCalls() ?? 0) - kratosBefore);
+    }
+    variant.requests.push(served);
     variant.rps.push(served / seconds);
     variant.p50.push(result.latency.p50);
     variant.p99.push(result.latency.p99);
@@ -174,6 +200,7 @@ for (const variant of variants) {
   }
 }
 await jwks.close();
+await kratos?.stop();
 
 // The Redis variants' keys would expire with the tokens in an hour; a shared Redis gets them back now.
 const redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -195,11 +222,13 @@ const results: VariantResult[] = variants.map((variant) => ({
   name: variant.name,
   platform: variant.platform,
   kind: variant.kind,
+  requests: variant.requests,
   rps: variant.rps,
   p50: variant.p50,
   p99: variant.p99,
   cpu: variant.cpu,
   system: variant.system,
+  kratosCalls: variant.kratosCalls,
   non2xx: variant.non2xx,
 }));
 const machine = {

@@ -11,7 +11,7 @@ import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IamModule, type IamModuleOptions, RedisReplayCache } from 'nestjs-ory-iam';
-import { AUDIENCE, ISSUER, joseGuard, passportStrategy } from './guards.js';
+import { AUDIENCE, ISSUER, joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
 
 export type Platform = 'express' | 'fastify';
 export type Kind =
@@ -20,6 +20,8 @@ export type Kind =
   | 'iam-memory-quiet'
   | 'iam-redis'
   | 'iam-replay-off'
+  | 'iam-kratos-cookie'
+  | 'signature-only'
   | 'jose'
   | 'passport';
 
@@ -66,6 +68,26 @@ function appModule(kind: Kind, jwksUrl: string): Type {
       { keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'iam-bench:jti:' },
     );
     imports.push(IamModule.forRoot({ ...iamOptions(jwksUrl, true), replayCache }));
+  }
+  // The Kratos session cookie with the session cache on: after the first request per cache TTL,
+  // every request is a cache hit (run.ts counts the calls that reached Kratos).
+  if (kind === 'iam-kratos-cookie') {
+    const publicUrl = process.env.BENCH_KRATOS_URL;
+    if (publicUrl === undefined) throw new Error('BENCH_KRATOS_URL is not set');
+    imports.push(
+      IamModule.forRoot({
+        tenants: {
+          default: {
+            mode: 'self-hosted',
+            transport: 'cookie',
+            kratos: { publicUrl, sessionCache: { enabled: true } },
+          },
+        },
+      }),
+    );
+  }
+  if (kind === 'signature-only') {
+    providers.push({ provide: APP_GUARD, useClass: signatureOnlyGuard(jwksUrl) });
   }
   if (kind === 'jose') providers.push({ provide: APP_GUARD, useClass: joseGuard(jwksUrl) });
   if (kind === 'passport') {
