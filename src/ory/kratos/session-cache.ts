@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
 import type { SessionCacheStore } from '../../session-cache/session-cache-store.js';
@@ -35,9 +35,7 @@ export class KratosSessionCache {
   ) {}
 
   keyOf(credential: SessionCredential): string {
-    return createHash('sha256')
-      .update(JSON.stringify([this.tenant, credential.kind, credential.value]))
-      .digest('hex');
+    return hash('sha256', JSON.stringify([this.tenant, credential.kind, credential.value]), 'hex');
   }
 
   async get(credential: SessionCredential): Promise<IamSession | undefined> {

@@ -26,6 +26,8 @@ export interface UsableSession {
 export class KratosSessionResolver {
   /** The tenant's session cookie, the only cookie ever forwarded to Kratos. */
   readonly cookieName: string;
+  /** Cache misses being answered by Kratos, by cache key. */
+  private readonly pending = new Map<string, Promise<UsableSession>>();
 
   constructor(
     private readonly tenant: ValidatedTenantConfig,
@@ -39,10 +41,26 @@ export class KratosSessionResolver {
   }
 
   async resolve(credential: SessionCredential): Promise<UsableSession> {
-    const cached = await this.cache?.get(credential);
+    const { cache } = this;
+    if (cache === undefined) return this.checkWithKratos(credential);
+    const cached = await cache.get(credential);
     if (cached !== undefined) {
       return { session: cached, identity: usableSessionIdentity(cached) };
     }
+    // When an entry expires under load, every request in flight with that credential misses at
+    // once; they share one whoami and one cache write instead of each asking Kratos. Only with the
+    // cache on: without it, the documented promise is one Kratos check per request.
+    const key = cache.keyOf(credential);
+    let shared = this.pending.get(key);
+    if (shared === undefined) {
+      shared = this.checkWithKratos(credential).finally(() => this.pending.delete(key));
+      this.pending.set(key, shared);
+    }
+    return shared;
+  }
+
+  /** Asks Kratos, and caches the session only once it proved usable. */
+  private async checkWithKratos(credential: SessionCredential): Promise<UsableSession> {
     const session = await this.whoami(credential);
     const identity = usableSessionIdentity(session);
     await this.cache?.put(credential, session);

@@ -166,6 +166,38 @@ describe.each(PLATFORMS)('Kratos transports against the real Kratos on %s', (pla
     }
   });
 
+  it('cookie with the session cache: concurrent misses of one session share one Kratos check', async () => {
+    const { publicUrl } = kratosUrls(ory());
+    const proxy = new RecordingProxy(publicUrl);
+    await proxy.start();
+    const app = await startIamApp(platform, {
+      transport: 'cookie',
+      kratos: { publicUrl: proxy.url, sessionCache: { enabled: true } },
+    });
+    try {
+      const sendAll = (cookies: readonly string[]) =>
+        Promise.all(
+          cookies.map((cookie) => request(`${app.url}/me`, { headers: { Cookie: cookie } })),
+        );
+      const answers = await sendAll([
+        ...Array(5).fill(editor.cookie),
+        ...Array(5).fill(admin.cookie),
+      ]);
+
+      expect(answers.map((answer) => [answer.status, (answer.body as { id: string }).id])).toEqual([
+        ...Array(5).fill([200, editor.user.id]),
+        ...Array(5).fill([200, admin.user.id]),
+      ]);
+      // One check per session, not one per request in flight.
+      expect(proxy.calls('/sessions/whoami')).toHaveLength(2);
+      await sendAll([editor.cookie, admin.cookie]);
+      expect(proxy.calls('/sessions/whoami')).toHaveLength(2);
+    } finally {
+      await app.close();
+      await proxy.stop();
+    }
+  });
+
   it('cookie-or-bearer: sends the token alone, so a bad cookie next to it changes nothing', async () => {
     // Kratos answers 500 when a valid token arrives with an undecodable session cookie.
     const response = await get('cookie-or-bearer', '/me', {
