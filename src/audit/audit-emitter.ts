@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { IamAuditEvent } from './audit-event.js';
+import type { IamAuditEvent, IamAuditEventName } from './audit-event.js';
 import type { AuditSink } from './audit-sink.js';
 
 type AuditInput = Omit<IamAuditEvent, 'timestamp'>;
@@ -13,7 +13,23 @@ export class AuditEmitter {
 
   constructor(private readonly sink: AuditSink) {}
 
+  /**
+   * False when the sink declines events of this name: callers may then skip building one. A sink
+   * whose `accepts` throws gets the event (and the failure is logged).
+   */
+  accepts(name: IamAuditEventName): boolean {
+    const { sink } = this;
+    if (sink.accepts === undefined) return true;
+    try {
+      return sink.accepts(name) !== false;
+    } catch (error) {
+      this.reportFailure(error);
+      return true;
+    }
+  }
+
   emit(input: AuditInput): void {
+    if (!this.accepts(input.name)) return;
     const event: IamAuditEvent = { ...input, timestamp: new Date().toISOString() };
     try {
       const result = this.sink.emit(event);

@@ -22,6 +22,7 @@ export function recordDecision(
   detail?: IamAuditDetail,
   code?: IamErrorCode,
 ): void {
+  if (!audit.accepts(name)) return;
   const request = context.found?.request;
   audit.emit({
     name,

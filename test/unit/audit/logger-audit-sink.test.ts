@@ -52,6 +52,30 @@ describe('LoggerAuditSink', () => {
     expect(warn).toHaveBeenCalledWith(JSON.stringify(denial));
   });
 
+  it('declines successes and allows, never failures or denials, when debug is off', () => {
+    const sink = new LoggerAuditSink();
+    expect(sink.accepts('auth.success')).toBe(true);
+    Logger.overrideLogger(['error', 'warn']);
+    for (const name of ['auth.success', 'auth.anonymous', 'authz.role.allow'] as const) {
+      expect(sink.accepts(name)).toBe(false);
+    }
+    for (const name of [
+      'auth.failure.replay',
+      'authz.role.deny',
+      'jwks.refresh.failure',
+    ] as const) {
+      expect(sink.accepts(name)).toBe(true);
+    }
+  });
+
+  it('logs a JWKS refresh failure at warn although it carries no code', () => {
+    const { debug, warn } = spies();
+    const failure: IamAuditEvent = { name: 'jwks.refresh.failure', timestamp: success.timestamp };
+    new LoggerAuditSink().emit(failure);
+    expect(warn).toHaveBeenCalledWith(JSON.stringify(failure));
+    expect(debug).not.toHaveBeenCalled();
+  });
+
   it('logs successes when the configured levels include debug', () => {
     Logger.overrideLogger(['error', 'warn', 'debug']);
     const { debug } = spies();
