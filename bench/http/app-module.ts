@@ -1,0 +1,105 @@
+/**
+ * The Nest module of each `bench/http` variant: a bare route, or the same route behind our guard
+ * or one users would pick instead. Shared by the HTTP servers and `bench/instructions`.
+ */
+
+import 'reflect-metadata';
+import { Controller, Get, Module, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard, PassportModule } from '@nestjs/passport';
+import { IamModule, type IamModuleOptions, RedisReplayCache } from 'nestjs-ory-iam';
+import { AUDIENCE, ISSUER, joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
+
+export type Platform = 'express' | 'fastify';
+export type Kind =
+  | 'bare'
+  | 'iam-memory'
+  | 'iam-memory-quiet'
+  | 'iam-redis'
+  | 'iam-replay-off'
+  | 'iam-kratos-cookie'
+  | 'allow-all'
+  | 'signature-only'
+  | 'jose'
+  | 'passport';
+
+@Controller()
+class OrdersController {
+  @Get('orders')
+  list(): { ok: boolean } {
+    return { ok: true };
+  }
+}
+
+function iamOptions(jwksUrl: string, replay: boolean): IamModuleOptions {
+  return {
+    tenants: {
+      default: {
+        mode: 'self-hosted',
+        transport: 'oathkeeper',
+        oathkeeper: {
+          verifier: 'jwt',
+          jwks: { url: jwksUrl },
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          replayProtection: { enabled: replay },
+          identityHeader: 'Authorization',
+        },
+      },
+    },
+  };
+}
+
+export function appModule(kind: Kind, jwksUrl: string): Type {
+  const imports: unknown[] = [];
+  const providers: unknown[] = [];
+  if (kind === 'iam-memory') imports.push(IamModule.forRoot(iamOptions(jwksUrl, true)));
+  // What the default audit sink (Nest's Logger; successes at debug) costs: a sink that drops events.
+  if (kind === 'iam-memory-quiet') {
+    const auditSink = { emit: () => undefined };
+    imports.push(IamModule.forRoot({ ...iamOptions(jwksUrl, true), auditSink }));
+  }
+  if (kind === 'iam-replay-off') imports.push(IamModule.forRoot(iamOptions(jwksUrl, false)));
+  if (kind === 'iam-redis') {
+    const replayCache = RedisReplayCache.fromUrl(
+      process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      { keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'iam-bench:jti:' },
+    );
+    imports.push(IamModule.forRoot({ ...iamOptions(jwksUrl, true), replayCache }));
+  }
+  // The Kratos session cookie with the session cache on: after the first request per cache TTL,
+  // every request is a cache hit (run.ts counts the calls that reached Kratos).
+  if (kind === 'iam-kratos-cookie') {
+    const publicUrl = process.env.BENCH_KRATOS_URL;
+    if (publicUrl === undefined) throw new Error('BENCH_KRATOS_URL is not set');
+    imports.push(
+      IamModule.forRoot({
+        tenants: {
+          default: {
+            mode: 'self-hosted',
+            transport: 'cookie',
+            kratos: { publicUrl, sessionCache: { enabled: true } },
+          },
+        },
+      }),
+    );
+  }
+  // What Nest's guard machinery costs with a guard that does nothing.
+  if (kind === 'allow-all')
+    providers.push({ provide: APP_GUARD, useValue: { canActivate: () => true } });
+  if (kind === 'signature-only') {
+    providers.push({ provide: APP_GUARD, useClass: signatureOnlyGuard(jwksUrl) });
+  }
+  if (kind === 'jose') providers.push({ provide: APP_GUARD, useClass: joseGuard(jwksUrl) });
+  if (kind === 'passport') {
+    imports.push(PassportModule);
+    providers.push(passportStrategy(jwksUrl), { provide: APP_GUARD, useClass: AuthGuard('jwt') });
+  }
+  @Module({
+    imports: imports as Type[],
+    providers: providers as Type[],
+    controllers: [OrdersController],
+  })
+  class BenchModule {}
+  return BenchModule;
+}
