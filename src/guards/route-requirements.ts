@@ -21,15 +21,16 @@ export interface RouteRequirements {
   readonly needsIdentity: boolean;
 }
 
-type Target = object;
+type Handler = ReturnType<ExecutionContext['getHandler']>;
+type Controller = ReturnType<ExecutionContext['getClass']>;
 
 // Decorators write route metadata once, when the class is defined, so it is read once per
 // handler rather than by every guard on every request. Keyed by class, then handler: a
 // subclass shares its parent's handler functions but may carry its own class decorators.
-const byClass = new WeakMap<Target, WeakMap<Target, RouteRequirements>>();
+const byClass = new WeakMap<Controller, WeakMap<Handler, RouteRequirements>>();
 
-function read(reflector: Reflector, handler: Target, controller: Target): RouteRequirements {
-  const targets = [handler, controller] as never[];
+function read(reflector: Reflector, handler: Handler, controller: Controller): RouteRequirements {
+  const targets = [handler, controller];
   const mode = reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE_KEY, targets);
   const roles = reflector.getAllAndOverride<RoleRequirement | undefined>(
     REQUIRED_ROLES_KEY,
@@ -37,11 +38,11 @@ function read(reflector: Reflector, handler: Target, controller: Target): RouteR
   );
   const fromClass = reflector.get<PermissionRule[] | undefined>(
     REQUIRED_PERMISSIONS_KEY,
-    controller as never,
+    controller,
   );
   const fromHandler = reflector.get<PermissionRule[] | undefined>(
     REQUIRED_PERMISSIONS_KEY,
-    handler as never,
+    handler,
   );
   const permissions = Object.freeze([...(fromClass ?? []), ...(fromHandler ?? [])]);
   return Object.freeze({
