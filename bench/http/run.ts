@@ -23,13 +23,13 @@
  * `--duration` when that happens.
  */
 
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { TestSigner } from '../../src/testing/test-signer.js';
+import { option, pinToCore } from '../support/cli.js';
 import { median } from '../support/stats.js';
 import { AUDIENCE, ISSUER } from './guards.js';
 import { type BenchKratos, startKratos } from './kratos.js';
@@ -37,20 +37,8 @@ import { report, type VariantResult } from './report.js';
 import type { Kind, Platform } from './server.js';
 import { HAS_TASKSET, type ServerProcess, startServer } from './server-process.js';
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
-}
-
 // The load generator on core 0; the servers pin themselves to core 1 (server-process.ts).
-if (process.env.BENCH_PINNED === undefined && HAS_TASKSET) {
-  const pinned = spawnSync(
-    'taskset',
-    ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } },
-  );
-  process.exit(pinned.status ?? 1);
-}
+pinToCore(0);
 
 const ROUNDS = Number(option('rounds', '5'));
 const DURATION = Number(option('duration', '5'));

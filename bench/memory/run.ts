@@ -21,12 +21,8 @@ import { InMemoryReplayCache } from '../../src/replay/in-memory-replay-cache.js'
 import type { IamRequest } from '../../src/request/iam-request.js';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { createOathkeeperTransport } from '../../src/transport/oathkeeper-transport.js';
+import { numberOption as option } from '../support/cli.js';
 import { table } from '../support/stats.js';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
 
 const SECONDS = option('seconds', 300);
 const REPLAY_TTL_S = option('replay-ttl', 120);

@@ -6,25 +6,13 @@
  * Redis's own CPU is not counted. Options: `--calls N` per round (default 30000), `--rounds N`.
  */
 
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisReplayCache } from '../../src/replay/redis-replay-cache.js';
+import { numberOption as option, pinToCore } from '../support/cli.js';
 import { median, spread, table } from '../support/stats.js';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
-
-if (process.env.BENCH_PINNED === undefined) {
-  const pinned = spawnSync(
-    'taskset',
-    ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } },
-  );
-  if (pinned.error === undefined) process.exit(pinned.status ?? 1);
-}
+pinToCore(1);
 
 const URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CALLS = option('calls', 30_000);

@@ -10,7 +10,6 @@
  * - crypto.verify alone with a cached KeyObject: the floor no verifier can go under.
  */
 
-import { spawnSync } from 'node:child_process';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
@@ -23,25 +22,11 @@ import { InMemoryReplayCache } from '../../src/replay/in-memory-replay-cache.js'
 import type { IamRequest } from '../../src/request/iam-request.js';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { createOathkeeperTransport } from '../../src/transport/oathkeeper-transport.js';
+import { numberOption as option, pinToCore } from '../support/cli.js';
 import { median, spread, table } from '../support/stats.js';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
-
-// One core, so that the numbers are per-core costs; re-run under taskset when it exists.
-if (process.env.BENCH_PINNED === undefined) {
-  const pinned = spawnSync(
-    'taskset',
-    ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_PINNED: '1' },
-    },
-  );
-  if (pinned.error === undefined) process.exit(pinned.status ?? 1);
-}
+// One core, so that the numbers are per-core costs.
+pinToCore(1);
 
 const TOKENS = option('tokens', 4_000);
 const ROUNDS = option('rounds', 7);
