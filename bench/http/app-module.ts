@@ -8,7 +8,8 @@ import { Controller, Get, Module, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { IamModule, type IamModuleOptions, RedisReplayCache } from 'nestjs-ory-iam';
-import { AUDIENCE, ISSUER, joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
+import { benchOathkeeper } from '../support/bench-tenant.js';
+import { joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
 
 export type Platform = 'express' | 'fastify';
 export type Kind =
@@ -37,14 +38,7 @@ function iamOptions(jwksUrl: string, replay: boolean): IamModuleOptions {
       default: {
         mode: 'self-hosted',
         transport: 'oathkeeper',
-        oathkeeper: {
-          verifier: 'jwt',
-          jwks: { url: jwksUrl },
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          replayProtection: { enabled: replay },
-          identityHeader: 'Authorization',
-        },
+        oathkeeper: benchOathkeeper(jwksUrl, { enabled: replay }),
       },
     },
   };

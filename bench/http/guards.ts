@@ -14,9 +14,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-
-export const ISSUER = 'https://oathkeeper.bench/';
-export const AUDIENCE = 'orders-api';
+import { AUDIENCE, ISSUER } from '../support/bench-tenant.js';
 
 function bearer(context: ExecutionContext): string {
   const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>();

@@ -29,9 +29,9 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { TestSigner } from '../../src/testing/test-signer.js';
+import { benchClaims } from '../support/bench-tenant.js';
 import { option, pinToCore } from '../support/cli.js';
 import { median } from '../support/stats.js';
-import { AUDIENCE, ISSUER } from './guards.js';
 import { type BenchKratos, startKratos } from './kratos.js';
 import { report, type VariantResult } from './report.js';
 import type { Kind, Platform } from './server.js';
@@ -107,15 +107,7 @@ const signer = TestSigner.create();
 const jwks = await signer.serve();
 console.log(`Minting ${TOKENS} RS256 tokens (valid 1 h)...`);
 const exp = Math.floor(Date.now() / 1_000) + 3_600;
-const claims = () => ({
-  iss: ISSUER,
-  aud: [AUDIENCE],
-  sub: 'f3c1e3a0-4d1b-4c9e-8a55-1d2f3e4a5b6c',
-  tenant: 'default',
-  exp,
-  metadataPublic: { roles: ['orders:reader'] },
-});
-const pool = Array.from({ length: TOKENS }, () => `Bearer ${signer.mint(claims())}`);
+const pool = Array.from({ length: TOKENS }, () => `Bearer ${signer.mint(benchClaims(exp))}`);
 const kratos: BenchKratos | undefined = KRATOS ? await startKratos() : undefined;
 
 async function load(variant: Variant, seconds: number): Promise<autocannon.Result> {

@@ -21,6 +21,7 @@ import { InMemoryReplayCache } from '../../src/replay/in-memory-replay-cache.js'
 import type { IamRequest } from '../../src/request/iam-request.js';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { createOathkeeperTransport } from '../../src/transport/oathkeeper-transport.js';
+import { benchClaims, benchOathkeeper } from '../support/bench-tenant.js';
 import { numberOption as option } from '../support/cli.js';
 import { table } from '../support/stats.js';
 
@@ -29,8 +30,6 @@ const REPLAY_TTL_S = option('replay-ttl', 120);
 const TOKEN_TTL_S = option('token-ttl', 60);
 const SAMPLE_S = option('sample', 10);
 const SKEW_S = option('skew', 30);
-const ISSUER = 'https://oathkeeper.bench/';
-const AUDIENCE = 'orders-api';
 
 const signer = TestSigner.create();
 const jwks = await signer.serve();
@@ -39,15 +38,11 @@ const tenant = validateIamOptions({
     default: {
       mode: 'self-hosted',
       transport: 'oathkeeper',
-      oathkeeper: {
-        verifier: 'jwt',
-        jwks: { url: jwks.url },
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        replayProtection: { enabled: true, ttlMs: REPLAY_TTL_S * 1_000 },
-        clockSkewMs: SKEW_S * 1_000,
-        identityHeader: 'Authorization',
-      },
+      oathkeeper: benchOathkeeper(
+        jwks.url,
+        { enabled: true, ttlMs: REPLAY_TTL_S * 1_000 },
+        SKEW_S * 1_000,
+      ),
     },
   },
 }).tenants.default;
@@ -101,12 +96,7 @@ while (performance.now() - start < SECONDS * 1_000) {
   const sliceEnd = performance.now() + 50;
   while (performance.now() < sliceEnd) {
     const now = Math.floor(Date.now() / 1_000);
-    const token = signer.mint({
-      iss: ISSUER,
-      aud: [AUDIENCE],
-      tenant: 'default',
-      exp: now + TOKEN_TTL_S,
-    });
+    const token = signer.mint(benchClaims(now + TOKEN_TTL_S));
     await transport.authenticate(request(token));
     requests += 1;
   }

@@ -22,6 +22,7 @@ import { InMemoryReplayCache } from '../../src/replay/in-memory-replay-cache.js'
 import type { IamRequest } from '../../src/request/iam-request.js';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { createOathkeeperTransport } from '../../src/transport/oathkeeper-transport.js';
+import { AUDIENCE, benchClaims, benchOathkeeper, ISSUER } from '../support/bench-tenant.js';
 import { numberOption as option, pinToCore } from '../support/cli.js';
 import { median, spread, table } from '../support/stats.js';
 
@@ -30,8 +31,6 @@ pinToCore(1);
 
 const TOKENS = option('tokens', 4_000);
 const ROUNDS = option('rounds', 7);
-const ISSUER = 'https://oathkeeper.bench/';
-const AUDIENCE = 'orders-api';
 
 const signer = TestSigner.create();
 const jwksServer = await signer.serve();
@@ -41,30 +40,15 @@ function tenant(replay: boolean) {
   const config: TenantConfig = {
     mode: 'self-hosted',
     transport: 'oathkeeper',
-    oathkeeper: {
-      verifier: 'jwt',
-      jwks: { url: jwksServer.url },
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      replayProtection: { enabled: replay },
-      identityHeader: 'Authorization',
-    },
+    oathkeeper: benchOathkeeper(jwksServer.url, { enabled: replay }),
   };
   const validated = validateIamOptions({ tenants: { default: config } }).tenants.default;
   if (validated === undefined) throw new Error('no tenant');
   return validated;
 }
 
-const claims = () => ({
-  iss: ISSUER,
-  aud: [AUDIENCE],
-  sub: 'f3c1e3a0-4d1b-4c9e-8a55-1d2f3e4a5b6c',
-  tenant: 'default',
-  metadataPublic: { roles: ['orders:reader'] },
-});
-
 console.log(`Minting ${TOKENS} RS256 tokens...`);
-const tokens = Array.from({ length: TOKENS }, () => signer.mint(claims()));
+const tokens = Array.from({ length: TOKENS }, () => signer.mint(benchClaims()));
 
 // jose, as a guard built on it would: the JWKS imported once, jwtVerify per token, a jti Set.
 const joseKeys = createLocalJWKSet(signer.jwks() as { keys: JWK[] });

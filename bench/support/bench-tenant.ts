@@ -1,0 +1,35 @@
+/** The Oathkeeper every bench verifies tokens from, and the claims its tokens carry. */
+
+import type { OathkeeperConfig } from '../../src/config/tenant-config.js';
+
+export const ISSUER = 'https://oathkeeper.bench/';
+export const AUDIENCE = 'orders-api';
+
+/** Oathkeeper JWT settings: the bench issuer and audience, the token in `Authorization`. */
+export function benchOathkeeper(
+  jwksUrl: string,
+  replayProtection: OathkeeperConfig['replayProtection'],
+  clockSkewMs?: number,
+): OathkeeperConfig {
+  return {
+    verifier: 'jwt',
+    jwks: { url: jwksUrl },
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    replayProtection,
+    ...(clockSkewMs === undefined ? {} : { clockSkewMs }),
+    identityHeader: 'Authorization',
+  };
+}
+
+/** Claims as Oathkeeper's id_token mutator sends them with the shipped claims template. */
+export function benchClaims(exp?: number): Record<string, unknown> {
+  return {
+    iss: ISSUER,
+    aud: [AUDIENCE],
+    sub: 'f3c1e3a0-4d1b-4c9e-8a55-1d2f3e4a5b6c',
+    tenant: 'default',
+    ...(exp === undefined ? {} : { exp }),
+    metadataPublic: { roles: ['orders:reader'] },
+  };
+}
