@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { TenantRegistry } from '../module/tenant-registry.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { PermissionGuard } from './permission.guard.js';
 import { RoleGuard } from './role.guard.js';
 import { routeRequirementsOf } from './route-requirements.js';

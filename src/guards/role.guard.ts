@@ -1,9 +1,9 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { IamForbiddenError, IamUnauthorizedError } from '../errors/iam-errors.js';
-import { TenantRegistry } from '../module/tenant-registry.js';
 import { requestFromContext } from '../request/execution-context.js';
 import { getAuthState } from '../request/request-state.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
 import { routeRequirementsOf } from './route-requirements.js';
 

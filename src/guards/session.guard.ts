@@ -2,9 +2,9 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { IamUnauthorizedError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
-import { TenantRegistry } from '../module/tenant-registry.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { getAuthState, setAuthState } from '../request/request-state.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
 import { routeRequirementsOf } from './route-requirements.js';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
-import { IAM_VALIDATED_OPTIONS } from '../module/tokens.js';
 import { type IamDependencyHealth, type ProbeExpectation, probe } from './probe.js';
 
 /** The dependencies probed per tenant (only those the tenant configures). */

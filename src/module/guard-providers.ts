@@ -1,12 +1,12 @@
 import type { Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import { IamGlobalGuard } from '../guards/iam-global.guard.js';
 import { PermissionGuard } from '../guards/permission.guard.js';
 import { RoleGuard } from '../guards/role.guard.js';
 import { SessionGuard } from '../guards/session.guard.js';
 import { OryClients } from '../ory/ory-clients.js';
-import { TenantRegistry } from './tenant-registry.js';
-import { IAM_VALIDATED_OPTIONS } from './tokens.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 
 /**
  * The guards and what they need; shared by `IamModule` and `IamTestingModule`, which each add their

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { IamModuleOptions } from '../config/module-options.js';
 import { validateIamOptions } from '../config/validate-options.js';
 import { IamHealthIndicator } from '../health/iam-health.indicator.js';
@@ -10,7 +11,6 @@ import { PermissionService } from '../services/permission.service.js';
 import { SessionService } from '../services/session.service.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from './guard-providers.js';
 import { IAM_MODULE_OPTIONS, IamConfigurableModule } from './iam.module-definition.js';
-import { IAM_VALIDATED_OPTIONS } from './tokens.js';
 
 /**
  * The library's module. `IamModule.forRoot({ tenants })` or `IamModule.forRootAsync({ imports,

@@ -6,10 +6,10 @@ import {
   PermissionApi,
   RelationshipApi,
 } from '@ory/client';
+import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
-import { IAM_VALIDATED_OPTIONS } from '../module/tokens.js';
 import type { OryCallPolicy } from './ory-call.js';
 
 /** A tenant's Kratos clients; `admin` exists only when `kratos.adminUrl` is configured. */

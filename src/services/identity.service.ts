@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TenantRegistry } from '../module/tenant-registry.js';
 import type { TenantIdentities } from '../ory/kratos/identity-types.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosTenantIdentities } from '../ory/kratos/tenant-identities.js';
 import { OryClients } from '../ory/ory-clients.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { SessionService } from './session.service.js';
 
 /**

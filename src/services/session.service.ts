@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TenantRegistry } from '../module/tenant-registry.js';
 import type { TenantSessions } from '../ory/kratos/iam-session.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosTenantSessions } from '../ory/kratos/tenant-sessions.js';
 import { OryClients } from '../ory/ory-clients.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 
 /**
  * Kratos sessions per tenant: `whoami` for the caller's own session, and the admin operations

@@ -1,8 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from '../module/guard-providers.js';
-import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../module/tokens.js';
 import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
 import {
   type IamTestingIdentity,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { IAM_TRANSPORT_OVERRIDE } from '../../../src/config/injection-tokens.js';
 import { AUDIT_SINK, type IamAuditEvent } from '../../../src/index.js';
-import { IAM_TRANSPORT_OVERRIDE } from '../../../src/module/tokens.js';
 import { IamTestingModule, IamTestingState } from '../../../src/testing/index.js';
 import { PLATFORMS, type RunningApp, request, startApp } from '../../support/nest-app.js';
 import {

@@ -9,6 +9,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { AuditEmitter } from '../audit/audit-emitter.js';
 import { AUDIT_SINK, type AuditSink, LoggerAuditSink } from '../audit/audit-sink.js';
+import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { OryClients } from '../ory/ory-clients.js';
@@ -24,7 +25,6 @@ import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { findAppProvider } from './override-lookup.js';
 import { resolveTenantName } from './tenant-resolution.js';
-import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from './tokens.js';
 
 /** One tenant's configuration and the transport built for it at boot. */
 export interface TenantRuntime {
