@@ -1,9 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { IamUnauthorizedError } from '../errors/iam-errors.js';
-import type { IamIdentity } from '../identity/iam-identity.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
-import { getAuthState, setAuthState } from '../request/request-state.js';
+import {
+  authenticationOf,
+  getAuthState,
+  type RequestAuthState,
+  setAuthState,
+} from '../request/request-state.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
 import { routeRequirementsOf } from './route-requirements.js';
@@ -11,7 +15,10 @@ import { routeRequirementsOf } from './route-requirements.js';
 /**
  * Proves who sent the request with the tenant's transport and attaches the identity to it.
  * Global by default (see the module's `global` option); also usable as `@UseGuards(SessionGuard)`.
- * Runs once per request however many times it is applied.
+ *
+ * A request is authenticated once however many times the guard runs on it (a guard applied twice,
+ * the resolvers of one GraphQL request), but each run checks the result against its own route: a
+ * request without credentials passes an `@Anonymous()` route and is still a 401 on the next one.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -32,34 +39,41 @@ export class SessionGuard implements CanActivate {
         { found },
       );
     }
-    if (getAuthState(found.request.raw) !== undefined) return true;
-    await this.authenticate(found, mode === 'anonymous' && !needsIdentity);
-    return true;
+    const raw = found.request.raw;
+    const state =
+      getAuthState(raw) ?? (await authenticationOf(raw, () => this.authenticate(found)));
+    if (state.identity !== undefined) return true;
+    const decision = { found, tenant: state.tenant };
+    if (mode === 'anonymous' && !needsIdentity) {
+      recordDecision(this.registry.audit, 'auth.anonymous', decision);
+      return true;
+    }
+    throw rejectDecision(
+      this.registry.audit,
+      new IamUnauthorizedError('auth.failure.missing_credentials'),
+      decision,
+    );
   }
 
-  private async authenticate(found: ContextRequest, allowAnonymous: boolean): Promise<void> {
+  private async authenticate(found: ContextRequest): Promise<RequestAuthState> {
     const { audit } = this.registry;
     const tenant = this.registry.resolveTenant(found.request);
     if (tenant === undefined) {
       throw rejectDecision(audit, new IamUnauthorizedError('auth.tenant_unknown'), { found });
     }
-    let identity: IamIdentity | undefined;
+    let state: RequestAuthState;
     try {
-      identity = await this.registry.runtime(tenant).transport.authenticate(found.request);
+      state = {
+        tenant,
+        identity: await this.registry.runtime(tenant).transport.authenticate(found.request),
+      };
     } catch (error) {
       throw rejectDecision(audit, error, { found, tenant });
     }
-    if (identity === undefined && !allowAnonymous) {
-      throw rejectDecision(audit, new IamUnauthorizedError('auth.failure.missing_credentials'), {
-        found,
-        tenant,
-      });
+    setAuthState(found.request.raw, state);
+    if (state.identity !== undefined) {
+      recordDecision(audit, 'auth.success', { found, tenant, subject: state.identity.id });
     }
-    setAuthState(found.request.raw, { tenant, identity });
-    recordDecision(audit, identity === undefined ? 'auth.anonymous' : 'auth.success', {
-      found,
-      tenant,
-      subject: identity?.id,
-    });
+    return state;
   }
 }

@@ -1,15 +1,19 @@
 import type { IamIdentity } from '../identity/iam-identity.js';
 
 const IAM_STATE = Symbol.for('nestjs-ory-iam:request-state');
+const IAM_AUTHENTICATION = Symbol.for('nestjs-ory-iam:authentication');
 
-/** What SessionGuard decided for one request; kept on the platform request under a symbol. */
+/** What SessionGuard proved for one request; kept on the platform request under a symbol. */
 export interface RequestAuthState {
   readonly tenant: string;
-  /** Undefined for an anonymous request on an `@Anonymous()` route. */
+  /** Undefined when the request carried no credentials. */
   readonly identity: IamIdentity | undefined;
 }
 
-type WithState = { [IAM_STATE]?: RequestAuthState };
+type WithState = {
+  [IAM_STATE]?: RequestAuthState;
+  [IAM_AUTHENTICATION]?: Promise<RequestAuthState>;
+};
 
 export function getAuthState(request: object): RequestAuthState | undefined {
   return (request as WithState)[IAM_STATE];
@@ -20,6 +24,24 @@ export function getAuthState(request: object): RequestAuthState | undefined {
 // off V8's fast property path. The state itself is frozen.
 export function setAuthState(request: object, state: RequestAuthState): void {
   (request as WithState)[IAM_STATE] = Object.freeze(state);
+}
+
+/**
+ * The one authentication of a request, started by the first guard that needs it. GraphQL runs the
+ * resolvers of one HTTP request concurrently on the same request object: they all await this
+ * promise, so a token is verified and its jti claimed once, and a failure is the same for all.
+ */
+export function authenticationOf(
+  request: object,
+  start: () => Promise<RequestAuthState>,
+): Promise<RequestAuthState> {
+  const holder = request as WithState;
+  let authentication = holder[IAM_AUTHENTICATION];
+  if (authentication === undefined) {
+    authentication = start();
+    holder[IAM_AUTHENTICATION] = authentication;
+  }
+  return authentication;
 }
 
 /** The verified identity of a request, or undefined when it is anonymous or not yet authenticated. */
