@@ -2,11 +2,20 @@ import type { IamIdentity } from '../identity/iam-identity.js';
 import type { PermissionSubject } from '../permissions/permission-tuple.js';
 import { REQUIRED_PERMISSIONS_KEY } from './metadata-keys.js';
 
-/** What an object resolver sees: the request's parts and the verified identity, nothing else. */
+/**
+ * What an object resolver sees: the parts of the request that name the object, and the verified
+ * identity, nothing else. On an HTTP route: `params`, `query` and `body`, and `args` is empty. On a
+ * GraphQL resolver: the resolver's own arguments in `args`, and `params`/`query` are empty and
+ * `body` undefined, because the HTTP body of a GraphQL request (its variables, or a batch) need
+ * not be what this field was called with: `a: deleteOrder(id: $id) b: deleteOrder(id: "x")` is
+ * two checks with two objects.
+ */
 export interface PermissionRequestView {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;
+  /** The GraphQL resolver's arguments (e.g. `(req) => \`orders:${req.args.id}\``); empty over HTTP. */
+  readonly args: Readonly<Record<string, unknown>>;
   readonly identity: IamIdentity;
 }
 
@@ -14,8 +23,12 @@ export interface PermissionRequestView {
 export interface PermissionRequirement {
   readonly namespace: string;
   readonly relation: string;
-  /** The object, or a function of the request (e.g. `(req) => \`orders:${req.params.id}\``). */
-  readonly object: string | ((request: PermissionRequestView) => string);
+  /**
+   * The object, or a function of the request (e.g. `(req) => req.params.id`). A function that
+   * answers undefined or an empty string (a missing param) makes the check 403
+   * `authz.permission.unresolved`, never a check of something else.
+   */
+  readonly object: string | ((request: PermissionRequestView) => string | undefined);
   /** The subject; it only ever sees the verified identity. Default: the identity's id. */
   readonly subject?: (identity: IamIdentity) => PermissionSubject;
 }

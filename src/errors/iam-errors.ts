@@ -31,6 +31,15 @@ export abstract class IamHttpError extends HttpException {
     super(body, statusCode);
     this.code = code;
   }
+
+  /**
+   * graphql-js copies a resolver error's `extensions` into the GraphQL error it reports, so a
+   * GraphQL client gets the same stable `code` and status as an HTTP one (Mercurius shows them
+   * as they are; Nest's Apollo driver also puts the whole body under `originalError`).
+   */
+  get extensions(): { readonly code: IamErrorCode; readonly statusCode: number } {
+    return { code: this.code, statusCode: this.getStatus() };
+  }
 }
 
 /** 401: the caller did not prove who it is. */

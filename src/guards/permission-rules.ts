@@ -7,6 +7,7 @@ import { IamForbiddenError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import type { PermissionTuple } from '../permissions/permission-tuple.js';
 import { isPermissionSubject } from '../permissions/validate-tuple.js';
+import type { ContextRequest } from '../request/execution-context.js';
 
 function unresolved(): IamForbiddenError {
   return new IamForbiddenError('authz.permission.unresolved');
@@ -54,18 +55,25 @@ export function resolveRules(
   );
 }
 
-export function viewOf(
-  request: {
-    params: PermissionRequestView['params'];
-    query: PermissionRequestView['query'];
-    body: unknown;
-  },
-  identity: IamIdentity,
-): PermissionRequestView {
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+
+/** The view of the request an object resolver gets; see {@link PermissionRequestView}. */
+export function viewOf(found: ContextRequest, identity: IamIdentity): PermissionRequestView {
+  if (found.graphqlArgs !== undefined) {
+    return Object.freeze({
+      params: NOTHING,
+      query: NOTHING,
+      body: undefined,
+      args: found.graphqlArgs,
+      identity,
+    });
+  }
+  const { request } = found;
   return Object.freeze({
     params: request.params,
     query: request.query,
     body: request.body,
+    args: NOTHING,
     identity,
   });
 }

@@ -41,7 +41,7 @@ export class PermissionGuard implements CanActivate {
     let groups: ReturnType<typeof resolveRules>;
     let answers: readonly boolean[];
     try {
-      groups = resolveRules(rules, viewOf(found.request, identity));
+      groups = resolveRules(rules, viewOf(found, identity));
       answers = await this.checker.checkMany(state.tenant, groups.flat());
     } catch (error) {
       throw rejectDecision(audit, error, decision);

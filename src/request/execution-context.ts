@@ -6,6 +6,12 @@ import type { IamRequest } from './iam-request.js';
 export interface ContextRequest {
   readonly request: IamRequest;
   readonly response: object | undefined;
+  /** The resolver's arguments in GraphQL; undefined for HTTP routes. */
+  readonly graphqlArgs: Readonly<Record<string, unknown>> | undefined;
+}
+
+interface GraphqlInfo {
+  operation?: { operation?: string };
 }
 
 interface GraphqlContext {
@@ -17,21 +23,28 @@ interface GraphqlContext {
 
 /**
  * Finds the HTTP request of an HTTP or GraphQL context. GraphQL (Apollo or Mercurius) keeps it in
- * the third resolver argument. Any other context (ws, rpc) answers undefined: the guards deny it
- * unless the route is public, because there is no request the library knows how to verify.
+ * the third resolver argument. Any other context (ws, rpc, a GraphQL subscription) answers
+ * undefined: the guards deny it unless the route is public, because there is no request the
+ * library knows how to verify for as long as it lives.
  */
 export function requestFromContext(context: ExecutionContext): ContextRequest | undefined {
   const type = context.getType<string>();
   if (type === 'http') {
     const http = context.switchToHttp();
-    return wrap(http.getRequest<unknown>(), http.getResponse<unknown>());
+    return wrap(http.getRequest<unknown>(), http.getResponse<unknown>(), undefined);
   }
   if (type === 'graphql') {
+    // A subscription lives on after the guards ran, over a connection whose credentials nothing
+    // re-checks (an expired token would keep streaming): refused until the library checks them.
+    const info = context.getArgByIndex<GraphqlInfo | undefined>(3);
+    if (info?.operation?.operation === 'subscription') return undefined;
     const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
     if (graphqlContext === undefined || graphqlContext === null) return undefined;
+    const args = context.getArgByIndex<Record<string, unknown> | undefined>(1);
     return wrap(
       graphqlContext.req ?? graphqlContext.request,
       graphqlContext.res ?? graphqlContext.reply,
+      Object.freeze({ ...args }),
     );
   }
   return undefined;
@@ -39,11 +52,16 @@ export function requestFromContext(context: ExecutionContext): ContextRequest | 
 
 // A fresh view per call, not one cached per request: only SessionGuard reads cookies, so there is
 // no parse to share, and a short-lived object is cheaper than a WeakMap entry on every request.
-function wrap(request: unknown, response: unknown): ContextRequest | undefined {
+function wrap(
+  request: unknown,
+  response: unknown,
+  graphqlArgs: ContextRequest['graphqlArgs'],
+): ContextRequest | undefined {
   if (!isPlatformRequest(request)) return undefined;
   return {
     request: new HttpIamRequest(request as PlatformRequest),
     response: typeof response === 'object' && response !== null ? response : undefined,
+    graphqlArgs,
   };
 }
 

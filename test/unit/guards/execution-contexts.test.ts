@@ -57,6 +57,15 @@ describe('execution contexts', () => {
     });
   });
 
+  it('denies a GraphQL subscription even when its context carries a request', async () => {
+    const req = fakeHttpRequest();
+    const info = { operation: { operation: 'subscription' } };
+    await expect(
+      guard.canActivate(context('graphql', [{}, {}, { req }, info], 'guarded')),
+    ).rejects.toMatchObject({ code: 'auth.failure.unsupported_context' });
+    expect(getIdentity(req)).toBeUndefined();
+  });
+
   it.each(['ws', 'rpc'])('denies %s contexts it cannot verify', async (type) => {
     await expect(guard.canActivate(context(type, [{}, {}], 'guarded'))).rejects.toMatchObject({
       code: 'auth.failure.unsupported_context',
