@@ -1,14 +1,24 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+const shared: Options = {
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
   sourcemap: true,
-  clean: true,
   target: 'node20',
   splitting: false,
   treeshake: true,
-  // ioredis is loaded on demand with createRequire(import.meta.url); the CJS build needs the shim.
-  shims: true,
-});
+};
+
+export default defineConfig([
+  // Type declarations for both formats, generated once.
+  { ...shared, format: ['esm', 'cjs'], dts: { only: true } },
+  { ...shared, format: ['esm'] },
+  {
+    ...shared,
+    format: ['cjs'],
+    // jose ships ES modules only. Node 20.19+ can require() them, but Jest (Nest's default test
+    // runner) cannot, so the CommonJS build carries its own copy of jose.
+    noExternal: ['jose'],
+    // ioredis is loaded on demand with createRequire(import.meta.url); the CJS build needs the shim.
+    shims: true,
+  },
+]);

@@ -3,9 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packLibrary } from './pack-library.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-consumers-'));
 const run = (command, args, cwd) =>
   execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
@@ -22,10 +22,7 @@ const probe = `
 `;
 
 try {
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], root)
-    .trim()
-    .split('\n')
-    .pop();
+  const tarball = packLibrary(work);
   const peers = ['@nestjs/common@^11', '@nestjs/core@^11', 'reflect-metadata', 'rxjs'];
   const consumers = {
     cjs: {
@@ -44,11 +41,7 @@ try {
     mkdirSync(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify(consumer.pkg));
     writeFileSync(join(dir, consumer.file), consumer.code);
-    run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--silent', join(work, tarball), ...peers],
-      dir,
-    );
+    run('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball, ...peers], dir);
     process.stdout.write(run('node', [consumer.file], dir));
   }
 } finally {

@@ -2,16 +2,16 @@
 // common/core/platform-express in a throwaway CommonJS project, boots a real Nest app there with
 // the Oathkeeper JWT transport against a TestSigner's JWKS on loopback, and checks what HTTP
 // clients get. Run after `npm run check:package` (it needs dist/).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packLibrary } from './pack-library.mjs';
 
 // Every major the peer range `^10 || ^11 || ^12` names (the newest of each); keep in step with
 // package.json. NEST_MAJORS=10.0.0,11 also takes exact versions, e.g. to try a major's floor.
 const MAJORS = (process.env.NEST_MAJORS ?? '10,11,12').split(',');
-const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-nest-majors-'));
 const execAsync = promisify(execFile);
 
@@ -87,14 +87,7 @@ main().catch((error) => { console.error(error.message ?? error); process.exit(1)
 `;
 
 try {
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-    .trim()
-    .split('\n')
-    .pop();
+  const tarball = packLibrary(work);
   // Installs run in parallel and share npm's one cache; each major gets its own project.
   const results = await Promise.allSettled(
     MAJORS.map(async (major) => {
@@ -114,7 +107,7 @@ try {
         '--no-audit',
         '--no-fund',
         '--loglevel=error',
-        join(work, tarball),
+        tarball,
         ...peers,
         'reflect-metadata',
         'rxjs',
