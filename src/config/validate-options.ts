@@ -1,8 +1,8 @@
 import type { AuditSink } from '../audit/audit-sink.js';
+import { deepFreeze } from '../common/deep-freeze.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
 import { ConfigProblems, childPath } from './config-problems.js';
 import { ConfigSection } from './config-section.js';
-import { deepFreeze } from './deep-freeze.js';
 import { DEFAULT_GLOBAL } from './defaults.js';
 import type { ValidatedIamOptions } from './module-options.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../common/deep-freeze.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
@@ -8,14 +9,15 @@ import { type KratosTransportKind, sessionCredentialOf } from './kratos-credenti
 import type { Transport } from './transport.js';
 
 /**
- * The request's identity, as a Kratos session proved it. Frozen like the Oathkeeper one: guards,
- * subject resolvers and the handler all read this one object, and none may change it for the next.
+ * The request's identity, as a Kratos session proved it. Deeply frozen like the Oathkeeper one:
+ * guards, subject resolvers and the handler all read this one object, and requests in flight with
+ * the same credential share one Kratos answer (and so its traits), so none may change it for another.
  */
 function identityFromSession(
   { session, identity }: UsableSession,
   via: 'kratos-cookie' | 'kratos-bearer',
 ): IamIdentity {
-  return Object.freeze({
+  return deepFreeze({
     id: identity.id,
     tenant: identity.tenant,
     roles: identity.roles,
