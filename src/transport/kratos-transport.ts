@@ -6,6 +6,7 @@ import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosSessionResolver, type UsableSession } from '../ory/kratos/session-resolver.js';
 import type { TransportDependencies } from './create-transport.js';
 import { type KratosTransportKind, sessionCredentialOf } from './kratos-credentials.js';
+import { tenantBindingCheckFor } from './kratos-tenant-binding.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -50,11 +51,14 @@ export function createKratosTransport(
     kratosSessionCacheFor(tenant, dependencies.sessionCacheStore),
   );
   const cookieName = resolver.cookieName;
+  const checkTenantBinding = tenantBindingCheckFor(tenant);
   return {
     async authenticate(request) {
       const credential = sessionCredentialOf(request, transport, cookieName);
       if (credential === undefined) return undefined;
       const usable = await resolver.resolve(credential);
+      // After the cache as well as after Kratos: a cached session is checked like a fresh one.
+      checkTenantBinding(usable.identity);
       return identityFromSession(
         usable,
         credential.kind === 'cookie' ? 'kratos-cookie' : 'kratos-bearer',
