@@ -14,6 +14,20 @@ export type JwtAlgorithm =
   | 'ES512'
   | 'EdDSA';
 
+/**
+ * How a Kratos identity shows which tenant it belongs to, when the transport asks Kratos:
+ * - a dot path into `metadata_public` or `traits` whose value must be the tenant's name
+ *   (`'metadata_public.tenant'`; users can edit their own traits, so bind by a trait only if
+ *   they cannot change that one);
+ * - `'kratos-url'`: the tenant's Kratos serves no other tenant, so its URL alone binds;
+ * - `'none'`: every identity of the tenant's Kratos is accepted, even one of another tenant.
+ */
+export type KratosTenantBinding =
+  | 'kratos-url'
+  | 'none'
+  | `metadata_public.${string}`
+  | `traits.${string}`;
+
 export interface KratosConfig {
   /** Kratos public API, e.g. `http://127.0.0.1:4433`. */
   publicUrl: string;
@@ -25,6 +39,11 @@ export interface KratosConfig {
   sessionCookieName?: string;
   /** Short-lived cache of Kratos sessions, so not every request asks Kratos. Default: off. */
   sessionCache?: SessionCacheConfig;
+  /**
+   * How an identity shows it belongs to this tenant. Default `'kratos-url'` when this is the only
+   * tenant whose transport asks Kratos, else `'metadata_public.tenant'`.
+   */
+  tenantBinding?: KratosTenantBinding;
 }
 
 /**
@@ -123,7 +142,11 @@ export interface ClaimMappingConfig {
   roles?: string | string[];
   /** Claim naming the token's tenant. Default `tenant`. */
   tenant?: string;
-  /** Accept tokens without a tenant claim (for gateways that set none). Default false. */
+  /**
+   * Accept credentials that name no tenant: a JWT or HMAC header without the tenant claim, a
+   * Kratos identity without its `tenantBinding` value. Default false, except for an `hmac` tenant
+   * whose secret no other tenant holds (the secret itself binds the tenant).
+   */
   allowMissingTenant?: boolean;
 }
 
@@ -191,6 +214,8 @@ export interface ValidatedKratosConfig {
   readonly sessionCookieName: string;
   /** Present only when configured; absent means no session cache. */
   readonly sessionCache?: Readonly<Required<SessionCacheConfig>>;
+  /** Present exactly when the transport asks Kratos (cookie, bearer, cookie-or-bearer). */
+  readonly tenantBinding?: KratosTenantBinding;
 }
 
 export interface ValidatedClaimMapping {

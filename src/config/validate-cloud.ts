@@ -3,12 +3,14 @@ import type { ConfigSection } from './config-section.js';
 import { COOKIE_TRANSPORTS, DEFAULT_SESSION_COOKIE_NAME } from './defaults.js';
 import type {
   CloudConfig,
+  KratosTenantBinding,
   TransportKind,
   ValidatedKetoConfig,
   ValidatedKratosConfig,
 } from './tenant-config.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
+import { readTenantBinding, TENANT_BINDING_KEY } from './validate-tenant-binding.js';
 
 const CLOUD_KEYS = ['projectSlug', 'sdkUrl', 'customDomain', 'apiKey'] as const;
 const DERIVED_KRATOS_KEYS = ['publicUrl', 'adminUrl', 'adminToken'] as const;
@@ -73,7 +75,12 @@ function rejectDerivedSettings(
       );
     }
   }
-  kratos?.allowOnly([...DERIVED_KRATOS_KEYS, 'sessionCookieName', 'sessionCache']);
+  kratos?.allowOnly([
+    ...DERIVED_KRATOS_KEYS,
+    'sessionCookieName',
+    'sessionCache',
+    TENANT_BINDING_KEY,
+  ]);
   // The endpoints are derived; the tuning keys (batch size, decision cache) still apply.
   if (DERIVED_KETO_KEYS.some((key) => keto?.has(key))) {
     tenant.problem(
@@ -93,10 +100,12 @@ export function validateCloud(
   tenant: ConfigSection,
   kratos: ConfigSection | undefined,
   transport: TransportKind | undefined,
+  defaultBinding: KratosTenantBinding,
 ): ValidatedCloudParts | undefined {
   const keto = tenant.section('keto');
   rejectDerivedSettings(tenant, kratos, keto);
   const sessionCache = validateSessionCache(kratos);
+  const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
   const ketoTuning = validateKetoTuning(keto);
   if (!tenant.require('cloud', "is required when mode is 'cloud'")) return undefined;
   const cloud = tenant.section('cloud');
@@ -126,6 +135,7 @@ export function validateCloud(
       adminToken: apiKey,
       sessionCookieName: sessionCookieName ?? DEFAULT_SESSION_COOKIE_NAME,
       ...(sessionCache !== undefined && { sessionCache }),
+      ...(tenantBinding !== undefined && { tenantBinding }),
     },
     keto: {
       readUrl: endpoints.ketoReadUrl,

@@ -1,11 +1,13 @@
 import type { AuditSink } from '../audit/audit-sink.js';
+import { deepFreeze } from '../common/deep-freeze.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
 import { ConfigProblems, childPath } from './config-problems.js';
 import { ConfigSection } from './config-section.js';
-import { deepFreeze } from './deep-freeze.js';
 import { DEFAULT_GLOBAL } from './defaults.js';
 import type { ValidatedIamOptions } from './module-options.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';
+import { tenantNeighboursOf } from './tenant-neighbours.js';
+import { validateSharedKratos } from './validate-shared-kratos.js';
 import { validateTenant } from './validate-tenant.js';
 import { validateTenantResolver } from './validate-tenant-resolver.js';
 
@@ -36,6 +38,7 @@ function validateTenants(tenants: ConfigSection): Record<string, ValidatedTenant
   if (tenants.keys().length === 0) {
     tenants.problems.add(tenants.path, 'must configure at least one tenant');
   }
+  const neighbours = tenantNeighboursOf(tenants);
   const validated: [string, ValidatedTenantConfig][] = [];
   for (const name of tenants.keys()) {
     const path = childPath(tenants.path, name);
@@ -44,10 +47,12 @@ function validateTenants(tenants: ConfigSection): Record<string, ValidatedTenant
       tenants.problems.add(path, nameProblem);
       continue;
     }
-    const tenant = validateTenant(name, tenants.raw(name), path, tenants.problems);
+    const tenant = validateTenant(name, tenants.raw(name), path, tenants.problems, neighbours);
     if (tenant !== undefined) validated.push([name, tenant]);
   }
-  return Object.fromEntries(validated);
+  const byName = Object.fromEntries(validated);
+  validateSharedKratos(byName, tenants.path, tenants.problems);
+  return byName;
 }
 
 /** The configured default, else the only tenant; several tenants need a default or a resolver. */

@@ -1,8 +1,14 @@
 import type { ConfigSection } from './config-section.js';
 import { DEFAULT_SESSION_COOKIE_NAME, KRATOS_TRANSPORTS } from './defaults.js';
-import type { TransportKind, ValidatedKetoConfig, ValidatedKratosConfig } from './tenant-config.js';
+import type {
+  KratosTenantBinding,
+  TransportKind,
+  ValidatedKetoConfig,
+  ValidatedKratosConfig,
+} from './tenant-config.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
+import { readTenantBinding, TENANT_BINDING_KEY } from './validate-tenant-binding.js';
 
 const KRATOS_KEYS = [
   'publicUrl',
@@ -10,6 +16,7 @@ const KRATOS_KEYS = [
   'adminToken',
   'sessionCookieName',
   'sessionCache',
+  TENANT_BINDING_KEY,
 ] as const;
 const KETO_KEYS = ['readUrl', 'writeUrl', 'adminToken', ...KETO_TUNING_KEYS] as const;
 
@@ -22,6 +29,7 @@ export function validateKratos(
   tenant: ConfigSection,
   kratos: ConfigSection | undefined,
   transport: TransportKind | undefined,
+  defaultBinding: KratosTenantBinding,
 ): ValidatedKratosConfig | undefined {
   if (kratos === undefined) {
     if (transport !== undefined && KRATOS_TRANSPORTS.includes(transport) && !tenant.has('kratos')) {
@@ -43,6 +51,7 @@ export function validateKratos(
   const sessionCookieName =
     kratos.string('sessionCookieName', { token: true }) ?? DEFAULT_SESSION_COOKIE_NAME;
   const sessionCache = validateSessionCache(kratos);
+  const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
   if (publicUrl === undefined) return undefined;
   return {
     publicUrl,
@@ -50,6 +59,7 @@ export function validateKratos(
     adminToken,
     sessionCookieName,
     ...(sessionCache !== undefined && { sessionCache }),
+    ...(tenantBinding !== undefined && { tenantBinding }),
   };
 }
 

@@ -6,16 +6,20 @@ import {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MODE,
   DEFAULT_ROLES_CLAIM_PATHS,
+  DEFAULT_SHARED_KRATOS_TENANT_BINDING,
+  DEFAULT_SOLE_KRATOS_TENANT_BINDING,
   DEFAULT_TENANT_CLAIM,
   DEFAULT_TRUST_PROXY,
   MAX_HTTP_RETRIES,
   TRANSPORTS,
 } from './defaults.js';
 import type {
+  KratosTenantBinding,
   ValidatedClaimMapping,
   ValidatedOathkeeperConfig,
   ValidatedTenantConfig,
 } from './tenant-config.js';
+import type { TenantNeighbours } from './tenant-neighbours.js';
 import { validateCloud } from './validate-cloud.js';
 import { validateOathkeeper } from './validate-oathkeeper.js';
 import { validateKeto, validateKratos } from './validate-self-hosted.js';
@@ -35,12 +39,15 @@ const CLAIMS_KEYS = ['roles', 'tenant', 'allowMissingTenant'] as const;
 const HTTP_KEYS = ['timeoutMs', 'retries'] as const;
 const MODES = ['self-hosted', 'cloud'] as const;
 
-function validateClaims(claims: ConfigSection | undefined): ValidatedClaimMapping {
+function validateClaims(
+  claims: ConfigSection | undefined,
+  allowMissingTenantByDefault: boolean,
+): ValidatedClaimMapping {
   if (claims === undefined) {
     return {
       roles: DEFAULT_ROLES_CLAIM_PATHS,
       tenant: DEFAULT_TENANT_CLAIM,
-      allowMissingTenant: DEFAULT_ALLOW_MISSING_TENANT,
+      allowMissingTenant: allowMissingTenantByDefault,
     };
   }
   claims.allowOnly(CLAIMS_KEYS);
@@ -56,8 +63,27 @@ function validateClaims(claims: ConfigSection | undefined): ValidatedClaimMappin
   return {
     roles,
     tenant: claims.string('tenant') ?? DEFAULT_TENANT_CLAIM,
-    allowMissingTenant: claims.boolean('allowMissingTenant', DEFAULT_ALLOW_MISSING_TENANT),
+    allowMissingTenant: claims.boolean('allowMissingTenant', allowMissingTenantByDefault),
   };
+}
+
+/**
+ * An `hmac` tenant whose secret no other tenant holds: only its own gateway can sign for it, so
+ * the secret binds the tenant and a header naming none is accepted unless configured otherwise.
+ * With a shared secret the header must name the tenant: any holder could sign for any of them.
+ */
+function hmacSecretBindsTenant(
+  oathkeeper: ValidatedOathkeeperConfig | undefined,
+  neighbours: TenantNeighbours,
+): boolean {
+  const secret = oathkeeper?.verifier === 'hmac' ? oathkeeper.hmacSecret : undefined;
+  return secret !== undefined && neighbours.hmacSecretHolders(secret) === 1;
+}
+
+function defaultTenantBinding(neighbours: TenantNeighbours): KratosTenantBinding {
+  return neighbours.kratosTenantCount > 1
+    ? DEFAULT_SHARED_KRATOS_TENANT_BINDING
+    : DEFAULT_SOLE_KRATOS_TENANT_BINDING;
 }
 
 function validateHttp(http: ConfigSection | undefined): ValidatedTenantConfig['http'] {
@@ -102,6 +128,7 @@ export function validateTenant(
   value: unknown,
   path: string,
   problems: ConfigProblems,
+  neighbours: TenantNeighbours,
 ): ValidatedTenantConfig | undefined {
   const tenant = ConfigSection.of(value, path, problems);
   if (tenant === undefined) return undefined;
@@ -110,23 +137,27 @@ export function validateTenant(
   tenant.require('transport', `is required (one of ${TRANSPORTS.map((t) => `'${t}'`).join(', ')})`);
   const transport = tenant.oneOf('transport', TRANSPORTS);
   const kratosSection = tenant.section('kratos');
+  const tenantBinding = defaultTenantBinding(neighbours);
 
   let endpoints: Pick<ValidatedTenantConfig, 'kratos' | 'keto' | 'cloud'> | undefined;
   if (mode === 'cloud') {
-    endpoints = validateCloud(tenant, kratosSection, transport);
+    endpoints = validateCloud(tenant, kratosSection, transport, tenantBinding);
   } else {
     if (tenant.has('cloud')) {
       tenant.problem('cloud', "is only used with mode 'cloud'; remove it or set mode: 'cloud'");
     }
     endpoints = {
-      kratos: validateKratos(tenant, kratosSection, transport),
+      kratos: validateKratos(tenant, kratosSection, transport, tenantBinding),
       keto: validateKeto(tenant.section('keto')),
     };
   }
 
   const trustProxy = tenant.boolean('trustProxy', DEFAULT_TRUST_PROXY);
   const oathkeeper = validateOathkeeperFor(tenant, transport);
-  const claims = validateClaims(tenant.section('claims'));
+  const claims = validateClaims(
+    tenant.section('claims'),
+    DEFAULT_ALLOW_MISSING_TENANT || hmacSecretBindsTenant(oathkeeper, neighbours),
+  );
   const http = validateHttp(tenant.section('http'));
   if (transport === undefined) return undefined;
   return { name, mode, transport, trustProxy, ...endpoints, oathkeeper, claims, http };

@@ -2,6 +2,7 @@ import type { VerifyKeyObjectInput } from 'node:crypto';
 import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamUnauthorizedError } from '../errors/iam-errors.js';
 import { readClaimPath } from '../identity/claim-path.js';
+import { checkTenantClaim } from '../identity/tenant-claim.js';
 import { claimOnce } from '../replay/claim-once.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
 import { checkClaimTypes, type TypedClaims } from './claim-types.js';
@@ -23,7 +24,6 @@ function fail(
     | 'auth.failure.not_yet_valid'
     | 'auth.failure.issuer_mismatch'
     | 'auth.failure.audience_mismatch'
-    | 'auth.tenant_mismatch'
     | 'auth.failure.replay',
 ): IamUnauthorizedError {
   return new IamUnauthorizedError(code);
@@ -109,8 +109,6 @@ export class OathkeeperJwtVerifier {
 
   private checkTenant(payload: Readonly<Record<string, unknown>>): void {
     const { tenant: claim, allowMissingTenant } = this.tenant.claims;
-    const value = readClaimPath(payload, claim);
-    if (value === undefined && allowMissingTenant) return;
-    if (value !== this.tenant.name) throw fail('auth.tenant_mismatch');
+    checkTenantClaim(readClaimPath(payload, claim), this.tenant.name, allowMissingTenant);
   }
 }

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../common/deep-freeze.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
@@ -5,17 +6,19 @@ import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosSessionResolver, type UsableSession } from '../ory/kratos/session-resolver.js';
 import type { TransportDependencies } from './create-transport.js';
 import { type KratosTransportKind, sessionCredentialOf } from './kratos-credentials.js';
+import { tenantBindingCheckFor } from './kratos-tenant-binding.js';
 import type { Transport } from './transport.js';
 
 /**
- * The request's identity, as a Kratos session proved it. Frozen like the Oathkeeper one: guards,
- * subject resolvers and the handler all read this one object, and none may change it for the next.
+ * The request's identity, as a Kratos session proved it. Deeply frozen like the Oathkeeper one:
+ * guards, subject resolvers and the handler all read this one object, and requests in flight with
+ * the same credential share one Kratos answer (and so its traits), so none may change it for another.
  */
 function identityFromSession(
   { session, identity }: UsableSession,
   via: 'kratos-cookie' | 'kratos-bearer',
 ): IamIdentity {
-  return Object.freeze({
+  return deepFreeze({
     id: identity.id,
     tenant: identity.tenant,
     roles: identity.roles,
@@ -48,11 +51,14 @@ export function createKratosTransport(
     kratosSessionCacheFor(tenant, dependencies.sessionCacheStore),
   );
   const cookieName = resolver.cookieName;
+  const checkTenantBinding = tenantBindingCheckFor(tenant);
   return {
     async authenticate(request) {
       const credential = sessionCredentialOf(request, transport, cookieName);
       if (credential === undefined) return undefined;
       const usable = await resolver.resolve(credential);
+      // After the cache as well as after Kratos: a cached session is checked like a fresh one.
+      checkTenantBinding(usable.identity);
       return identityFromSession(
         usable,
         credential.kind === 'cookie' ? 'kratos-cookie' : 'kratos-bearer',

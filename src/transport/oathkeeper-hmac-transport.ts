@@ -3,6 +3,7 @@ import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config
 import { IamUnauthorizedError } from '../errors/iam-errors.js';
 import { readClaimPath } from '../identity/claim-path.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
+import { checkTenantClaim } from '../identity/tenant-claim.js';
 import { malformed } from '../jwt/compact-jws.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { identityFromClaims } from './oathkeeper-identity.js';
@@ -27,8 +28,10 @@ function claimsOf(value: string): Readonly<Record<string, unknown>> {
 /**
  * Legacy shared-secret mode. The identity header carries the subject, or a JSON object of claims
  * with `sub`; the signature header carries hex HMAC-SHA256(hmacSecret, identity header value),
- * compared in constant time. The secret is per tenant, so it binds the tenant: a `tenant` claim,
- * when present, must still match. There is no expiry or replay protection in this mode; prefer
+ * compared in constant time. A tenant claim, when present, must name this tenant. One that is
+ * missing passes by `claims.allowMissingTenant`, which defaults to true only while no other tenant
+ * holds the secret: then the secret alone binds the tenant, while any holder of a shared one could
+ * sign for every tenant holding it. There is no expiry or replay protection in this mode; prefer
  * `verifier: 'jwt'`.
  */
 export class OathkeeperHmacTransport implements Transport {
@@ -56,10 +59,8 @@ export class OathkeeperHmacTransport implements Transport {
     const claims = claimsOf(value);
     const subject = claims.sub;
     if (typeof subject !== 'string' || subject === '') throw malformed('sub is missing');
-    const tenantClaim = readClaimPath(claims, this.tenant.claims.tenant);
-    if (tenantClaim !== undefined && tenantClaim !== this.tenant.name) {
-      throw new IamUnauthorizedError('auth.tenant_mismatch');
-    }
+    const { tenant: tenantClaim, allowMissingTenant } = this.tenant.claims;
+    checkTenantClaim(readClaimPath(claims, tenantClaim), this.tenant.name, allowMissingTenant);
     return identityFromClaims(this.tenant, subject, claims, 'oathkeeper-hmac');
   }
 }

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../common/deep-freeze.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { rolesFromClaims } from '../identity/claim-path.js';
 import type { IamIdentity, IamIdentitySource } from '../identity/iam-identity.js';
@@ -8,19 +9,24 @@ function objectOrUndefined(value: unknown): Readonly<Record<string, unknown>> | 
     : undefined;
 }
 
-/** The identity behind verified Oathkeeper claims; roles only from the configured claim paths. */
+/**
+ * The identity behind verified Oathkeeper claims; roles only from the configured claim paths.
+ * Deeply frozen, nested claims included (in place: they are the verifier's own parse), because
+ * the verified-token cache hands this one object to every request that resends the token: a
+ * handler that could change it would change what the next request sees.
+ */
 export function identityFromClaims(
   tenant: ValidatedTenantConfig,
   subject: string,
   claims: Readonly<Record<string, unknown>>,
   via: IamIdentitySource,
 ): IamIdentity {
-  return Object.freeze({
+  return deepFreeze({
     id: subject,
     tenant: tenant.name,
     roles: rolesFromClaims(claims, tenant.claims.roles),
     metadataPublic: objectOrUndefined(claims.metadataPublic ?? claims.metadata_public),
     via,
-    claims: Object.freeze({ ...claims }),
+    claims: { ...claims },
   });
 }

@@ -69,6 +69,7 @@ describe('cloud tenants', () => {
       adminUrl: 'https://acme.projects.oryapis.com',
       adminToken: API_KEY,
       sessionCookieName: 'ory_session_acme',
+      tenantBinding: 'kratos-url',
     });
     expect(tenant.keto).toEqual({
       readUrl: 'https://acme.projects.oryapis.com',

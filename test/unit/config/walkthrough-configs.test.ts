@@ -44,6 +44,8 @@ describe('the walkthrough configs', () => {
             adminUrl: 'http://127.0.0.1:4434',
             adminToken: 'local-dev-no-auth',
             sessionCookieName: 'ory_kratos_session',
+            // The only tenant asking Kratos: its Kratos serves no other tenant of this module.
+            tenantBinding: 'kratos-url',
           },
           claims: defaultClaims,
           http: defaultHttp,

@@ -163,6 +163,50 @@ describe('OathkeeperHmacTransport', () => {
     );
   });
 
+  describe('tenants sharing one secret', () => {
+    const sharing = (claims?: Record<string, unknown>) => {
+      const tenant = () => ({
+        transport: 'oathkeeper' as const,
+        oathkeeper: { verifier: 'hmac' as const, hmacSecret: SECRET },
+        ...(claims !== undefined && { claims }),
+      });
+      const options = validateIamOptions({
+        tenants: { acme: tenant(), globex: tenant() },
+        tenantResolver: { header: 'X-Tenant' },
+      });
+      const globex = options.tenants.globex;
+      if (globex === undefined) throw new Error('no tenant');
+      return transportFor(globex);
+    };
+
+    it('refuse a signed header that names no tenant, saying it is missing', async () => {
+      const error = await expectCode(
+        () => authenticate({ 'x-user': 'alice', 'x-user-signature': sign('alice') }, sharing()),
+        'auth.tenant_mismatch',
+      );
+      expect(error.message).toMatch(/missing/);
+    });
+
+    it("refuse the other tenant's header and accept their own", async () => {
+      const acme = JSON.stringify({ sub: 'alice', tenant: 'acme' });
+      await expectCode(
+        () => authenticate({ 'x-user': acme, 'x-user-signature': sign(acme) }, sharing()),
+        'auth.tenant_mismatch',
+      );
+      const globex = JSON.stringify({ sub: 'bob', tenant: 'globex' });
+      expect(
+        await authenticate({ 'x-user': globex, 'x-user-signature': sign(globex) }, sharing()),
+      ).toMatchObject({ id: 'bob', tenant: 'globex' });
+    });
+
+    it('accept a header naming no tenant only when the operator opts out', async () => {
+      const transport = sharing({ allowMissingTenant: true });
+      expect(
+        await authenticate({ 'x-user': 'alice', 'x-user-signature': sign('alice') }, transport),
+      ).toMatchObject({ id: 'alice', tenant: 'globex' });
+    });
+  });
+
   it('reads the configured header names', async () => {
     const transport = transportFor(
       hmacTenant({ identityHeader: 'X-Identity', signatureHeader: 'X-Identity-Mac' }),

@@ -132,3 +132,39 @@ describe('OathkeeperJwtTransport: verified-token cache (replay protection off)',
     expect(replay.calls).toHaveLength(2);
   });
 });
+
+describe('OathkeeperJwtTransport: identities are deeply immutable', () => {
+  it('a handler cannot change what the next request with the same cached token sees', async () => {
+    const { transport } = transportFor({ replayProtection: { enabled: false } });
+    const token = mint({
+      sub: 'alice',
+      metadataPublic: { roles: ['viewer'], profile: { plan: 'free' } },
+    });
+    const first = await transport.authenticate(request(token));
+    const metadata = first?.metadataPublic as
+      | { roles: string[]; profile: Record<string, unknown> }
+      | undefined;
+    if (first === undefined || metadata === undefined) throw new Error('no identity metadata');
+
+    const attempts: (() => unknown)[] = [
+      () => metadata.roles.push('admin'),
+      () => {
+        metadata.profile.plan = 'enterprise';
+      },
+      () => {
+        (first.claims as Record<string, unknown>).sub = 'mallory';
+      },
+      () => (first.roles as string[]).push('admin'),
+    ];
+    for (const attempt of attempts) expect(attempt).toThrow(TypeError);
+
+    const next = await transport.authenticate(request(token));
+    expect(next).toBe(first);
+    expect(next).toMatchObject({
+      id: 'alice',
+      roles: ['viewer'],
+      metadataPublic: { roles: ['viewer'], profile: { plan: 'free' } },
+      claims: { sub: 'alice' },
+    });
+  });
+});

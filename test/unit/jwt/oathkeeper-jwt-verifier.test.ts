@@ -309,6 +309,20 @@ describe('OathkeeperJwtVerifier: failures', () => {
     },
   );
 
+  it('says the tenant is missing when the claim is missing, and another tenant when it differs', async () => {
+    const missing = await expectCode(
+      () => verify(signer.mint(valid({ tenant: undefined }))),
+      'auth.tenant_mismatch',
+    );
+    expect(missing.message).toMatch(/missing/);
+    expect(missing.message).not.toMatch(/another tenant/);
+    const other = await expectCode(
+      () => verify(signer.mint(valid({ tenant: 'other' }))),
+      'auth.tenant_mismatch',
+    );
+    expect(other.message).toMatch(/another tenant/);
+  });
+
   it('refuses a replayed jti last, with the message naming Oathkeeper’s token cache', async () => {
     const token = signer.mint(valid({ jti: 'replayed' }));
     await verify(token);

@@ -5,9 +5,10 @@ function isPlainData(value: unknown): value is object {
 }
 
 /**
- * Freezes plain objects and arrays all the way down and drops keys whose value is `undefined`
- * (an omitted option is absent, not present-and-undefined). Only call it on objects the
- * validator built: class instances and functions are left alone, but a plain object is frozen.
+ * Freezes plain objects and arrays all the way down, in place, and drops keys whose value is
+ * `undefined` (an omitted field is absent, not present-and-undefined). Only call it on objects
+ * the library built or parsed itself (validated options, identities): class instances and
+ * functions are left alone, but every plain object reached is frozen.
  */
 export function deepFreeze<T>(value: T): T {
   if (!isPlainData(value)) return value;

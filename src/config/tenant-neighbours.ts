@@ -1,0 +1,45 @@
+import type { ConfigSection } from './config-section.js';
+import { KRATOS_TRANSPORTS } from './defaults.js';
+import type { TransportKind } from './tenant-config.js';
+
+/**
+ * What one tenant's defaults depend on in the other tenants' options. Read from the raw options
+ * before any tenant is validated; a value of the wrong type counts for nothing here, and is
+ * reported by the tenant's own validation.
+ */
+export interface TenantNeighbours {
+  /** How many tenants ask Kratos about every request (cookie, bearer, cookie-or-bearer). */
+  readonly kratosTenantCount: number;
+  /** How many `hmac` tenants hold this secret. */
+  hmacSecretHolders(secret: string): number;
+}
+
+type RawObject = Readonly<Record<string, unknown>>;
+
+function objectOrEmpty(value: unknown): RawObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as RawObject)
+    : {};
+}
+
+function asksKratos(transport: unknown): boolean {
+  return KRATOS_TRANSPORTS.includes(transport as TransportKind);
+}
+
+export function tenantNeighboursOf(tenants: ConfigSection): TenantNeighbours {
+  let kratosTenantCount = 0;
+  const holders = new Map<string, number>();
+  for (const name of tenants.keys()) {
+    const tenant = objectOrEmpty(tenants.raw(name));
+    if (asksKratos(tenant.transport)) kratosTenantCount += 1;
+    const oathkeeper = objectOrEmpty(tenant.oathkeeper);
+    const secret = oathkeeper.hmacSecret;
+    if (oathkeeper.verifier === 'hmac' && typeof secret === 'string') {
+      holders.set(secret, (holders.get(secret) ?? 0) + 1);
+    }
+  }
+  return {
+    kratosTenantCount,
+    hmacSecretHolders: (secret) => holders.get(secret) ?? 0,
+  };
+}
