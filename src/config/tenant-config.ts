@@ -106,6 +106,15 @@ export interface JwksConfig {
   cooldownMs?: number;
   /** Timeout of one JWKS fetch. Default 5000. */
   timeoutMs?: number;
+  /** Largest JWKS response body accepted, in bytes; a larger one is a failed fetch. Default 1048576. */
+  maxBytes?: number;
+  /** Most keys a JWKS may list; one with more is a failed fetch. Default 100. */
+  maxKeys?: number;
+  /**
+   * How long the keys of the last successful fetch keep verifying while every later fetch fails;
+   * after that, requests get 503. Must exceed `refreshIntervalMs`. Default 86400000 (24 h).
+   */
+  maxStaleMs?: number;
 }
 
 export interface ReplayProtectionConfig {

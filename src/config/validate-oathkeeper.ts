@@ -4,6 +4,9 @@ import {
   DEFAULT_CLOCK_SKEW_MS,
   DEFAULT_IDENTITY_HEADER,
   DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_MAX_BYTES,
+  DEFAULT_JWKS_MAX_KEYS,
+  DEFAULT_JWKS_MAX_STALE_MS,
   DEFAULT_JWKS_REFRESH_INTERVAL_MS,
   DEFAULT_JWKS_TIMEOUT_MS,
   DEFAULT_JWT_ALGORITHMS,
@@ -32,7 +35,16 @@ const OATHKEEPER_KEYS = [
   'hmacSecret',
   'maxTokenBytes',
 ] as const;
-const JWKS_KEYS = ['url', 'algorithms', 'refreshIntervalMs', 'cooldownMs', 'timeoutMs'] as const;
+const JWKS_KEYS = [
+  'url',
+  'algorithms',
+  'refreshIntervalMs',
+  'cooldownMs',
+  'timeoutMs',
+  'maxBytes',
+  'maxKeys',
+  'maxStaleMs',
+] as const;
 const REPLAY_KEYS = ['enabled', 'ttlMs'] as const;
 const VERIFIERS = ['jwt', 'hmac'] as const;
 
@@ -70,16 +82,42 @@ function readAlgorithms(jwks: ConfigSection): readonly JwtAlgorithm[] {
   return accepted;
 }
 
+/**
+ * Keys older than `maxStaleMs` stop verifying, so a bound at or below the refresh interval would
+ * turn a healthy JWKS into 503s between two refreshes. Compared only when both values are valid, so
+ * a bad one is not reported twice.
+ */
+function readRefreshAndStaleBound(jwks: ConfigSection): {
+  refreshIntervalMs: number;
+  maxStaleMs: number;
+} {
+  const before = jwks.problems.count;
+  const refreshIntervalMs = jwks.integer('refreshIntervalMs', DEFAULT_JWKS_REFRESH_INTERVAL_MS);
+  const maxStaleMs = jwks.integer('maxStaleMs', DEFAULT_JWKS_MAX_STALE_MS);
+  if (jwks.problems.count === before && maxStaleMs <= refreshIntervalMs) {
+    jwks.problem(
+      'maxStaleMs',
+      `must be greater than refreshIntervalMs (${refreshIntervalMs}), got ${maxStaleMs}: keys would stop verifying between two refreshes`,
+    );
+  }
+  return { refreshIntervalMs, maxStaleMs };
+}
+
 function readJwks(jwks: ConfigSection): ValidatedJwksConfig | undefined {
   jwks.allowOnly(JWKS_KEYS);
   jwks.require('url');
   const url = jwks.url('url', { base: false });
+  const algorithms = readAlgorithms(jwks);
+  const { refreshIntervalMs, maxStaleMs } = readRefreshAndStaleBound(jwks);
   const validated: ValidatedJwksConfig = {
     url: url ?? '',
-    algorithms: readAlgorithms(jwks),
-    refreshIntervalMs: jwks.integer('refreshIntervalMs', DEFAULT_JWKS_REFRESH_INTERVAL_MS),
+    algorithms,
+    refreshIntervalMs,
     cooldownMs: jwks.integer('cooldownMs', DEFAULT_JWKS_COOLDOWN_MS),
     timeoutMs: jwks.integer('timeoutMs', DEFAULT_JWKS_TIMEOUT_MS),
+    maxBytes: jwks.integer('maxBytes', DEFAULT_JWKS_MAX_BYTES, { unit: 'bytes' }),
+    maxKeys: jwks.integer('maxKeys', DEFAULT_JWKS_MAX_KEYS, { unit: 'keys' }),
+    maxStaleMs,
   };
   return url === undefined ? undefined : validated;
 }

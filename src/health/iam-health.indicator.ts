@@ -1,8 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
+import type { JwksStoreStatus } from '../jwt/jwks-key-store.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
+import { jwksHealth } from './jwks-health.js';
 import { type IamDependencyHealth, type ProbeExpectation, probe } from './probe.js';
 
 /** The dependencies probed per tenant (only those the tenant configures). */
@@ -48,6 +51,8 @@ interface Target {
   readonly dependency: IamDependency;
   readonly url: string;
   readonly expectation: ProbeExpectation;
+  /** Largest body read; only a JWKS probe reads one. */
+  readonly maxBodyBytes?: number;
 }
 
 function targetsOf(tenant: ValidatedTenantConfig): Target[] {
@@ -64,7 +69,13 @@ function targetsOf(tenant: ValidatedTenantConfig): Target[] {
   }
   const jwks = tenant.oathkeeper?.jwks;
   if (jwks !== undefined) {
-    targets.push({ tenant: tenant.name, dependency: 'jwks', url: jwks.url, expectation: 'jwks' });
+    targets.push({
+      tenant: tenant.name,
+      dependency: 'jwks',
+      url: jwks.url,
+      expectation: 'jwks',
+      maxBodyBytes: jwks.maxBytes,
+    });
   }
   return targets;
 }
@@ -72,11 +83,15 @@ function targetsOf(tenant: ValidatedTenantConfig): Target[] {
 /**
  * Reachability of every tenant's Kratos (public API), Keto (read API) and Oathkeeper JWKS, for
  * `@nestjs/terminus`: `() => this.iamHealth.isHealthy('iam')`. Probes run in parallel, each
- * with a short timeout and no retry; a URL shared by several tenants is probed once.
+ * with a short timeout and no retry; a URL shared by several tenants is probed once. In a running
+ * module the JWKS entry also shows the tenant's key store, and is down while it cannot verify.
  */
 @Injectable()
 export class IamHealthIndicator {
-  constructor(@Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions) {}
+  constructor(
+    @Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions,
+    @Optional() @Inject(TenantRegistry) private readonly registry?: TenantRegistry,
+  ) {}
 
   /** Resolves `{ [key]: { status: 'up', tenants } }`; throws {@link IamHealthCheckError} when any is down. */
   async isHealthy(key = 'iam', options: IamHealthOptions = {}): Promise<IamHealthResult> {
@@ -93,14 +108,17 @@ export class IamHealthIndicator {
     const probes = new Map<string, Promise<IamDependencyHealth>>();
     const targets = selected.flatMap(targetsOf);
     const results = await Promise.all(
-      targets.map((target) => {
-        const id = `${target.expectation} ${target.url}`;
+      targets.map(async (target) => {
+        const id = `${target.expectation} ${target.maxBodyBytes ?? ''} ${target.url}`;
         let running = probes.get(id);
         if (running === undefined) {
-          running = probe(target.url, target.expectation, timeoutMs);
+          running = probe(target.url, target.expectation, timeoutMs, target.maxBodyBytes);
           probes.set(id, running);
         }
-        return running;
+        const probed = await running;
+        return target.dependency === 'jwks'
+          ? jwksHealth(probed, this.keyStoreStatus(target.tenant))
+          : probed;
       }),
     );
 
@@ -115,5 +133,14 @@ export class IamHealthIndicator {
     const outcome: IamHealthResult = { [key]: { status: down ? 'down' : 'up', tenants } };
     if (down) throw new IamHealthCheckError('An identity dependency is down.', outcome);
     return outcome;
+  }
+
+  /** Undefined outside a running module (the indicator built by hand) or once it has shut down. */
+  private keyStoreStatus(tenant: string): JwksStoreStatus | undefined {
+    try {
+      return this.registry?.runtime(tenant).transport.jwksStatus?.();
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import { checkTokenSize } from '../jwt/compact-jws.js';
-import type { JwksKeyStore } from '../jwt/jwks-key-store.js';
+import type { JwksKeyStore, JwksStoreStatus } from '../jwt/jwks-key-store.js';
 import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
@@ -35,6 +35,10 @@ export class OathkeeperJwtTransport implements Transport {
 
   close(): void {
     this.keys.close();
+  }
+
+  jwksStatus(): JwksStoreStatus {
+    return this.keys.status();
   }
 
   async authenticate(request: IamRequest): Promise<IamIdentity | undefined> {

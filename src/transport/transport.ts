@@ -1,4 +1,5 @@
 import type { IamIdentity } from '../identity/iam-identity.js';
+import type { JwksStoreStatus } from '../jwt/jwks-key-store.js';
 import type { IamRequest } from '../request/iam-request.js';
 
 /**
@@ -12,4 +13,6 @@ export interface Transport {
   start?(): void;
   /** Stops timers and releases connections. */
   close?(): Promise<void> | void;
+  /** The JWKS key store's state, for the health indicator; only a JWT transport has one. */
+  jwksStatus?(): JwksStoreStatus;
 }

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CurrentUser, type IamIdentity, IamModule } from '../../../src/index.js';
 import { type TestJwksServer, TestSigner } from '../../../src/testing/index.js';
 import {
+  firstAnswerWith,
   type JsonResponse,
   PLATFORMS,
   type RunningApp,
@@ -216,6 +217,20 @@ describe.each(PLATFORMS)('Oathkeeper JWTs on a real %s app', (platform) => {
     expect((await get(`Bearer ${signer.mint(valid())}`)).status).toBe(200);
     const unknownKid = signer.mint(valid(), { forge: true });
     expectRefused(await get(`Bearer ${unknownKid}`), 401, 'auth.failure.invalid_signature');
+  });
+
+  it('answers 503, not 401, for a key rotated while the JWKS endpoint is down, then takes it', async () => {
+    jwks.setAvailable(false);
+    const token = `Bearer ${signer.mint(valid(), { kid: signer.addKey() })}`;
+    const down = await get(token);
+    expectRefused(down, 503, 'auth.upstream_unavailable');
+    expect(down.headers.get('retry-after')).toBe('1');
+
+    // Within about a second of the JWKS coming back, not a whole cooldown.
+    jwks.setAvailable(true);
+    const started = Date.now();
+    expect((await firstAnswerWith(200, () => get(token), 5_000)).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });
 

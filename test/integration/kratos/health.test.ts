@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IamHealthCheckError, IamHealthIndicator } from '../../../src/index.js';
+import { AUDIT_SINK, IamHealthCheckError, IamHealthIndicator } from '../../../src/index.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { type IamApp, startIamApp } from './support.js';
 
@@ -24,21 +24,46 @@ describe('IamHealthIndicator against the real servers', () => {
     if (kratosPublic === undefined || ketoRead === undefined || jwksUrl === undefined) {
       throw new Error('the stack lacks a server');
     }
-    app = await startIamApp(platform, {
-      transport: 'oathkeeper',
-      kratos: { publicUrl: kratosPublic },
-      keto: { readUrl: ketoRead },
-      oathkeeper: { jwks: { url: jwksUrl }, audience: 'orders-api' },
+    // The key store's first fetch runs in the background; the health check reports it once done.
+    let loaded: () => void = () => undefined;
+    const jwksLoaded = new Promise<void>((resolve) => {
+      loaded = resolve;
     });
+    const sink = {
+      emit: (event: { name: string }) => event.name === 'jwks.refresh.success' && loaded(),
+    };
+    app = await startIamApp(
+      platform,
+      {
+        transport: 'oathkeeper',
+        kratos: { publicUrl: kratosPublic },
+        keto: { readUrl: ketoRead },
+        oathkeeper: { jwks: { url: jwksUrl }, audience: 'orders-api' },
+      },
+      { providers: [{ provide: AUDIT_SINK, useValue: sink }] },
+    );
+    await jwksLoaded;
   });
   afterAll(() => app?.close());
 
-  it('reports Kratos, Keto and the JWKS endpoint up', async () => {
+  it('reports Kratos, Keto and the JWKS endpoint up, with the key store Oathkeeper’s JWKS filled', async () => {
     expect(await app.app.get(IamHealthIndicator).isHealthy('iam')).toEqual({
       iam: {
         status: 'up',
         tenants: {
-          default: { kratos: { status: 'up' }, keto: { status: 'up' }, jwks: { status: 'up' } },
+          default: {
+            kratos: { status: 'up' },
+            keto: { status: 'up' },
+            jwks: {
+              status: 'up',
+              keyStore: {
+                keys: 1,
+                lastRefreshAgeMs: expect.any(Number),
+                failing: false,
+                stale: false,
+              },
+            },
+          },
         },
       },
     });

@@ -73,6 +73,9 @@ describe('oathkeeper: verifier jwt', () => {
         refreshIntervalMs: 600_000,
         cooldownMs: 30_000,
         timeoutMs: 5_000,
+        maxBytes: 1_048_576,
+        maxKeys: 100,
+        maxStaleMs: 86_400_000,
       },
       audience: 'orders-api',
       clockSkewMs: 30_000,
@@ -133,6 +136,57 @@ describe('oathkeeper: verifier jwt', () => {
       'tenants.default.oathkeeper.jwks.timeoutMs: must be at most 2147483647 (milliseconds), got 3000000000',
       'tenants.default.oathkeeper.clockSkewMs: must be a non-negative integer (milliseconds), got -1',
       'tenants.default.oathkeeper.maxTokenBytes: must be a positive integer (bytes), got 0',
+    ]);
+  });
+
+  it('accepts the JWKS bounds: body size, key count, how long keys may be served stale', () => {
+    const jwks = oathkeeperOf({
+      jwks: { url: JWKS_URL, maxBytes: 65_536, maxKeys: 5, maxStaleMs: 3_600_000 },
+      audience: 'a',
+    }).jwks;
+    expect(jwks).toMatchObject({ maxBytes: 65_536, maxKeys: 5, maxStaleMs: 3_600_000 });
+  });
+
+  it('lists every bad JWKS bound in one error', () => {
+    expect(
+      oathkeeperProblems({
+        jwks: { url: JWKS_URL, maxBytes: 0, maxKeys: '100', maxStaleMs: -1 },
+        audience: 'a',
+      }),
+    ).toEqual([
+      'tenants.default.oathkeeper.jwks.maxStaleMs: must be a positive integer (milliseconds), got -1',
+      'tenants.default.oathkeeper.jwks.maxBytes: must be a positive integer (bytes), got 0',
+      'tenants.default.oathkeeper.jwks.maxKeys: must be a positive integer (keys), got "100" (a string); convert environment values with Number()',
+    ]);
+  });
+
+  it('refuses a maxStaleMs that does not outlast the refresh interval', () => {
+    // Keys would go stale between two successful refreshes: a healthy JWKS answering 503.
+    expect(
+      oathkeeperProblems({
+        jwks: { url: JWKS_URL, refreshIntervalMs: 60_000, maxStaleMs: 60_000 },
+        audience: 'a',
+      }),
+    ).toEqual([
+      'tenants.default.oathkeeper.jwks.maxStaleMs: must be greater than refreshIntervalMs (60000), got 60000: keys would stop verifying between two refreshes',
+    ]);
+    expect(
+      oathkeeperProblems({ jwks: { url: JWKS_URL, maxStaleMs: 600_000 }, audience: 'a' }),
+    ).toEqual([
+      'tenants.default.oathkeeper.jwks.maxStaleMs: must be greater than refreshIntervalMs (600000), got 600000: keys would stop verifying between two refreshes',
+    ]);
+    expect(
+      oathkeeperOf({ jwks: { url: JWKS_URL, maxStaleMs: 600_001 }, audience: 'a' }).jwks
+        ?.maxStaleMs,
+    ).toBe(600_001);
+    // A bad refresh interval is reported once, not compared against its default as well.
+    expect(
+      oathkeeperProblems({
+        jwks: { url: JWKS_URL, refreshIntervalMs: 0, maxStaleMs: 1_000 },
+        audience: 'a',
+      }),
+    ).toEqual([
+      'tenants.default.oathkeeper.jwks.refreshIntervalMs: must be a positive integer (milliseconds), got 0',
     ]);
   });
 

@@ -2,95 +2,46 @@
  * The per-tenant JWKS key store against a JWKS server on loopback that counts requests and can hold
  * answers: built once, periodic refresh, unknown-kid refetch under cooldownMs, one shared fetch for
  * concurrent misses, stale-if-down, 503 on a cold start with the endpoint down, unusable keys
- * skipped. Time is an injected clock; the refresh timer is faked; nothing sleeps.
+ * skipped. The faults (emptied, poisoned, oversized sets; failing refetches; staleness) are in
+ * jwks-key-store-faults.test.ts. Time is an injected clock; the refresh timer is faked; nothing sleeps.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ValidatedJwksConfig } from '../../../src/config/tenant-config.js';
+import { describe, expect, it, vi } from 'vitest';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
-import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
-import { OathkeeperJwtVerifier } from '../../../src/jwt/oathkeeper-jwt-verifier.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
 import { TestSigner } from '../../../src/testing/test-signer.js';
 import { createOathkeeperTransport } from '../../../src/transport/oathkeeper-transport.js';
 import { expectCode } from './codes.js';
-import { type LocalJwksServer, startJwksServer } from './jwks-server.js';
-import { AUDIENCE, jwtTenant, RecordingSink, SpyReplayCache } from './verifier-fixtures.js';
+import { startJwksServer } from './jwks-server.js';
+import {
+  COOLDOWN_MS,
+  FAILING_RETRY_MS,
+  REFRESH_MS,
+  settled,
+  useKeyStoreHarness,
+} from './key-store-harness.js';
+import { jwtTenant, SpyReplayCache } from './verifier-fixtures.js';
 
-const REFRESH_MS = 60_000;
-const COOLDOWN_MS = 30_000;
-/** JwksKeyStore's retry interval while no key set was ever loaded. */
-const COLD_RETRY_MS = 1_000;
-
-let signer: TestSigner;
-let server: LocalJwksServer;
-let sink: RecordingSink;
-let clockMs: number;
-const stores: JwksKeyStore[] = [];
-
-function jwksConfig(url = server.url, extra: Record<string, unknown> = {}): ValidatedJwksConfig {
-  const jwks = jwtTenant(url, {
-    jwks: { url, refreshIntervalMs: REFRESH_MS, cooldownMs: COOLDOWN_MS, ...extra },
-  }).oathkeeper?.jwks;
-  if (jwks === undefined) throw new Error('no jwks config');
-  return jwks;
-}
-
-function newStore(config: ValidatedJwksConfig = jwksConfig()): JwksKeyStore {
-  const store = new JwksKeyStore(config, 'default', sink.emitter(), () => clockMs);
-  stores.push(store);
-  return store;
-}
-
-/** A store whose first fetch has completed. */
-async function warmStore(): Promise<JwksKeyStore> {
-  const store = newStore();
-  await store.refresh();
-  expect(server.requests).toBe(1);
-  return store;
-}
-
-/**
- * The audit event is emitted inside a fetch; the store forgets that fetch in a `finally` a few
- * microtasks later. One macrotask turn lets that run before the next fake timer tick.
- */
-const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const NOW_S = () => Math.floor(clockMs / 1_000);
-const claims = () => ({ aud: AUDIENCE, tenant: 'default', exp: NOW_S() + 60 });
-
-function verifierFor(store: JwksKeyStore): OathkeeperJwtVerifier {
-  const tenant = jwtTenant(server.url);
-  const oathkeeper = tenant.oathkeeper;
-  if (oathkeeper === undefined) throw new Error('no oathkeeper config');
-  return new OathkeeperJwtVerifier(tenant, oathkeeper, store, new SpyReplayCache(), () => clockMs);
-}
-
-beforeEach(async () => {
-  signer = TestSigner.create({ kid: 'k1' });
-  server = await startJwksServer(signer.jwks());
-  sink = new RecordingSink();
-  clockMs = Date.now();
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const store of stores.splice(0)) store.close();
-  await server.close();
-});
+const h = useKeyStoreHarness();
+const { jwksConfig, newStore, warmStore, verifierFor, claims } = h;
 
 describe('JwksKeyStore: built once per tenant', () => {
   it('fetches each tenant’s JWKS once for any number of requests', async () => {
     const otherSigner = TestSigner.create({ kid: 'acme-key' });
     const otherServer = await startJwksServer(otherSigner.jwks());
     try {
-      const deps = { replayCache: new SpyReplayCache(), audit: sink.emitter(), now: () => clockMs };
+      const deps = {
+        replayCache: new SpyReplayCache(),
+        audit: h.sink.emitter(),
+        now: () => h.clock.ms,
+      };
       const transports = {
-        default: createOathkeeperTransport(jwtTenant(server.url), deps),
+        default: createOathkeeperTransport(jwtTenant(h.server.url), deps),
         acme: createOathkeeperTransport(jwtTenant(otherServer.url, {}, 'acme'), deps),
       };
       const loaded = Promise.all([
-        sink.next('jwks.refresh.success'),
-        sink.next('jwks.refresh.success'),
+        h.sink.next('jwks.refresh.success'),
+        h.sink.next('jwks.refresh.success'),
       ]);
       transports.default.start?.();
       transports.acme.start?.();
@@ -98,7 +49,7 @@ describe('JwksKeyStore: built once per tenant', () => {
       for (let i = 0; i < 50; i += 1) {
         const ids = await Promise.all([
           transports.default.authenticate(
-            new HttpIamRequest({ headers: { 'x-user': signer.mint(claims()) } }),
+            new HttpIamRequest({ headers: { 'x-user': h.signer.mint(claims()) } }),
           ),
           transports.acme.authenticate(
             new HttpIamRequest({
@@ -108,7 +59,7 @@ describe('JwksKeyStore: built once per tenant', () => {
         ]);
         expect(ids.map((id) => id?.tenant)).toEqual(['default', 'acme']);
       }
-      expect([server.requests, otherServer.requests]).toEqual([1, 1]);
+      expect([h.server.requests, otherServer.requests]).toEqual([1, 1]);
       for (const transport of Object.values(transports)) await transport.close?.();
     } finally {
       await otherServer.close();
@@ -120,29 +71,29 @@ describe('JwksKeyStore: periodic refresh', () => {
   it('refetches every refreshIntervalMs and picks up new keys; close() stops the timer', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const store = newStore();
-    const first = sink.next('jwks.refresh.success');
+    const first = h.sink.next('jwks.refresh.success');
     store.start();
     await first;
     await settled();
-    expect(server.requests).toBe(1);
+    expect(h.server.requests).toBe(1);
 
-    signer.addKey({ kid: 'k2' });
-    server.setBody(signer.jwks());
-    const second = sink.next('jwks.refresh.success');
+    h.signer.addKey({ kid: 'k2' });
+    h.server.setBody(h.signer.jwks());
+    const second = h.sink.next('jwks.refresh.success');
     vi.advanceTimersByTime(REFRESH_MS);
     expect((await second).detail).toMatchObject({ keys: 2, skipped: 0 });
     await settled();
-    expect(server.requests).toBe(2);
+    expect(h.server.requests).toBe(2);
     // A hit is synchronous: the hot path awaits nothing.
     const hit = store.resolve('k2', 'RS256');
     expect(hit).toBeDefined();
     expect(hit).not.toBeInstanceOf(Promise);
 
-    const third = sink.next('jwks.refresh.success');
+    const third = h.sink.next('jwks.refresh.success');
     vi.advanceTimersByTime(REFRESH_MS);
     await third;
     await settled();
-    expect(server.requests).toBe(3);
+    expect(h.server.requests).toBe(3);
 
     store.close();
     expect(vi.getTimerCount()).toBe(0);
@@ -150,12 +101,12 @@ describe('JwksKeyStore: periodic refresh', () => {
 
   it('drops a key the JWKS no longer lists at the next refresh', async () => {
     const store = await warmStore();
-    const old = signer.currentKid;
-    signer.addKey({ kid: 'k2' });
-    signer.removeKey(old);
-    server.setBody(signer.jwks());
+    const old = h.signer.currentKid;
+    h.signer.addKey({ kid: 'k2' });
+    h.signer.removeKey(old);
+    h.server.setBody(h.signer.jwks());
     await store.refresh();
-    clockMs += COOLDOWN_MS;
+    h.clock.ms += COOLDOWN_MS;
     expect(await store.resolve(old, 'RS256')).toBeUndefined();
     expect(store.resolve('k2', 'RS256')).toBeDefined();
   });
@@ -165,19 +116,19 @@ describe('JwksKeyStore: unknown kid', () => {
   it('refetches once, then not again until cooldownMs has passed', async () => {
     const store = await warmStore();
     expect(await store.resolve('unknown-1', 'RS256')).toBeUndefined();
-    expect(server.requests).toBe(2);
+    expect(h.server.requests).toBe(2);
 
     // Within the cooldown an unknown kid costs no fetch, even once the key exists.
-    signer.addKey({ kid: 'rotated' });
-    server.setBody(signer.jwks());
+    h.signer.addKey({ kid: 'rotated' });
+    h.server.setBody(h.signer.jwks());
     expect(await store.resolve('rotated', 'RS256')).toBeUndefined();
-    clockMs += COOLDOWN_MS - 1;
+    h.clock.ms += COOLDOWN_MS - 1;
     expect(await store.resolve('unknown-2', 'RS256')).toBeUndefined();
-    expect(server.requests).toBe(2);
+    expect(h.server.requests).toBe(2);
 
-    clockMs += 1;
+    h.clock.ms += 1;
     expect(await store.resolve('rotated', 'RS256')).toBeDefined();
-    expect(server.requests).toBe(3);
+    expect(h.server.requests).toBe(3);
     // The new key is now a synchronous hit.
     expect(store.resolve('rotated', 'RS256')).not.toBeInstanceOf(Promise);
   });
@@ -185,106 +136,106 @@ describe('JwksKeyStore: unknown kid', () => {
   it('answers invalid_signature (not 503) for an unknown kid once keys were loaded', async () => {
     const store = await warmStore();
     await expectCode(
-      () => verifierFor(store).verify(signer.mint(claims(), { header: { kid: 'nope' } })),
+      () => verifierFor(store).verify(h.signer.mint(claims(), { header: { kid: 'nope' } })),
       'auth.failure.invalid_signature',
     );
   });
 
   it('lets concurrent misses share one fetch', async () => {
     const store = await warmStore();
-    signer.addKey({ kid: 'rotated' });
-    server.setBody(signer.jwks());
-    server.hold();
+    h.signer.addKey({ kid: 'rotated' });
+    h.server.setBody(h.signer.jwks());
+    h.server.hold();
     const pending = Array.from({ length: 25 }, () => store.resolve('rotated', 'RS256'));
-    await server.waitForRequests(2);
-    server.release();
+    await h.server.waitForRequests(2);
+    h.server.release();
     const keys = await Promise.all(pending);
     expect(keys.every((key) => key !== undefined)).toBe(true);
-    expect(server.requests).toBe(2);
+    expect(h.server.requests).toBe(2);
   });
 
   it('lets concurrent first requests on a cold store share one fetch', async () => {
     const store = newStore();
-    server.hold();
+    h.server.hold();
     const verifier = verifierFor(store);
-    const pending = Array.from({ length: 25 }, () => verifier.verify(signer.mint(claims())));
-    await server.waitForRequests(1);
-    server.release();
+    const pending = Array.from({ length: 25 }, () => verifier.verify(h.signer.mint(claims())));
+    await h.server.waitForRequests(1);
+    h.server.release();
     const verified = await Promise.all(pending);
     expect(verified).toHaveLength(25);
-    expect(server.requests).toBe(1);
+    expect(h.server.requests).toBe(1);
   });
 
   it('shares a periodic refresh already in flight instead of starting another fetch', async () => {
     const store = await warmStore();
-    signer.addKey({ kid: 'rotated' });
-    server.setBody(signer.jwks());
-    server.hold();
+    h.signer.addKey({ kid: 'rotated' });
+    h.server.setBody(h.signer.jwks());
+    h.server.hold();
     const refreshing = store.refresh();
     const miss = store.resolve('rotated', 'RS256');
-    await server.waitForRequests(2);
-    server.release();
+    await h.server.waitForRequests(2);
+    h.server.release();
     await refreshing;
     expect(await miss).toBeDefined();
-    expect(server.requests).toBe(2);
+    expect(h.server.requests).toBe(2);
   });
 });
 
 describe('JwksKeyStore: the endpoint is down', () => {
   it('keeps serving the cached keys and audits the failed refresh', async () => {
     const store = await warmStore();
-    server.setAvailable(false);
-    const failure = sink.next('jwks.refresh.failure');
+    h.server.setAvailable(false);
+    const failure = h.sink.next('jwks.refresh.failure');
     await expect(store.refresh()).rejects.toThrow();
-    expect((await failure).detail).toMatchObject({ url: server.url });
+    expect((await failure).detail).toMatchObject({ url: h.server.url, reason: 'status' });
 
     expect(store.resolve('k1', 'RS256')).toBeDefined();
-    const { typed } = await verifierFor(store).verify(signer.mint({ ...claims(), sub: 'alice' }));
+    const { typed } = await verifierFor(store).verify(h.signer.mint({ ...claims(), sub: 'alice' }));
     expect(typed.sub).toBe('alice');
-    // An unknown kid still gets one refetch; its failure leaves the cached keys in place.
-    clockMs += COOLDOWN_MS;
+    // An unknown kid still gets a refetch; it fails, so the kid may exist: 503, not 401.
+    h.clock.ms += FAILING_RETRY_MS;
     await expectCode(
-      () => verifierFor(store).verify(signer.mint(claims(), { header: { kid: 'nope' } })),
-      'auth.failure.invalid_signature',
+      () => verifierFor(store).verify(h.signer.mint(claims(), { header: { kid: 'nope' } })),
+      'auth.upstream_unavailable',
     );
-    expect(server.requests).toBe(3);
+    expect(h.server.requests).toBe(3);
     expect(store.resolve('k1', 'RS256')).toBeDefined();
   });
 
   it('keeps the cached keys when the endpoint answers something that is not a JWKS', async () => {
     const store = await warmStore();
-    server.setBody({ keys: 'nope' });
+    h.server.setBody({ keys: 'nope' });
     await expect(store.refresh()).rejects.toThrow();
-    server.setBody('<html>maintenance</html>');
+    h.server.setBody('<html>maintenance</html>');
     await expect(store.refresh()).rejects.toThrow();
     expect(store.resolve('k1', 'RS256')).toBeDefined();
   });
 
   it('answers 503 auth.upstream_unavailable on a cold start, and recovers once it is back', async () => {
-    server.setAvailable(false);
+    h.server.setAvailable(false);
     const store = newStore();
     const error = await expectCode(
-      () => verifierFor(store).verify(signer.mint(claims())),
+      () => verifierFor(store).verify(h.signer.mint(claims())),
       'auth.upstream_unavailable',
     );
     expect(error).toBeInstanceOf(IamUpstreamUnavailableError);
     expect(error.getStatus()).toBe(503);
-    expect(server.requests).toBe(1);
+    expect(h.server.requests).toBe(1);
 
-    // While nothing was ever loaded, a failed fetch is retried at most once per COLD_RETRY_MS.
+    // While nothing was ever loaded, a failed fetch is retried at most once per FAILING_RETRY_MS.
     await expectCode(() => store.resolve('k1', 'RS256'), 'auth.upstream_unavailable');
-    expect(server.requests).toBe(1);
+    expect(h.server.requests).toBe(1);
 
-    server.setAvailable(true);
-    clockMs += COLD_RETRY_MS;
-    await verifierFor(store).verify(signer.mint(claims()));
-    expect(server.requests).toBe(2);
+    h.server.setAvailable(true);
+    h.clock.ms += FAILING_RETRY_MS;
+    await verifierFor(store).verify(h.signer.mint(claims()));
+    expect(h.server.requests).toBe(2);
   });
 
   it('answers 503 when the first fetch at start() failed', async () => {
-    server.setAvailable(false);
+    h.server.setAvailable(false);
     const store = newStore();
-    const failure = sink.next('jwks.refresh.failure');
+    const failure = h.sink.next('jwks.refresh.failure');
     store.start();
     await failure;
     await expectCode(() => store.resolve('k1', 'RS256'), 'auth.upstream_unavailable');
@@ -312,24 +263,24 @@ describe('JwksKeyStore: keys it must not use', () => {
         { ...pair.privateKey.export({ format: 'jwk' }), kid: 'private' },
         { kty: 'RSA', kid: 'broken', e: 'AQAB' },
         ...ec.jwks().keys,
-        ...signer.jwks().keys,
+        ...h.signer.jwks().keys,
       ],
     };
-    server.setBody(body);
+    h.server.setBody(body);
     const store = newStore();
-    const loaded = sink.next('jwks.refresh.success');
+    const loaded = h.sink.next('jwks.refresh.success');
     await store.refresh();
     expect((await loaded).detail).toMatchObject({ keys: 1, skipped: body.keys.length - 1 });
 
     for (const kid of body.keys.map((key) => String(key.kid)).filter((kid) => kid !== 'k1')) {
       expect(await store.resolve(kid, 'RS256'), kid).toBeUndefined();
     }
-    await verifierFor(store).verify(signer.mint(claims()));
+    await verifierFor(store).verify(h.signer.mint(claims()));
   });
 
   it('does not let a key pinned to one algorithm verify another', async () => {
-    server.setBody({ keys: [{ ...signer.jwks().keys[0], alg: 'RS256' }] });
-    const both = jwksConfig(server.url, { algorithms: ['RS256', 'PS256'] });
+    h.server.setBody({ keys: [{ ...h.signer.jwks().keys[0], alg: 'RS256' }] });
+    const both = jwksConfig(h.server.url, { algorithms: ['RS256', 'PS256'] });
     const store = newStore(both);
     await store.refresh();
     expect(store.resolve('k1', 'RS256')).toBeDefined();
@@ -337,11 +288,11 @@ describe('JwksKeyStore: keys it must not use', () => {
   });
 
   it('needs a kid to pick between several keys of one algorithm', async () => {
-    signer.addKey({ kid: 'k2' });
-    server.setBody(signer.jwks());
+    h.signer.addKey({ kid: 'k2' });
+    h.server.setBody(h.signer.jwks());
     const store = await warmStore();
     expect(store.resolve('k2', 'RS256')).toBeDefined();
-    clockMs += COOLDOWN_MS;
+    h.clock.ms += COOLDOWN_MS;
     expect(await store.resolve(undefined, 'RS256')).toBeUndefined();
   });
 });

@@ -141,6 +141,28 @@ describe('IamHealthIndicator', () => {
     });
   });
 
+  it('reads at most jwks.maxBytes of a JWKS, as the key store does', async () => {
+    const big = JSON.stringify({ keys: [{ kty: 'RSA' }], padding: 'x'.repeat(8_192) });
+    routes.set('/f/jwks', (response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(big),
+    );
+    const tenant = (maxBytes: number) => ({
+      tenants: {
+        default: {
+          transport: 'oathkeeper' as const,
+          oathkeeper: { jwks: { url: `${origin}/f/jwks`, maxBytes }, audience: 'api' },
+        },
+      },
+    });
+
+    const error = await failureOf(indicator(tenant(4_096)).isHealthy());
+    expect(error.causes.iam?.tenants.default?.jwks).toEqual({
+      status: 'down',
+      message: 'answered with a key set larger than maxBytes',
+    });
+    expect((await indicator(tenant(big.length)).isHealthy()).iam?.status).toBe('up');
+  });
+
   it('probes a URL shared by several tenants once, and only the selected tenants', async () => {
     routes.set('/d/kratos/health/ready', ok).set('/e/kratos/health/ready', ok);
     const shared = { transport: 'bearer' as const, kratos: { publicUrl: `${origin}/d/kratos` } };
