@@ -9,7 +9,6 @@ import {
   errorMessagesOf,
   flowFailure,
   flowFromKratos,
-  flowNotFoundError,
   invalidBodyError,
   isFlowBody,
   KratosFlowShapeError,
@@ -30,14 +29,12 @@ import type {
   IamSessionFlowOptions,
 } from './flow-types.js';
 import { isJsonObject } from './json-values.js';
+import { type KratosId, kratosIdOf } from './kratos-ids.js';
 import {
   identityFromKratos,
   KratosSessionShapeError,
   sessionFromKratos,
 } from './session-mapping.js';
-
-/** Kratos flow ids are UUIDs; anything else cannot name a flow and never reaches Kratos. */
-const FLOW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEFAULT_METHOD: Readonly<Partial<Record<IamFlowType, string>>> = {
   login: 'password',
@@ -80,16 +77,17 @@ export class KratosFlowExchange {
     transport: IamFlowTransport,
     call: (
       frontend: FrontendApi,
+      flowId: KratosId,
       payload: object,
       request: RawAxiosRequestConfig,
     ) => Promise<OryResponse<unknown>>,
   ): Promise<Accepted | IamFlowInvalid | IamFlowRedirect> {
+    const checkedId = kratosIdOf('flow', flowId);
     if (!isJsonObject(body)) throw invalidBodyError();
-    if (typeof flowId !== 'string' || !FLOW_ID.test(flowId)) throw flowNotFoundError();
     const method = DEFAULT_METHOD[type];
     const payload = body.method === undefined && method !== undefined ? { ...body, method } : body;
     const response = await this.call(type, false, transport, (frontend, request) =>
-      call(frontend, payload, request),
+      call(frontend, checkedId, payload, request),
     );
     const setCookies = setCookiesOf(response.headers);
     if (response.status < 300) return { data: response.data, setCookies };

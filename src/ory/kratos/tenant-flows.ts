@@ -56,10 +56,10 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateLoginFlow(
           {
-            flow: flowId,
+            flow,
             updateLoginFlowBody: payload as UpdateLoginFlowBody,
             xSessionToken: options.sessionToken,
           },
@@ -88,9 +88,9 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateRegistrationFlow(
-          { flow: flowId, updateRegistrationFlowBody: payload as UpdateRegistrationFlowBody },
+          { flow, updateRegistrationFlowBody: payload as UpdateRegistrationFlowBody },
           request,
         ),
     );
@@ -116,9 +116,9 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateRecoveryFlow(
-          { flow: flowId, updateRecoveryFlowBody: payload as UpdateRecoveryFlowBody },
+          { flow, updateRecoveryFlowBody: payload as UpdateRecoveryFlowBody },
           request,
         ),
     );
@@ -144,9 +144,9 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateVerificationFlow(
-          { flow: flowId, updateVerificationFlowBody: payload as UpdateVerificationFlowBody },
+          { flow, updateVerificationFlowBody: payload as UpdateVerificationFlowBody },
           request,
         ),
     );
@@ -174,10 +174,10 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateSettingsFlow(
           {
-            flow: flowId,
+            flow,
             updateSettingsFlowBody: payload as UpdateSettingsFlowBody,
             xSessionToken: options.sessionToken,
           },

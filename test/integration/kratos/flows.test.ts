@@ -144,7 +144,7 @@ describe('FlowService against the real Kratos', () => {
     });
   });
 
-  it('rejects a non-object body with 400 and an unknown flow with 404', async () => {
+  it('rejects a non-object body or a malformed flow id with 400 and an unknown flow with 404', async () => {
     const flow = await flows.initiateLogin();
     await expect(flows.submitLogin(flow.id, 'identifier=x')).rejects.toMatchObject({
       status: 400,
@@ -157,7 +157,10 @@ describe('FlowService against the real Kratos', () => {
       status: 404,
       response: { code: 'flow.not_found' },
     });
-    await expect(flows.submitLogin('not-a-flow', {})).rejects.toMatchObject({ status: 404 });
+    await expect(flows.submitLogin('not-a-flow', {})).rejects.toMatchObject({
+      status: 400,
+      response: { code: 'request.invalid_id' },
+    });
   });
 
   it('browser login: CSRF cookie in, session cookie out, whoami accepts it', async () => {

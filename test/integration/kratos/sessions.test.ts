@@ -153,7 +153,10 @@ describe.each(PLATFORMS)('sessions against the real Kratos on %s', (platform) =>
     await expect(sessions.revoke('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
       NotFoundException,
     );
-    await expect(sessions.extend('not-a-uuid')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(sessions.extend('not-a-uuid')).rejects.toMatchObject({
+      status: 400,
+      response: { code: 'request.invalid_id' },
+    });
     expect((await sessions.list('00000000-0000-4000-8000-000000000000')).sessions).toEqual([]);
   });
 });
