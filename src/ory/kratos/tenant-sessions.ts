@@ -80,6 +80,8 @@ export class KratosTenantSessions implements TenantSessions {
         admin.listIdentitySessions({ id, page, perPage, active: paging.active }, options),
     );
     const sessions: unknown[] = Array.isArray(response.data) ? response.data : [];
+    // Kratos lists no sessions for an identity it does not know: only an empty page needs asking.
+    if (sessions.length === 0) await this.requireIdentity('list', identityId);
     return {
       sessions: sessions.map((session) => this.sessionOf(session)),
       nextPageToken: hasNextPage(response.headers, page, perPage, sessions.length)
@@ -105,11 +107,12 @@ export class KratosTenantSessions implements TenantSessions {
         (admin, id, options) => admin.deleteIdentitySessions({ id }, options),
       );
     } catch (error) {
-      // Kratos answers 404 both for an unknown identity and for one without sessions: either
-      // way nothing is left to revoke.
       if (!(error instanceof OryResponseError && error.status === 404)) {
         throw adminCallFailure(`SessionService.${operation}()`, error, 'identity');
       }
+      // Kratos answers 404 both for an identity without sessions (nothing left to revoke) and
+      // for an unknown one, which must not pass for a success.
+      await this.requireIdentity(operation, identityId);
     } finally {
       await this.cache?.evictIdentity(identityId);
     }
@@ -135,6 +138,17 @@ export class KratosTenantSessions implements TenantSessions {
       (admin, id, options) => admin.getSession({ id, expand: ['identity'] }, options),
     );
     return this.sessionOf(fetched.data);
+  }
+
+  /** 404 `identity.not_found` unless Kratos knows the identity. */
+  private async requireIdentity(operation: string, identityId: string): Promise<void> {
+    await this.admin(
+      operation,
+      'identity',
+      identityId,
+      { idempotent: true },
+      (admin, id, options) => admin.getIdentity({ id }, options),
+    );
   }
 
   /** One admin call about one session or identity, 404 meaning that one is unknown. */

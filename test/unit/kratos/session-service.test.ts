@@ -84,16 +84,47 @@ describe('SessionService (per tenant)', () => {
     });
   });
 
-  it('revokeAllForIdentity evicts, and treats Kratos 404 (no sessions left) as done', async () => {
+  it('revokeAllForIdentity evicts, and treats Kratos 404 for a known identity as done', async () => {
     kratos.answer(WHOAMI, { status: 200, body: kratosSession() });
     const sessions = sessionsFor();
     await sessions.whoami({ token: TOKEN });
 
-    kratos.answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 404, body: {} });
+    // Kratos v1.3.1 answers 404 when it deleted no session row, known identity or not.
+    kratos
+      .answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 404, body: {} })
+      .answer(`GET /admin/identities/${IDENTITY_ID}`, {
+        status: 200,
+        body: kratosSession().identity,
+      });
     await sessions.revokeAllForIdentity(IDENTITY_ID);
     await sessions.whoami({ token: TOKEN });
 
     expect(kratos.requestsTo(WHOAMI)).toHaveLength(2);
+  });
+
+  it('revokeAllForIdentity of an unknown identity is a 404 identity.not_found, not a success', async () => {
+    kratos.answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 404, body: {} });
+    await expect(sessionsFor().revokeAllForIdentity(IDENTITY_ID)).rejects.toMatchObject({
+      status: 404,
+      response: { statusCode: 404, code: 'identity.not_found', message: 'Identity not found.' },
+    });
+  });
+
+  it('list of an unknown identity is a 404 identity.not_found; a known one may have none', async () => {
+    const route = `GET /admin/identities/${IDENTITY_ID}/sessions`;
+    kratos.answer(route, { status: 200, body: [], headers: { 'x-total-count': '0' } });
+    const sessions = sessionsFor();
+
+    await expect(sessions.list(IDENTITY_ID)).rejects.toMatchObject({
+      status: 404,
+      response: { code: 'identity.not_found' },
+    });
+
+    kratos.answer(`GET /admin/identities/${IDENTITY_ID}`, {
+      status: 200,
+      body: kratosSession().identity,
+    });
+    expect(await sessions.list(IDENTITY_ID)).toEqual({ sessions: [], nextPageToken: undefined });
   });
 
   it('answers 404 session.not_found for an unknown session id', async () => {
