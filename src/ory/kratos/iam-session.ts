@@ -70,7 +70,11 @@ export interface TenantSessions {
    * issue, or a page size out of range, is a `BadRequestException`.
    */
   list(identityId: string, paging?: SessionPaging): Promise<IamSessionPage>;
-  /** Revokes one session in Kratos and evicts it from this process's session cache. */
+  /**
+   * Revokes one session in Kratos and evicts it from the session cache (also when the call failed:
+   * a revoke whose answer was lost may have happened). A whoami Kratos answered before the revoke
+   * is not written back to the cache after it.
+   */
   revoke(sessionId: string): Promise<void>;
   /**
    * Revokes every session of an identity and evicts them from the session cache. Resolves when

@@ -91,10 +91,14 @@ export class KratosTenantSessions implements TenantSessions {
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.admin('revoke', 'session', sessionId, { idempotent: true }, (admin, id, options) =>
-      admin.disableSession({ id }, options),
-    );
-    await this.cache?.evictSession(sessionId);
+    try {
+      await this.admin('revoke', 'session', sessionId, { idempotent: true }, (admin, id, options) =>
+        admin.disableSession({ id }, options),
+      );
+    } finally {
+      // Also after a failure: a revoke whose answer was lost may still have happened.
+      await this.cache?.evictSession(sessionId);
+    }
   }
 
   async revokeAllForIdentity(identityId: string): Promise<void> {
