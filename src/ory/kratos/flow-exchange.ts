@@ -162,7 +162,7 @@ export class KratosFlowExchange {
   ): Promise<OryResponse<unknown>> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.modeOf(transport) === 'browser') {
-      const cookie = kratosCookies(transport.cookie, this.tenant.kratos?.sessionCookieName ?? '');
+      const cookie = kratosCookies(transport.cookie, this.cookieName);
       if (cookie !== undefined) headers.Cookie = cookie;
     }
     return callOry(
@@ -178,6 +178,11 @@ export class KratosFlowExchange {
     );
   }
 
+  /** The tenant's session cookie. */
+  get cookieName(): string {
+    return this.tenant.kratos?.sessionCookieName ?? '';
+  }
+
   modeOf(transport: IamFlowTransport): IamFlowMode {
     return transport.mode === 'browser' ? 'browser' : 'native';
   }
@@ -185,7 +190,7 @@ export class KratosFlowExchange {
   requireSession(options: IamSessionFlowOptions): void {
     const present =
       this.modeOf(options) === 'browser'
-        ? kratosCookies(options.cookie, this.tenant.kratos?.sessionCookieName ?? '') !== undefined
+        ? kratosCookies(options.cookie, this.cookieName) !== undefined
         : typeof options.sessionToken === 'string' && options.sessionToken !== '';
     if (!present) throw new IamUnauthorizedError('auth.failure.missing_credentials');
   }

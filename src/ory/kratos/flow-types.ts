@@ -209,6 +209,10 @@ export interface TenantFlows {
     body: unknown,
     options: IamSessionFlowOptions,
   ): Promise<IamSettingsResult>;
-  /** Ends the session: native with `sessionToken`, browser with the session cookie. */
+  /**
+   * Ends the session: native with `sessionToken`, browser with the session cookie. The session is
+   * evicted from the session cache (also when Kratos' answer was lost), and a whoami Kratos
+   * answered before the logout is not cached after it.
+   */
   logout(options: IamSessionFlowOptions): Promise<IamLogoutResult>;
 }

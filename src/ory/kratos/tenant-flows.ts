@@ -6,6 +6,7 @@ import type {
   UpdateVerificationFlowBody,
 } from '@ory/client';
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import type { SessionCredential } from '../../transport/kratos-credentials.js';
 import type { KratosClients } from '../ory-clients.js';
 import { KratosFlowExchange } from './flow-exchange.js';
 import { continueWithOf, flowFromKratos } from './flow-mapping.js';
@@ -24,13 +25,19 @@ import type {
   TenantFlows,
 } from './flow-types.js';
 import { isJsonObject } from './json-values.js';
+import type { KratosSessionCache } from './session-cache.js';
 import { identityFromKratos } from './session-mapping.js';
+import { sessionCredentialOfSource } from './session-source.js';
 
-/** {@link TenantFlows} over a tenant's Kratos `FrontendApi`. */
+/** {@link TenantFlows} over a tenant's Kratos `FrontendApi`; a logout evicts the session cache. */
 export class KratosTenantFlows implements TenantFlows {
   private readonly flows: KratosFlowExchange;
 
-  constructor(tenant: ValidatedTenantConfig, clients: KratosClients) {
+  constructor(
+    tenant: ValidatedTenantConfig,
+    clients: KratosClients,
+    private readonly cache: KratosSessionCache | undefined,
+  ) {
     this.flows = new KratosFlowExchange(tenant, clients);
   }
 
@@ -199,6 +206,15 @@ export class KratosTenantFlows implements TenantFlows {
 
   async logout(options: IamSessionFlowOptions): Promise<IamLogoutResult> {
     this.flows.requireSession(options);
+    try {
+      return await this.endSession(options);
+    } finally {
+      // Also after a failure: a logout whose answer was lost may still have happened.
+      await this.evict(options);
+    }
+  }
+
+  private async endSession(options: IamSessionFlowOptions): Promise<IamLogoutResult> {
     if (this.flows.modeOf(options) !== 'browser') {
       const sessionToken = options.sessionToken ?? '';
       await this.flows.exchange('logout', true, (frontend, request) =>
@@ -226,5 +242,23 @@ export class KratosTenantFlows implements TenantFlows {
       options,
     );
     return { setCookies: [...created.setCookies, ...done.setCookies] };
+  }
+
+  /** Evicts the logged-out credential and its session from the session cache. */
+  private async evict(options: IamSessionFlowOptions): Promise<void> {
+    const { cache } = this;
+    if (cache === undefined) return;
+    const source =
+      this.flows.modeOf(options) === 'browser'
+        ? { cookie: options.cookie ?? '' }
+        : { token: options.sessionToken ?? '' };
+    let credential: SessionCredential | undefined;
+    try {
+      credential = sessionCredentialOfSource(source, this.flows.cookieName);
+    } catch {
+      // Malformed: the transports refuse it before any cache lookup, so it was never cached.
+      return;
+    }
+    if (credential !== undefined) await cache.evictCredential(credential);
   }
 }

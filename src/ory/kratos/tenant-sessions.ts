@@ -1,7 +1,5 @@
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
 import { IamUnauthorizedError } from '../../errors/iam-errors.js';
-import { HttpIamRequest, isPlatformRequest } from '../../request/http-request.js';
-import { type CredentialSource, sessionCredentialOf } from '../../transport/kratos-credentials.js';
 import { type OryRequestOptions, type OryResponse, OryResponseError } from '../ory-call.js';
 import type { KratosClients } from '../ory-clients.js';
 import { type AdminResource, adminCallFailure } from './admin-errors.js';
@@ -19,28 +17,9 @@ import { malformedSessionRejection } from './session-checks.js';
 import { KratosSessionShapeError, sessionFromKratos } from './session-mapping.js';
 import { hasNextPage, pageNumberOf, pageSizeOf, pageTokenOf } from './session-paging.js';
 import { KratosSessionResolver } from './session-resolver.js';
+import { sessionCredentialOfSource } from './session-source.js';
 
 type IdentityApi = NonNullable<KratosClients['admin']>;
-
-function requestOf(source: WhoamiSource): CredentialSource {
-  if ('token' in source && typeof source.token === 'string') {
-    return new HttpIamRequest({ headers: { 'x-session-token': source.token } });
-  }
-  if ('cookie' in source && typeof source.cookie === 'string') {
-    return new HttpIamRequest({ headers: { cookie: source.cookie } });
-  }
-  // Express requests have a `header()` method too, but no `cookie()`: only an IamRequest has both.
-  if (
-    'header' in source &&
-    typeof source.header === 'function' &&
-    'cookie' in source &&
-    typeof source.cookie === 'function'
-  ) {
-    return source;
-  }
-  if (isPlatformRequest(source)) return new HttpIamRequest(source);
-  throw new TypeError('whoami needs a request, { token } or { cookie }');
-}
 
 /** {@link TenantSessions} over a tenant's Kratos clients and session cache. */
 export class KratosTenantSessions implements TenantSessions {
@@ -57,11 +36,7 @@ export class KratosTenantSessions implements TenantSessions {
   }
 
   async whoami(source: WhoamiSource): Promise<IamSession> {
-    const credential = sessionCredentialOf(
-      requestOf(source),
-      'cookie-or-bearer',
-      this.resolver.cookieName,
-    );
+    const credential = sessionCredentialOfSource(source, this.resolver.cookieName);
     if (credential === undefined) {
       throw new IamUnauthorizedError('auth.failure.missing_credentials');
     }

@@ -55,7 +55,7 @@ function services() {
   const cache = new KratosSessionCache(new InMemorySessionStore(), 'default', 10_000);
   const sessions = new KratosTenantSessions(tenant, clients, cache);
   const identities = new KratosTenantIdentities(tenant, clients, sessions, cache);
-  const flows = new KratosTenantFlows(tenant, clients);
+  const flows = new KratosTenantFlows(tenant, clients, cache);
   return { sessions, identities, flows };
 }
 
