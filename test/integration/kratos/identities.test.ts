@@ -273,7 +273,10 @@ describe('IdentityService against the real Kratos', () => {
     expect(page.sessions.map((session) => session.id).sort()).toEqual(sessionIds.sort());
     expect(page.sessions[0]).toMatchObject({ active: true, identity: { id } });
     expect(page.sessions[0]?.expiresAt).toBeInstanceOf(Date);
-    expect((await service.sessions(UNKNOWN_ID)).sessions).toEqual([]);
+    expect(await errorOf(service.sessions(UNKNOWN_ID))).toMatchObject({
+      status: 404,
+      body: { code: 'identity.not_found' },
+    });
   });
 
   it('pages through identities without repeating or skipping one', async () => {

@@ -157,6 +157,9 @@ describe.each(PLATFORMS)('sessions against the real Kratos on %s', (platform) =>
       status: 400,
       response: { code: 'request.invalid_id' },
     });
-    expect((await sessions.list('00000000-0000-4000-8000-000000000000')).sessions).toEqual([]);
+    await expect(sessions.list('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+      status: 404,
+      response: { code: 'identity.not_found' },
+    });
   });
 });
