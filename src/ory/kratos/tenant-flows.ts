@@ -6,10 +6,11 @@ import type {
   UpdateVerificationFlowBody,
 } from '@ory/client';
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import { IamUnauthorizedError } from '../../errors/iam-errors.js';
 import type { SessionCredential } from '../../transport/kratos-credentials.js';
 import type { KratosClients } from '../ory-clients.js';
 import { KratosFlowExchange } from './flow-exchange.js';
-import { continueWithOf, flowFromKratos } from './flow-mapping.js';
+import { continueWithOf, flowFailure, flowFromKratos } from './flow-mapping.js';
 import type {
   IamFlow,
   IamFlowOptions,
@@ -217,12 +218,15 @@ export class KratosTenantFlows implements TenantFlows {
   private async endSession(options: IamSessionFlowOptions): Promise<IamLogoutResult> {
     if (this.flows.modeOf(options) !== 'browser') {
       const sessionToken = options.sessionToken ?? '';
-      await this.flows.exchange('logout', true, (frontend, request) =>
+      const response = await this.flows.call('logout', true, {}, (frontend, request) =>
         frontend.performNativeLogout(
           { performNativeLogoutBody: { session_token: sessionToken } },
           request,
         ),
       );
+      // Kratos v1.3.1 answers 403 (no error id) for a token that is no session at all.
+      if (response.status === 403) throw new IamUnauthorizedError('auth.failure.session_inactive');
+      if (response.status >= 300) throw flowFailure(response.status, response.data);
       return { setCookies: [] };
     }
     const created = await this.flows.exchange(

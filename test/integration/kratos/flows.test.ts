@@ -244,6 +244,12 @@ describe('FlowService against the real Kratos', () => {
     await sessions.whoami({ token });
     await flows.logout({ sessionToken: token });
     await expect(sessions.whoami({ token })).rejects.toMatchObject({ status: 401 });
+    // Kratos v1.3.1 answers 204 again: the session exists, inactive.
+    expect(await flows.logout({ sessionToken: token })).toEqual({ setCookies: [] });
+    // And 403 for a token that was never a session, which is not a success either.
+    await expect(
+      flows.logout({ sessionToken: 'ory_st_neverasessionneverasession' }),
+    ).rejects.toMatchObject({ status: 401, response: { code: 'auth.failure.session_inactive' } });
   });
 
   it("the walkthrough's AuthController works over HTTP", async () => {

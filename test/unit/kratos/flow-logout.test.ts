@@ -90,6 +90,16 @@ describe('FlowService.logout and the session cache', () => {
     await expectAskedKratosAgain(() => sessions.whoami({ token: TOKEN }));
   });
 
+  it('a native logout of a token Kratos does not know is a 401, not a success', async () => {
+    kratos.answer(NATIVE_LOGOUT, {
+      status: 403,
+      body: { error: { code: 403, status: 'Forbidden', reason: 'could not be found' } },
+    });
+    await expect(setup().flows.logout({ sessionToken: TOKEN })).rejects.toMatchObject({
+      response: { statusCode: 401, code: 'auth.failure.session_inactive' },
+    });
+  });
+
   it('a whoami Kratos answered before the logout is not cached after it', async () => {
     const { sessions, flows } = setup();
     kratos.answer(NATIVE_LOGOUT, { status: 204 });
