@@ -259,9 +259,10 @@ export class KratosTenantFlows implements TenantFlows {
     let credential: SessionCredential | undefined;
     try {
       credential = sessionCredentialOfSource(source, this.flows.cookieName);
-    } catch {
+    } catch (error) {
       // Malformed: the transports refuse it before any cache lookup, so it was never cached.
-      return;
+      if (error instanceof IamUnauthorizedError) return;
+      throw error;
     }
     if (credential !== undefined) await cache.evictCredential(credential);
   }

@@ -100,6 +100,14 @@ describe('FlowService.logout and the session cache', () => {
     });
   });
 
+  it('a token no transport would accept was never cached: Kratos alone answers its logout', async () => {
+    kratos.answer(NATIVE_LOGOUT, { status: 403, body: { error: { code: 403 } } });
+    await expect(setup().flows.logout({ sessionToken: 'not a token' })).rejects.toMatchObject({
+      response: { statusCode: 401, code: 'auth.failure.session_inactive' },
+    });
+    expect(kratos.requestsTo(NATIVE_LOGOUT)).toHaveLength(1);
+  });
+
   it('a whoami Kratos answered before the logout is not cached after it', async () => {
     const { sessions, flows } = setup();
     kratos.answer(NATIVE_LOGOUT, { status: 204 });
