@@ -44,6 +44,7 @@ export {
 } from './decorators/require-role.decorator.js';
 export { IAM_ERROR_STATUS, type IamErrorCode } from './errors/error-codes.js';
 export {
+  IamBadRequestError,
   IamConfigurationError,
   type IamErrorBody,
   IamForbiddenError,

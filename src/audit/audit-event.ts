@@ -25,6 +25,7 @@ export const IAM_AUDIT_EVENTS = [
   'authz.aal.insufficient',
   'jwks.refresh.success',
   'jwks.refresh.failure',
+  'request.invalid_id',
 ] as const;
 
 export type IamAuditEventName = (typeof IAM_AUDIT_EVENTS)[number];

@@ -20,6 +20,7 @@ export const IAM_ERROR_STATUS = {
   'authz.permission.unresolved': 403,
   'authz.aal.insufficient': 403,
   'auth.upstream_unavailable': 503,
+  'request.invalid_id': 400,
 } as const;
 
 /** A stable, documented error code carried in the `code` field of every error body. */
@@ -32,6 +33,13 @@ export type UnauthorizedCode = {
 export type ForbiddenCode = {
   [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 403 ? C : never;
 }[IamErrorCode];
+
+export type BadRequestCode = {
+  [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 400 ? C : never;
+}[IamErrorCode];
+
+/** Every HTTP status the table maps a code to. */
+export type IamErrorStatus = (typeof IAM_ERROR_STATUS)[IamErrorCode];
 
 /** Default client-facing messages. They never contain request data. */
 export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
@@ -54,8 +62,9 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
   'authz.permission.unresolved': 'The permission check could not be resolved for this request.',
   'authz.aal.insufficient': 'A higher authenticator assurance level is required.',
   'auth.upstream_unavailable': 'An identity service is unavailable; try again later.',
+  'request.invalid_id': 'The id is not a valid Kratos id (a UUID).',
 };
 
-export function statusForCode(code: IamErrorCode): 401 | 403 | 503 {
+export function statusForCode(code: IamErrorCode): IamErrorStatus {
   return IAM_ERROR_STATUS[code];
 }

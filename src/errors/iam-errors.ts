@@ -1,15 +1,17 @@
 import { HttpException } from '@nestjs/common';
 import {
+  type BadRequestCode,
   type ForbiddenCode,
   IAM_ERROR_MESSAGES,
   type IamErrorCode,
+  type IamErrorStatus,
   statusForCode,
   type UnauthorizedCode,
 } from './error-codes.js';
 
 /** The JSON body of every error the library answers with. */
 export interface IamErrorBody {
-  statusCode: 401 | 403 | 503;
+  statusCode: IamErrorStatus;
   code: IamErrorCode;
   message: string;
 }
@@ -58,6 +60,17 @@ export class IamForbiddenError extends IamHttpError {
   }
 }
 
+/**
+ * 400: an argument a service refuses before asking Ory, such as an id that is not a UUID and so
+ * cannot name anything in Kratos (and could rewrite the admin URL it would be put in).
+ */
+export class IamBadRequestError extends IamHttpError {
+  constructor(code: BadRequestCode, message?: string) {
+    super(code, message);
+    this.name = 'IamBadRequestError';
+  }
+}
+
 /** 503: an identity dependency (JWKS, Kratos, Keto, replay store) could not answer. Never an allow. */
 export class IamUpstreamUnavailableError extends IamHttpError {
   /** Seconds the client should wait; sent as the `Retry-After` header. */
@@ -91,6 +104,8 @@ export function iamErrorFor(code: IamErrorCode, message?: string): IamHttpError 
       return new IamUnauthorizedError(code as UnauthorizedCode, message);
     case 403:
       return new IamForbiddenError(code as ForbiddenCode, message);
+    case 400:
+      return new IamBadRequestError(code as BadRequestCode, message);
     default:
       return new IamUpstreamUnavailableError(message);
   }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenantFlows } from '../ory/kratos/flow-types.js';
+import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosTenantFlows } from '../ory/kratos/tenant-flows.js';
 import { OryClients } from '../ory/ory-clients.js';
+import { TenantRegistry } from '../runtime/tenant-registry.js';
 
 /**
  * Kratos self-service flows per tenant: login, registration, recovery, verification, settings and
@@ -16,14 +18,18 @@ import { OryClients } from '../ory/ory-clients.js';
  * ```
  *
  * Kratos' validation failures are results (`status: 'invalid'`), not exceptions; other failures
- * are HTTP exceptions with a stable `code` (`flow.not_found`, `flow.expired`, ...), and Kratos
- * unreachable is a 503 `IamUpstreamUnavailableError`.
+ * are HTTP exceptions with a stable `code` (`request.invalid_id` for a flow id that is not a UUID,
+ * `flow.not_found`, `flow.expired`, ...), and Kratos unreachable is a 503
+ * `IamUpstreamUnavailableError`. `logout` evicts the session from the session cache, like a revoke.
  */
 @Injectable()
 export class FlowService {
   private readonly tenants = new Map<string, TenantFlows>();
 
-  constructor(@Inject(OryClients) private readonly oryClients: OryClients) {}
+  constructor(
+    @Inject(OryClients) private readonly oryClients: OryClients,
+    @Inject(TenantRegistry) private readonly registry: TenantRegistry,
+  ) {}
 
   /**
    * The flows of one configured tenant. Throws `IamConfigurationError` for a tenant that is not
@@ -32,7 +38,12 @@ export class FlowService {
   forTenant(tenant: string): TenantFlows {
     let flows = this.tenants.get(tenant);
     if (flows === undefined) {
-      flows = new KratosTenantFlows(this.oryClients.tenant(tenant), this.oryClients.kratos(tenant));
+      const config = this.oryClients.tenant(tenant);
+      flows = new KratosTenantFlows(
+        config,
+        this.oryClients.kratos(tenant),
+        kratosSessionCacheFor(config, this.registry.sessionCacheStore),
+      );
       this.tenants.set(tenant, flows);
     }
     return flows;

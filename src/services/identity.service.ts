@@ -17,7 +17,8 @@ import { SessionService } from './session.service.js';
  * await identities.deactivate(alice.id);
  * ```
  *
- * Unknown ids are 404 `NotFoundException`s with code `identity.not_found`; Kratos unreachable is
+ * Ids that are not UUIDs are 400 `request.invalid_id` without a call to Kratos; unknown ids are
+ * 404 `NotFoundException`s with code `identity.not_found`; Kratos unreachable is
  * a 503 `IamUpstreamUnavailableError`. Writes evict the identity's sessions from this process's
  * session cache.
  */

@@ -16,7 +16,9 @@ import { TenantRegistry } from '../runtime/tenant-registry.js';
  * ```
  *
  * Revokes evict the session cache of this process; other processes keep a revoked session until
- * their cache entry expires (`kratos.sessionCache.ttlMs`). Unknown ids are `NotFoundException`s.
+ * their cache entry expires (`kratos.sessionCache.ttlMs`). Ids that are not UUIDs are 400
+ * `request.invalid_id` without a call to Kratos; unknown ids are `NotFoundException`s (404
+ * `session.not_found` / `identity.not_found`), never a success.
  */
 @Injectable()
 export class SessionService {

@@ -18,11 +18,13 @@ const DEFAULT_MAX_ENTRIES = 10_000;
  * The default {@link SessionCacheStore}: one process's memory, bounded and expiring, with no
  * timers (expired entries go when read or when the oldest are dropped for room). Each pod has its
  * own, so a revoke only evicts the pod that handled it; the others keep the entry until its ttl.
+ * A write with a generation is checked and done in one step: no eviction can come in between.
  */
 export class InMemorySessionStore implements SessionCacheStore {
   private readonly entries = new Map<string, Entry>();
   private readonly keysByTag = new Map<string, Set<string>>();
   private readonly maxEntries: number;
+  private evictions = 0;
 
   constructor(options: InMemorySessionStoreOptions = {}) {
     this.maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_MAX_ENTRIES);
@@ -42,7 +44,14 @@ export class InMemorySessionStore implements SessionCacheStore {
     return entry.value;
   }
 
-  async set(key: string, value: string, ttlMs: number, tags: readonly string[]): Promise<void> {
+  async set(
+    key: string,
+    value: string,
+    ttlMs: number,
+    tags: readonly string[],
+    generation?: string,
+  ): Promise<void> {
+    if (generation !== undefined && generation !== String(this.evictions)) return;
     this.remove(key);
     if (!(ttlMs > 0)) return;
     this.makeRoom();
@@ -58,13 +67,19 @@ export class InMemorySessionStore implements SessionCacheStore {
   }
 
   async deleteTagged(tag: string): Promise<void> {
+    this.evictions += 1;
     const keys = this.keysByTag.get(tag);
     if (keys === undefined) return;
     for (const key of [...keys]) this.remove(key);
   }
 
+  async generation(): Promise<string> {
+    return String(this.evictions);
+  }
+
   /** Drops everything, e.g. when the module shuts down. */
   clear(): void {
+    this.evictions += 1;
     this.entries.clear();
     this.keysByTag.clear();
   }

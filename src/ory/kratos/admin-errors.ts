@@ -13,11 +13,12 @@ const NOT_FOUND_MESSAGES: Readonly<Record<AdminResource, string>> = {
 };
 
 /**
- * What a failed Kratos admin call means to the caller of a service method: an unknown id (404, or
- * 400 for an id that is not even a UUID) is a 404 `session.not_found` / `identity.not_found`
- * (`{ statusCode, code, message }`, like every error of the library); the admin API refusing the
- * library's own credentials (401/403) is a deployment problem, logged and answered as 503 like any
- * other unexpected answer. Outages already are 503s (from `callOry`).
+ * What a failed Kratos admin call means to the caller of a service method: an unknown id (404) is
+ * a 404 `session.not_found` / `identity.not_found` (`{ statusCode, code, message }`, like every
+ * error of the library); the admin API refusing the library's own credentials (401/403) is a
+ * deployment problem, logged and answered as 503 like any other unexpected answer (a 400 too:
+ * ids and arguments are checked before the call, so Kratos refusing one is not the caller's
+ * fault). Outages already are 503s (from `callOry`).
  */
 export function adminCallFailure(
   operation: string,
@@ -25,7 +26,7 @@ export function adminCallFailure(
   notFound: AdminResource,
 ): unknown {
   if (!(error instanceof OryResponseError)) return error;
-  if (error.status === 404 || error.status === 400)
+  if (error.status === 404)
     return new NotFoundException({
       statusCode: 404,
       code: `${notFound}.not_found`,

@@ -9,7 +9,6 @@ import {
   errorMessagesOf,
   flowFailure,
   flowFromKratos,
-  flowNotFoundError,
   invalidBodyError,
   isFlowBody,
   KratosFlowShapeError,
@@ -30,14 +29,12 @@ import type {
   IamSessionFlowOptions,
 } from './flow-types.js';
 import { isJsonObject } from './json-values.js';
+import { type KratosId, kratosIdOf } from './kratos-ids.js';
 import {
   identityFromKratos,
   KratosSessionShapeError,
   sessionFromKratos,
 } from './session-mapping.js';
-
-/** Kratos flow ids are UUIDs; anything else cannot name a flow and never reaches Kratos. */
-const FLOW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEFAULT_METHOD: Readonly<Partial<Record<IamFlowType, string>>> = {
   login: 'password',
@@ -80,16 +77,17 @@ export class KratosFlowExchange {
     transport: IamFlowTransport,
     call: (
       frontend: FrontendApi,
+      flowId: KratosId,
       payload: object,
       request: RawAxiosRequestConfig,
     ) => Promise<OryResponse<unknown>>,
   ): Promise<Accepted | IamFlowInvalid | IamFlowRedirect> {
+    const checkedId = kratosIdOf('flow', flowId);
     if (!isJsonObject(body)) throw invalidBodyError();
-    if (typeof flowId !== 'string' || !FLOW_ID.test(flowId)) throw flowNotFoundError();
     const method = DEFAULT_METHOD[type];
     const payload = body.method === undefined && method !== undefined ? { ...body, method } : body;
     const response = await this.call(type, false, transport, (frontend, request) =>
-      call(frontend, payload, request),
+      call(frontend, checkedId, payload, request),
     );
     const setCookies = setCookiesOf(response.headers);
     if (response.status < 300) return { data: response.data, setCookies };
@@ -164,7 +162,7 @@ export class KratosFlowExchange {
   ): Promise<OryResponse<unknown>> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.modeOf(transport) === 'browser') {
-      const cookie = kratosCookies(transport.cookie, this.tenant.kratos?.sessionCookieName ?? '');
+      const cookie = kratosCookies(transport.cookie, this.cookieName);
       if (cookie !== undefined) headers.Cookie = cookie;
     }
     return callOry(
@@ -180,6 +178,11 @@ export class KratosFlowExchange {
     );
   }
 
+  /** The tenant's session cookie. */
+  get cookieName(): string {
+    return this.tenant.kratos?.sessionCookieName ?? '';
+  }
+
   modeOf(transport: IamFlowTransport): IamFlowMode {
     return transport.mode === 'browser' ? 'browser' : 'native';
   }
@@ -187,7 +190,7 @@ export class KratosFlowExchange {
   requireSession(options: IamSessionFlowOptions): void {
     const present =
       this.modeOf(options) === 'browser'
-        ? kratosCookies(options.cookie, this.tenant.kratos?.sessionCookieName ?? '') !== undefined
+        ? kratosCookies(options.cookie, this.cookieName) !== undefined
         : typeof options.sessionToken === 'string' && options.sessionToken !== '';
     if (!present) throw new IamUnauthorizedError('auth.failure.missing_credentials');
   }

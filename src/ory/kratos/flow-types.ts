@@ -178,8 +178,9 @@ export interface IamLogoutResult {
  * One tenant's Kratos self-service flows. Native by default; pass `{ mode: 'browser', cookie }`
  * for browser flows. Submit bodies are what Kratos expects (`method`, `identifier`, `password`,
  * `traits`, `csrf_token`, ...); login and registration default `method` to `password`, recovery
- * and verification to `code`. A body that is not a JSON object is a 400 `flow.invalid_body`; an
- * unknown flow id a 404 `flow.not_found`; an expired flow a 410 `flow.expired`; Kratos down a 503.
+ * and verification to `code`. A flow id that is not a UUID is a 400 `request.invalid_id` (Kratos
+ * is not asked); a body that is not a JSON object a 400 `flow.invalid_body`; an unknown flow id a
+ * 404 `flow.not_found`; an expired flow a 410 `flow.expired`; Kratos down a 503.
  */
 export interface TenantFlows {
   initiateLogin(options?: IamLoginOptions): Promise<IamFlow>;
@@ -208,6 +209,10 @@ export interface TenantFlows {
     body: unknown,
     options: IamSessionFlowOptions,
   ): Promise<IamSettingsResult>;
-  /** Ends the session: native with `sessionToken`, browser with the session cookie. */
+  /**
+   * Ends the session: native with `sessionToken`, browser with the session cookie. The session is
+   * evicted from the session cache (also when Kratos' answer was lost), and a whoami Kratos
+   * answered before the logout is not cached after it.
+   */
   logout(options: IamSessionFlowOptions): Promise<IamLogoutResult>;
 }

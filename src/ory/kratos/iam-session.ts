@@ -56,20 +56,30 @@ export type WhoamiSource =
 
 /**
  * One tenant's session operations. The admin ones (`list`, `revoke`, `revokeAllForIdentity`,
- * `extend`) need `kratos.adminUrl`. An unknown session or identity id is a `NotFoundException`
- * (404). Kratos unreachable is a 503 `IamUpstreamUnavailableError`.
+ * `extend`) need `kratos.adminUrl`. An id that is not a UUID is a 400 `request.invalid_id`
+ * (`IamBadRequestError`) and never reaches Kratos; an unknown session or identity is a
+ * `NotFoundException` (404 `session.not_found` / `identity.not_found`), never a success. Kratos
+ * unreachable is a 503 `IamUpstreamUnavailableError`.
  */
 export interface TenantSessions {
   /** The caller's session, checked like the transports check it (and through the same cache). */
   whoami(source: WhoamiSource): Promise<IamSession>;
   /**
-   * One page of an identity's sessions, newest first. An unknown identity has none. A page token
-   * the library did not issue, or a page size out of range, is a `BadRequestException`.
+   * One page of an identity's sessions, newest first; an identity without sessions has an empty
+   * page, an unknown identity is a 404 `identity.not_found`. A page token the library did not
+   * issue, or a page size out of range, is a `BadRequestException`.
    */
   list(identityId: string, paging?: SessionPaging): Promise<IamSessionPage>;
-  /** Revokes one session in Kratos and evicts it from this process's session cache. */
+  /**
+   * Revokes one session in Kratos and evicts it from the session cache (also when the call failed:
+   * a revoke whose answer was lost may have happened). A whoami Kratos answered before the revoke
+   * is not written back to the cache after it.
+   */
   revoke(sessionId: string): Promise<void>;
-  /** Revokes every session of an identity and evicts them from this process's session cache. */
+  /**
+   * Revokes every session of an identity and evicts them from the session cache. Resolves when
+   * the identity has no session left to revoke; an unknown identity is a 404 `identity.not_found`.
+   */
   revokeAllForIdentity(identityId: string): Promise<void>;
   /** Extends a session by Kratos' configured lifespan and returns it. */
   extend(sessionId: string): Promise<IamSession>;

@@ -44,15 +44,15 @@ export function kratosReasonOf(body: unknown): string | undefined {
   return optionalString(error.reason) ?? optionalString(error.message);
 }
 
-/** What a Kratos 400 means for an operation: an unparsable id, a rejected identity, a bad argument. */
-export type BadRequestMeaning = 'not_found' | 'invalid' | 'invalid_request';
+/** What a Kratos 400 means for an operation: a rejected identity, or a bad argument. */
+export type BadRequestMeaning = 'invalid' | 'invalid_request';
 
 /**
  * What a failed identity admin call means to the caller. 404 is `identity.not_found`; 400 is what
- * `on400` says: `identity.not_found` for an id Kratos cannot parse, `identity.invalid` for a
- * rejected identity, carrying Kratos' reason (which may repeat the submitted traits: this is an
- * operator API and they are the caller's own), or `identity.invalid_request`; 409 is
- * `identity.conflict`. Everything else as for every admin call (503).
+ * `on400` says: `identity.invalid` for a rejected identity, carrying Kratos' reason (which may
+ * repeat the submitted traits: this is an operator API and they are the caller's own), or
+ * `identity.invalid_request`; 409 is `identity.conflict`. Everything else as for every admin call
+ * (503). Ids never reach Kratos unless they are UUIDs, so a 400 is never about the id.
  */
 export function identityCallFailure(
   operation: string,
@@ -60,9 +60,7 @@ export function identityCallFailure(
   on400: BadRequestMeaning,
 ): unknown {
   if (!(error instanceof OryResponseError)) return error;
-  if (error.status === 404 || (error.status === 400 && on400 === 'not_found')) {
-    return identityNotFound();
-  }
+  if (error.status === 404) return identityNotFound();
   if (error.status === 400) {
     const reason = kratosReasonOf(error.body);
     return on400 === 'invalid'

@@ -150,8 +150,9 @@ export interface IamDeactivateOptions {
 }
 
 /**
- * One tenant's identity administration, over Kratos' admin API (`kratos.adminUrl`). Unknown ids
- * are 404 `NotFoundException`s with code `identity.not_found`; identities Kratos rejects are 400
+ * One tenant's identity administration, over Kratos' admin API (`kratos.adminUrl`). An id that is
+ * not a UUID is a 400 `request.invalid_id` (`IamBadRequestError`) and never reaches Kratos; unknown
+ * ids are 404 `NotFoundException`s with code `identity.not_found`; identities Kratos rejects are 400
  * `identity.invalid`; duplicates 409 `identity.conflict`; Kratos unreachable is a 503
  * `IamUpstreamUnavailableError`.
  */
@@ -179,6 +180,6 @@ export interface TenantIdentities {
   activate(id: string): Promise<IamIdentityRecord>;
   /** Sets the state to `inactive`: Kratos refuses its logins and sessions from now on. */
   deactivate(id: string, options?: IamDeactivateOptions): Promise<IamIdentityRecord>;
-  /** One page of the identity's sessions (as `SessionService.list`); none for an unknown id. */
+  /** One page of the identity's sessions (as `SessionService.list`); 404 for an unknown id. */
   sessions(id: string, paging?: SessionPaging): Promise<IamSessionPage>;
 }

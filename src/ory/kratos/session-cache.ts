@@ -18,11 +18,19 @@ export function identityTag(tenant: string, identityId: string): string {
   return `identity:${tenant}:${identityId}`;
 }
 
+/** Tag of the cache entry of one credential (its key, a hash), so a logout evicts it. */
+function credentialTag(key: string): string {
+  return `credential:${key}`;
+}
+
 /**
  * One tenant's view of the session cache. Keys are SHA-256 hashes of (tenant, credential kind,
  * credential), so the store never sees a cookie or token. An entry lives at most `ttlMs` and never
  * past the session's `expires_at`; sessions without one are not cached. A failing store is
  * logged (without data, at most once a minute) and treated as a miss: it never decides anything.
+ *
+ * Like the Keto decision cache, writes carry the store's generation read before Kratos was asked:
+ * a session fetched while a revoke or logout evicted is not written back (see `SessionCacheStore`).
  */
 export class KratosSessionCache {
   private readonly logger = new Logger('IamSessionCache');
@@ -52,23 +60,54 @@ export class KratosSessionCache {
     return expiresAt !== undefined && expiresAt > Date.now() ? session : undefined;
   }
 
-  async put(credential: SessionCredential, session: IamSession): Promise<void> {
+  /**
+   * Read before asking Kratos and pass to {@link put}. Undefined when the store cannot say (it
+   * failed): the answer is then not cached, since nothing would keep a revoked session out.
+   */
+  async generation(): Promise<string | undefined> {
+    try {
+      return await this.store.generation();
+    } catch (error) {
+      this.reportFailure('read', error);
+      return undefined;
+    }
+  }
+
+  /** Caches a session Kratos accepted, unless an eviction happened since `generation` was read. */
+  async put(
+    credential: SessionCredential,
+    session: IamSession,
+    generation: string | undefined,
+  ): Promise<void> {
     const expiresAt = session.expiresAt?.getTime();
     const identity = session.identity;
-    if (expiresAt === undefined || identity === undefined) return;
+    if (generation === undefined || expiresAt === undefined || identity === undefined) return;
     const ttlMs = Math.min(this.ttlMs, expiresAt - Date.now());
     if (ttlMs <= 0) return;
-    const tags = [sessionTag(this.tenant, session.id), identityTag(this.tenant, identity.id)];
+    const key = this.keyOf(credential);
+    const tags = [
+      sessionTag(this.tenant, session.id),
+      identityTag(this.tenant, identity.id),
+      credentialTag(key),
+    ];
     try {
-      await this.store.set(
-        this.keyOf(credential),
-        serializeSession(session, identity),
-        ttlMs,
-        tags,
-      );
+      await this.store.set(key, serializeSession(session, identity), ttlMs, tags, generation);
     } catch (error) {
       this.reportFailure('write', error);
     }
+  }
+
+  /**
+   * Evicts a credential that was logged out, and every other cached credential of its session
+   * when the cache knows which session that is. Failures are logged, never thrown.
+   */
+  async evictCredential(credential: SessionCredential): Promise<void> {
+    const cached = await this.get(credential);
+    await this.evict(
+      cached === undefined
+        ? credentialTag(this.keyOf(credential))
+        : sessionTag(this.tenant, cached.id),
+    );
   }
 
   /** Evicts every cached credential of a session. Failures are logged, never thrown. */

@@ -53,18 +53,28 @@ export class KratosSessionResolver {
     const key = cache.keyOf(credential);
     let shared = this.pending.get(key);
     if (shared === undefined) {
-      shared = this.checkWithKratos(credential).finally(() => this.pending.delete(key));
+      shared = this.checkAndCache(credential, cache).finally(() => this.pending.delete(key));
       this.pending.set(key, shared);
     }
     return shared;
   }
 
-  /** Asks Kratos, and caches the session only once it proved usable. */
   private async checkWithKratos(credential: SessionCredential): Promise<UsableSession> {
     const session = await this.whoami(credential);
-    const identity = usableSessionIdentity(session);
-    await this.cache?.put(credential, session);
-    return { session, identity };
+    return { session, identity: usableSessionIdentity(session) };
+  }
+
+  /** Asks Kratos, and caches the session only once it proved usable. */
+  private async checkAndCache(
+    credential: SessionCredential,
+    cache: KratosSessionCache,
+  ): Promise<UsableSession> {
+    // Read before Kratos answers: a revoke that evicts meanwhile moves it, and this answer (the
+    // session as it was before the revoke) is then not written back.
+    const generation = await cache.generation();
+    const usable = await this.checkWithKratos(credential);
+    await cache.put(credential, usable.session, generation);
+    return usable;
   }
 
   private async whoami(credential: SessionCredential): Promise<IamSession> {

@@ -6,9 +6,11 @@ import type {
   UpdateVerificationFlowBody,
 } from '@ory/client';
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import { IamUnauthorizedError } from '../../errors/iam-errors.js';
+import type { SessionCredential } from '../../transport/kratos-credentials.js';
 import type { KratosClients } from '../ory-clients.js';
 import { KratosFlowExchange } from './flow-exchange.js';
-import { continueWithOf, flowFromKratos } from './flow-mapping.js';
+import { continueWithOf, flowFailure, flowFromKratos } from './flow-mapping.js';
 import type {
   IamFlow,
   IamFlowOptions,
@@ -24,13 +26,19 @@ import type {
   TenantFlows,
 } from './flow-types.js';
 import { isJsonObject } from './json-values.js';
+import type { KratosSessionCache } from './session-cache.js';
 import { identityFromKratos } from './session-mapping.js';
+import { sessionCredentialOfSource } from './session-source.js';
 
-/** {@link TenantFlows} over a tenant's Kratos `FrontendApi`. */
+/** {@link TenantFlows} over a tenant's Kratos `FrontendApi`; a logout evicts the session cache. */
 export class KratosTenantFlows implements TenantFlows {
   private readonly flows: KratosFlowExchange;
 
-  constructor(tenant: ValidatedTenantConfig, clients: KratosClients) {
+  constructor(
+    tenant: ValidatedTenantConfig,
+    clients: KratosClients,
+    private readonly cache: KratosSessionCache | undefined,
+  ) {
     this.flows = new KratosFlowExchange(tenant, clients);
   }
 
@@ -56,10 +64,10 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateLoginFlow(
           {
-            flow: flowId,
+            flow,
             updateLoginFlowBody: payload as UpdateLoginFlowBody,
             xSessionToken: options.sessionToken,
           },
@@ -88,9 +96,9 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateRegistrationFlow(
-          { flow: flowId, updateRegistrationFlowBody: payload as UpdateRegistrationFlowBody },
+          { flow, updateRegistrationFlowBody: payload as UpdateRegistrationFlowBody },
           request,
         ),
     );
@@ -116,9 +124,9 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateRecoveryFlow(
-          { flow: flowId, updateRecoveryFlowBody: payload as UpdateRecoveryFlowBody },
+          { flow, updateRecoveryFlowBody: payload as UpdateRecoveryFlowBody },
           request,
         ),
     );
@@ -144,9 +152,9 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateVerificationFlow(
-          { flow: flowId, updateVerificationFlowBody: payload as UpdateVerificationFlowBody },
+          { flow, updateVerificationFlowBody: payload as UpdateVerificationFlowBody },
           request,
         ),
     );
@@ -174,10 +182,10 @@ export class KratosTenantFlows implements TenantFlows {
       flowId,
       body,
       options,
-      (frontend, payload, request) =>
+      (frontend, flow, payload, request) =>
         frontend.updateSettingsFlow(
           {
-            flow: flowId,
+            flow,
             updateSettingsFlowBody: payload as UpdateSettingsFlowBody,
             xSessionToken: options.sessionToken,
           },
@@ -199,14 +207,26 @@ export class KratosTenantFlows implements TenantFlows {
 
   async logout(options: IamSessionFlowOptions): Promise<IamLogoutResult> {
     this.flows.requireSession(options);
+    try {
+      return await this.endSession(options);
+    } finally {
+      // Also after a failure: a logout whose answer was lost may still have happened.
+      await this.evict(options);
+    }
+  }
+
+  private async endSession(options: IamSessionFlowOptions): Promise<IamLogoutResult> {
     if (this.flows.modeOf(options) !== 'browser') {
       const sessionToken = options.sessionToken ?? '';
-      await this.flows.exchange('logout', true, (frontend, request) =>
+      const response = await this.flows.call('logout', true, {}, (frontend, request) =>
         frontend.performNativeLogout(
           { performNativeLogoutBody: { session_token: sessionToken } },
           request,
         ),
       );
+      // Kratos v1.3.1 answers 403 (no error id) for a token that is no session at all.
+      if (response.status === 403) throw new IamUnauthorizedError('auth.failure.session_inactive');
+      if (response.status >= 300) throw flowFailure(response.status, response.data);
       return { setCookies: [] };
     }
     const created = await this.flows.exchange(
@@ -226,5 +246,24 @@ export class KratosTenantFlows implements TenantFlows {
       options,
     );
     return { setCookies: [...created.setCookies, ...done.setCookies] };
+  }
+
+  /** Evicts the logged-out credential and its session from the session cache. */
+  private async evict(options: IamSessionFlowOptions): Promise<void> {
+    const { cache } = this;
+    if (cache === undefined) return;
+    const source =
+      this.flows.modeOf(options) === 'browser'
+        ? { cookie: options.cookie ?? '' }
+        : { token: options.sessionToken ?? '' };
+    let credential: SessionCredential | undefined;
+    try {
+      credential = sessionCredentialOfSource(source, this.flows.cookieName);
+    } catch (error) {
+      // Malformed: the transports refuse it before any cache lookup, so it was never cached.
+      if (error instanceof IamUnauthorizedError) return;
+      throw error;
+    }
+    if (credential !== undefined) await cache.evictCredential(credential);
   }
 }

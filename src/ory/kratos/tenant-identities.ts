@@ -29,7 +29,8 @@ import type {
   IdentityPaging,
   TenantIdentities,
 } from './identity-types.js';
-import { KratosAdmin } from './kratos-admin.js';
+import { type AdminOperation, KratosAdmin } from './kratos-admin.js';
+import type { KratosId } from './kratos-ids.js';
 import type { KratosSessionCache } from './session-cache.js';
 import { KratosSessionShapeError } from './session-mapping.js';
 
@@ -88,10 +89,11 @@ export class KratosTenantIdentities implements TenantIdentities {
   }
 
   async get(id: string): Promise<IamIdentityRecord> {
-    const response = await this.admin(
+    const response = await this.adminOn(
       'get',
-      { idempotent: true, on400: 'not_found' },
-      (admin, options) => admin.getIdentity({ id }, options),
+      id,
+      { idempotent: true, on400: 'invalid_request' },
+      (admin, checked, options) => admin.getIdentity({ id: checked }, options),
     );
     return this.recordOf(response.data);
   }
@@ -108,8 +110,8 @@ export class KratosTenantIdentities implements TenantIdentities {
 
   async update(id: string, identity: IamIdentityUpdate): Promise<IamIdentityRecord> {
     const updateIdentityBody = updateBodyOf(identity);
-    return this.written(id, 'update', (admin, options) =>
-      admin.updateIdentity({ id, updateIdentityBody }, options),
+    return this.written(id, 'update', (admin, checked, options) =>
+      admin.updateIdentity({ id: checked, updateIdentityBody }, options),
     );
   }
 
@@ -118,16 +120,19 @@ export class KratosTenantIdentities implements TenantIdentities {
     operations: readonly IamIdentityPatchOperation[],
   ): Promise<IamIdentityRecord> {
     const jsonPatch = kratosPatchOf(operations);
-    return this.written(id, 'patch', (admin, options) =>
-      admin.patchIdentity({ id, jsonPatch }, options),
+    return this.written(id, 'patch', (admin, checked, options) =>
+      admin.patchIdentity({ id: checked, jsonPatch }, options),
     );
   }
 
   async delete(id: string): Promise<void> {
     try {
       // Not retried: a retry after a lost answer would report the deleted identity as unknown.
-      await this.admin('delete', { idempotent: false, on400: 'not_found' }, (admin, options) =>
-        admin.deleteIdentity({ id }, options),
+      await this.adminOn(
+        'delete',
+        id,
+        { idempotent: false, on400: 'invalid_request' },
+        (admin, checked, options) => admin.deleteIdentity({ id: checked }, options),
       );
     } finally {
       await this.cache?.evictIdentity(id);
@@ -220,10 +225,19 @@ export class KratosTenantIdentities implements TenantIdentities {
   private async written(
     id: string,
     operation: string,
-    call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<unknown>>,
+    call: (
+      admin: IdentityApi,
+      id: KratosId,
+      options: OryRequestOptions,
+    ) => Promise<OryResponse<unknown>>,
   ): Promise<IamIdentityRecord> {
     try {
-      const response = await this.admin(operation, { idempotent: false, on400: 'invalid' }, call);
+      const response = await this.adminOn(
+        operation,
+        id,
+        { idempotent: false, on400: 'invalid' },
+        call,
+      );
       return this.recordOf(response.data);
     } finally {
       await this.cache?.evictIdentity(id);
@@ -232,12 +246,28 @@ export class KratosTenantIdentities implements TenantIdentities {
 
   private admin<T>(
     operation: string,
-    { idempotent, on400 }: CallOptions,
+    options: CallOptions,
     call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {
-    return this.kratosAdmin.call(operation, idempotent, call, (error, method) =>
-      identityCallFailure(method, error, on400),
-    );
+    return this.kratosAdmin.call(this.operation(operation, options), call);
+  }
+
+  /** An admin call about the identity `id`, which is checked to be a UUID before anything else. */
+  private adminOn<T>(
+    operation: string,
+    id: string,
+    options: CallOptions,
+    call: (admin: IdentityApi, id: KratosId, options: OryRequestOptions) => Promise<OryResponse<T>>,
+  ): Promise<OryResponse<T>> {
+    return this.kratosAdmin.callOn('identity', id, this.operation(operation, options), call);
+  }
+
+  private operation(operation: string, { idempotent, on400 }: CallOptions): AdminOperation {
+    return {
+      operation,
+      idempotent,
+      failure: (error, method) => identityCallFailure(method, error, on400),
+    };
   }
 
   private recordOf(body: unknown): IamIdentityRecord {

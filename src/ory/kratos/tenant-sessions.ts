@@ -1,13 +1,6 @@
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
 import { IamUnauthorizedError } from '../../errors/iam-errors.js';
-import { HttpIamRequest, isPlatformRequest } from '../../request/http-request.js';
-import { type CredentialSource, sessionCredentialOf } from '../../transport/kratos-credentials.js';
-import {
-  callOry,
-  type OryRequestOptions,
-  type OryResponse,
-  OryResponseError,
-} from '../ory-call.js';
+import { type OryRequestOptions, type OryResponse, OryResponseError } from '../ory-call.js';
 import type { KratosClients } from '../ory-clients.js';
 import { type AdminResource, adminCallFailure } from './admin-errors.js';
 import type {
@@ -18,33 +11,15 @@ import type {
   WhoamiSource,
 } from './iam-session.js';
 import { KratosAdmin } from './kratos-admin.js';
+import type { KratosId } from './kratos-ids.js';
 import type { KratosSessionCache } from './session-cache.js';
 import { malformedSessionRejection } from './session-checks.js';
 import { KratosSessionShapeError, sessionFromKratos } from './session-mapping.js';
 import { hasNextPage, pageNumberOf, pageSizeOf, pageTokenOf } from './session-paging.js';
 import { KratosSessionResolver } from './session-resolver.js';
+import { sessionCredentialOfSource } from './session-source.js';
 
 type IdentityApi = NonNullable<KratosClients['admin']>;
-
-function requestOf(source: WhoamiSource): CredentialSource {
-  if ('token' in source && typeof source.token === 'string') {
-    return new HttpIamRequest({ headers: { 'x-session-token': source.token } });
-  }
-  if ('cookie' in source && typeof source.cookie === 'string') {
-    return new HttpIamRequest({ headers: { cookie: source.cookie } });
-  }
-  // Express requests have a `header()` method too, but no `cookie()`: only an IamRequest has both.
-  if (
-    'header' in source &&
-    typeof source.header === 'function' &&
-    'cookie' in source &&
-    typeof source.cookie === 'function'
-  ) {
-    return source;
-  }
-  if (isPlatformRequest(source)) return new HttpIamRequest(source);
-  throw new TypeError('whoami needs a request, { token } or { cookie }');
-}
 
 /** {@link TenantSessions} over a tenant's Kratos clients and session cache. */
 export class KratosTenantSessions implements TenantSessions {
@@ -53,7 +28,7 @@ export class KratosTenantSessions implements TenantSessions {
 
   constructor(
     private readonly tenant: ValidatedTenantConfig,
-    private readonly clients: KratosClients,
+    clients: KratosClients,
     private readonly cache: KratosSessionCache | undefined,
   ) {
     this.resolver = new KratosSessionResolver(tenant, clients, cache);
@@ -61,11 +36,7 @@ export class KratosTenantSessions implements TenantSessions {
   }
 
   async whoami(source: WhoamiSource): Promise<IamSession> {
-    const credential = sessionCredentialOf(
-      requestOf(source),
-      'cookie-or-bearer',
-      this.resolver.cookieName,
-    );
+    const credential = sessionCredentialOfSource(source, this.resolver.cookieName);
     if (credential === undefined) {
       throw new IamUnauthorizedError('auth.failure.missing_credentials');
     }
@@ -75,10 +46,17 @@ export class KratosTenantSessions implements TenantSessions {
   async list(identityId: string, paging: SessionPaging = {}): Promise<IamSessionPage> {
     const page = pageNumberOf(paging.pageToken);
     const perPage = pageSizeOf(paging.pageSize);
-    const response = await this.admin('list', 'identity', { idempotent: true }, (admin, options) =>
-      admin.listIdentitySessions({ id: identityId, page, perPage, active: paging.active }, options),
+    const response = await this.admin(
+      'list',
+      'identity',
+      identityId,
+      { idempotent: true },
+      (admin, id, options) =>
+        admin.listIdentitySessions({ id, page, perPage, active: paging.active }, options),
     );
     const sessions: unknown[] = Array.isArray(response.data) ? response.data : [];
+    // Kratos lists no sessions for an identity it does not know: only an empty page needs asking.
+    if (sessions.length === 0) await this.requireIdentity('list', identityId);
     return {
       sessions: sessions.map((session) => this.sessionOf(session)),
       nextPageToken: hasNextPage(response.headers, page, perPage, sessions.length)
@@ -88,27 +66,32 @@ export class KratosTenantSessions implements TenantSessions {
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.admin('revoke', 'session', { idempotent: true }, (admin, options) =>
-      admin.disableSession({ id: sessionId }, options),
-    );
-    await this.cache?.evictSession(sessionId);
+    try {
+      await this.admin('revoke', 'session', sessionId, { idempotent: true }, (admin, id, options) =>
+        admin.disableSession({ id }, options),
+      );
+    } finally {
+      // Also after a failure: a revoke whose answer was lost may still have happened.
+      await this.cache?.evictSession(sessionId);
+    }
   }
 
   async revokeAllForIdentity(identityId: string): Promise<void> {
-    const admin = this.kratosAdmin.client('revokeAllForIdentity');
+    const operation = 'revokeAllForIdentity';
     try {
-      await callOry(
-        'Kratos admin revokeAllForIdentity',
-        this.clients.policy,
-        (options) => admin.deleteIdentitySessions({ id: identityId }, options),
-        { idempotent: true },
+      await this.kratosAdmin.callOn(
+        'identity',
+        identityId,
+        { operation, idempotent: true, failure: (error) => error },
+        (admin, id, options) => admin.deleteIdentitySessions({ id }, options),
       );
     } catch (error) {
-      // Kratos answers 404 both for an unknown identity and for one without sessions: either
-      // way nothing is left to revoke. An id that is not a UUID (400) still throws.
       if (!(error instanceof OryResponseError && error.status === 404)) {
-        throw adminCallFailure('SessionService.revokeAllForIdentity()', error, 'identity');
+        throw adminCallFailure(`SessionService.${operation}()`, error, 'identity');
       }
+      // Kratos answers 404 both for an identity without sessions (nothing left to revoke) and
+      // for an unknown one, which must not pass for a success.
+      await this.requireIdentity(operation, identityId);
     } finally {
       await this.cache?.evictIdentity(identityId);
     }
@@ -118,27 +101,48 @@ export class KratosTenantSessions implements TenantSessions {
     const extended = await this.admin(
       'extend',
       'session',
+      sessionId,
       { idempotent: false },
-      (admin, options) => admin.extendSession({ id: sessionId }, options),
+      (admin, id, options) => admin.extendSession({ id }, options),
     );
     if (typeof extended.data === 'object' && extended.data !== null) {
       return this.sessionOf(extended.data);
     }
     // Kratos with `feature_flags.faster_session_extend` answers 204 without the session.
-    const fetched = await this.admin('extend', 'session', { idempotent: true }, (admin, options) =>
-      admin.getSession({ id: sessionId, expand: ['identity'] }, options),
+    const fetched = await this.admin(
+      'extend',
+      'session',
+      sessionId,
+      { idempotent: true },
+      (admin, id, options) => admin.getSession({ id, expand: ['identity'] }, options),
     );
     return this.sessionOf(fetched.data);
   }
 
+  /** 404 `identity.not_found` unless Kratos knows the identity. */
+  private async requireIdentity(operation: string, identityId: string): Promise<void> {
+    await this.admin(
+      operation,
+      'identity',
+      identityId,
+      { idempotent: true },
+      (admin, id, options) => admin.getIdentity({ id }, options),
+    );
+  }
+
+  /** One admin call about one session or identity, 404 meaning that one is unknown. */
   private admin<T>(
     operation: string,
-    notFound: AdminResource,
+    kind: AdminResource,
+    id: string,
     { idempotent }: { idempotent: boolean },
-    call: (admin: IdentityApi, options: OryRequestOptions) => Promise<OryResponse<T>>,
+    call: (admin: IdentityApi, id: KratosId, options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {
-    return this.kratosAdmin.call(operation, idempotent, call, (error, method) =>
-      adminCallFailure(method, error, notFound),
+    return this.kratosAdmin.callOn(
+      kind,
+      id,
+      { operation, idempotent, failure: (error, method) => adminCallFailure(method, error, kind) },
+      call,
     );
   }
 

@@ -144,7 +144,7 @@ describe('FlowService against the real Kratos', () => {
     });
   });
 
-  it('rejects a non-object body with 400 and an unknown flow with 404', async () => {
+  it('rejects a non-object body or a malformed flow id with 400 and an unknown flow with 404', async () => {
     const flow = await flows.initiateLogin();
     await expect(flows.submitLogin(flow.id, 'identifier=x')).rejects.toMatchObject({
       status: 400,
@@ -157,7 +157,10 @@ describe('FlowService against the real Kratos', () => {
       status: 404,
       response: { code: 'flow.not_found' },
     });
-    await expect(flows.submitLogin('not-a-flow', {})).rejects.toMatchObject({ status: 404 });
+    await expect(flows.submitLogin('not-a-flow', {})).rejects.toMatchObject({
+      status: 400,
+      response: { code: 'request.invalid_id' },
+    });
   });
 
   it('browser login: CSRF cookie in, session cookie out, whoami accepts it', async () => {
@@ -241,6 +244,12 @@ describe('FlowService against the real Kratos', () => {
     await sessions.whoami({ token });
     await flows.logout({ sessionToken: token });
     await expect(sessions.whoami({ token })).rejects.toMatchObject({ status: 401 });
+    // Kratos v1.3.1 answers 204 again: the session exists, inactive.
+    expect(await flows.logout({ sessionToken: token })).toEqual({ setCookies: [] });
+    // And 403 for a token that was never a session, which is not a success either.
+    await expect(
+      flows.logout({ sessionToken: 'ory_st_neverasessionneverasession' }),
+    ).rejects.toMatchObject({ status: 401, response: { code: 'auth.failure.session_inactive' } });
   });
 
   it("the walkthrough's AuthController works over HTTP", async () => {

@@ -109,20 +109,29 @@ describe('IdentityService against the real Kratos', () => {
     expect(await errorOf(service.delete(created.id))).toMatchObject({ status: 404 });
   });
 
-  it('answers 404 identity.not_found for unknown and malformed ids, never a 500', async () => {
+  it('answers 404 identity.not_found for unknown ids and 400 for malformed ones, never a 500', async () => {
     const service = identities();
-    for (const id of [UNKNOWN_ID, 'not-a-uuid']) {
-      for (const call of [
-        () => service.get(id),
-        () => service.delete(id),
-        () => service.activate(id),
-        () => service.update(id, { traits: { email: email() }, state: 'active' }),
-      ]) {
-        expect(await errorOf(call())).toEqual({
-          status: 404,
-          body: { statusCode: 404, code: 'identity.not_found', message: 'Identity not found.' },
-        });
-      }
+    const calls = (id: string) => [
+      () => service.get(id),
+      () => service.delete(id),
+      () => service.activate(id),
+      () => service.update(id, { traits: { email: email() }, state: 'active' }),
+    ];
+    for (const call of calls(UNKNOWN_ID)) {
+      expect(await errorOf(call())).toEqual({
+        status: 404,
+        body: { statusCode: 404, code: 'identity.not_found', message: 'Identity not found.' },
+      });
+    }
+    for (const call of calls('not-a-uuid')) {
+      expect(await errorOf(call())).toEqual({
+        status: 400,
+        body: {
+          statusCode: 400,
+          code: 'request.invalid_id',
+          message: 'The identity id must be a UUID.',
+        },
+      });
     }
     // Kratos' own reason, with the path of the offending trait.
     expect(await errorOf(service.create({ traits: { email: 'not-an-email' } }))).toMatchObject({
@@ -264,7 +273,10 @@ describe('IdentityService against the real Kratos', () => {
     expect(page.sessions.map((session) => session.id).sort()).toEqual(sessionIds.sort());
     expect(page.sessions[0]).toMatchObject({ active: true, identity: { id } });
     expect(page.sessions[0]?.expiresAt).toBeInstanceOf(Date);
-    expect((await service.sessions(UNKNOWN_ID)).sessions).toEqual([]);
+    expect(await errorOf(service.sessions(UNKNOWN_ID))).toMatchObject({
+      status: 404,
+      body: { code: 'identity.not_found' },
+    });
   });
 
   it('pages through identities without repeating or skipping one', async () => {

@@ -153,7 +153,13 @@ describe.each(PLATFORMS)('sessions against the real Kratos on %s', (platform) =>
     await expect(sessions.revoke('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
       NotFoundException,
     );
-    await expect(sessions.extend('not-a-uuid')).rejects.toBeInstanceOf(NotFoundException);
-    expect((await sessions.list('00000000-0000-4000-8000-000000000000')).sessions).toEqual([]);
+    await expect(sessions.extend('not-a-uuid')).rejects.toMatchObject({
+      status: 400,
+      response: { code: 'request.invalid_id' },
+    });
+    await expect(sessions.list('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+      status: 404,
+      response: { code: 'identity.not_found' },
+    });
   });
 });

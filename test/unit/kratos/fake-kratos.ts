@@ -1,10 +1,26 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the fake answers: a status and a JSON body, or `'hang'` to never answer. */
+/**
+ * What the fake answers: a status and a JSON body (sent once `after` settles, when given), or
+ * `'hang'` to never answer.
+ */
 export type FakeAnswer =
-  | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
+  | {
+      readonly status: number;
+      readonly body?: unknown;
+      readonly headers?: Record<string, string>;
+      readonly after?: Promise<unknown>;
+    }
   | 'hang';
+
+/** An answer the test releases, and the moment its request arrived. */
+export interface HeldAnswer {
+  /** Resolves when the request has reached the fake. */
+  readonly arrived: Promise<void>;
+  /** Sends the answer. */
+  release(): void;
+}
 
 export interface RecordedRequest {
   readonly method: string;
@@ -21,6 +37,7 @@ export interface RecordedRequest {
 export class FakeKratos {
   readonly requests: RecordedRequest[] = [];
   private readonly answers = new Map<string, FakeAnswer>();
+  private readonly arrivals = new Map<string, () => void>();
   private server: Server | undefined;
   url = '';
 
@@ -30,12 +47,17 @@ export class FakeKratos {
       const path = url.pathname;
       const method = request.method ?? 'GET';
       this.requests.push({ method, path, query: url.searchParams, headers: request.headers });
-      const answer = this.answers.get(`${method} ${path}`) ?? { status: 404, body: { error: {} } };
+      const route = `${method} ${path}`;
+      this.arrivals.get(route)?.();
+      this.arrivals.delete(route);
+      const answer = this.answers.get(route) ?? { status: 404, body: { error: {} } };
       if (answer === 'hang') return;
       const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
-      response
-        .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
-        .end(body);
+      void (answer.after ?? Promise.resolve()).then(() =>
+        response
+          .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+          .end(body),
+      );
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -46,8 +68,20 @@ export class FakeKratos {
     return this;
   }
 
+  /** Answers the next requests to `route` only when the test calls `release()`. */
+  hold(route: string, answer: { readonly status: number; readonly body?: unknown }): HeldAnswer {
+    let release = () => {};
+    const after = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const arrived = new Promise<void>((resolve) => this.arrivals.set(route, resolve));
+    this.answer(route, { ...answer, after });
+    return { arrived, release };
+  }
+
   reset(): void {
     this.answers.clear();
+    this.arrivals.clear();
     this.requests.length = 0;
   }
 

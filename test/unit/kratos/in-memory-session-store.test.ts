@@ -65,4 +65,23 @@ describe('InMemorySessionStore', () => {
     await store.deleteTagged('t1');
     expect(store.size).toBe(2);
   });
+
+  it('writes with a generation only while no eviction has happened since it was read', async () => {
+    const store = new InMemorySessionStore();
+    const before = await store.generation();
+    await store.set('fresh', 'v', 10_000, [], before);
+    expect(await store.get('fresh')).toBe('v');
+
+    // Any tag moves it, not only the entry's own: the store cannot know the entry's tags ahead.
+    await store.deleteTagged('session:unrelated');
+    await store.set('stale', 'v', 10_000, ['session:s'], before);
+    expect(await store.get('stale')).toBeUndefined();
+
+    const after = await store.generation();
+    expect(after).not.toBe(before);
+    await store.set('stale', 'v', 10_000, ['session:s'], after);
+    expect(await store.get('stale')).toBe('v');
+    store.clear();
+    expect(await store.generation()).not.toBe(after);
+  });
 });

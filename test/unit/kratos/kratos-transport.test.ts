@@ -267,6 +267,7 @@ describe('Kratos transports', () => {
         get: () => Promise.reject(new Error('down')),
         set: () => Promise.reject(new Error('down')),
         deleteTagged: () => Promise.reject(new Error('down')),
+        generation: () => Promise.reject(new Error('down')),
       };
       const transport = cached(failing);
       kratos.answer(WHOAMI, { status: 200, body: kratosSession() });

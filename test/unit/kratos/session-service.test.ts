@@ -8,6 +8,7 @@ import { KratosSessionCache } from '../../../src/ory/kratos/session-cache.js';
 import { KratosTenantSessions } from '../../../src/ory/kratos/tenant-sessions.js';
 import { OryClients } from '../../../src/ory/ory-clients.js';
 import { InMemorySessionStore } from '../../../src/session-cache/in-memory-session-store.js';
+import type { SessionCacheStore } from '../../../src/session-cache/session-cache-store.js';
 import { FakeKratos, kratosSession } from './fake-kratos.js';
 
 const SESSION_ID = 'a6f5e1f2-0000-4000-8000-000000000001';
@@ -20,7 +21,13 @@ beforeAll(() => kratos.start());
 afterAll(() => kratos.stop());
 beforeEach(() => kratos.reset());
 
-function sessionsFor({ cached = true } = {}): TenantSessions {
+function sessionsFor({
+  cached = true,
+  store = new InMemorySessionStore(),
+}: {
+  cached?: boolean;
+  store?: SessionCacheStore;
+} = {}): TenantSessions {
   const options = validateIamOptions({
     tenants: {
       default: {
@@ -32,9 +39,7 @@ function sessionsFor({ cached = true } = {}): TenantSessions {
   } satisfies IamModuleOptions);
   const tenant = options.tenants.default;
   if (tenant === undefined) throw new Error('no tenant');
-  const cache = cached
-    ? new KratosSessionCache(new InMemorySessionStore(), 'default', 10_000)
-    : undefined;
+  const cache = cached ? new KratosSessionCache(store, 'default', 10_000) : undefined;
   return new KratosTenantSessions(tenant, new OryClients(options).kratos('default'), cache);
 }
 
@@ -84,31 +89,103 @@ describe('SessionService (per tenant)', () => {
     });
   });
 
-  it('revokeAllForIdentity evicts, and treats Kratos 404 (no sessions left) as done', async () => {
+  it('revoke evicts also when its answer is lost, since the revoke may have happened', async () => {
+    kratos
+      .answer(WHOAMI, { status: 200, body: kratosSession() })
+      .answer(`DELETE /admin/sessions/${SESSION_ID}`, 'hang');
+    const sessions = sessionsFor();
+    await sessions.whoami({ token: TOKEN });
+
+    await expect(sessions.revoke(SESSION_ID)).rejects.toMatchObject({
+      code: 'auth.upstream_unavailable',
+    });
+    kratos.answer(WHOAMI, { status: 401, body: {} });
+
+    await expect(sessions.whoami({ token: TOKEN })).rejects.toMatchObject({
+      code: 'auth.failure.session_inactive',
+    });
+  });
+
+  describe('a whoami Kratos answered before a revoke, arriving after its eviction', () => {
+    it.each([
+      ['revoke', (admin: TenantSessions) => admin.revoke(SESSION_ID)],
+      ['revokeAllForIdentity', (admin: TenantSessions) => admin.revokeAllForIdentity(IDENTITY_ID)],
+    ])('is not written back to the cache by %s', async (_name, revoke) => {
+      // The transports and SessionService each have their own cache object over the one store.
+      const store = new InMemorySessionStore();
+      const requests = sessionsFor({ store });
+      const admin = sessionsFor({ store });
+      kratos
+        .answer(`DELETE /admin/sessions/${SESSION_ID}`, { status: 204 })
+        .answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 204 });
+      const held = kratos.hold(WHOAMI, { status: 200, body: kratosSession() });
+      const inFlight = requests.whoami({ token: TOKEN });
+      await held.arrived;
+
+      await revoke(admin);
+      held.release();
+      // It was the session when Kratos answered: this one caller may have it.
+      expect((await inFlight).id).toBe(SESSION_ID);
+
+      kratos.answer(WHOAMI, { status: 401, body: {} });
+      await expect(requests.whoami({ token: TOKEN })).rejects.toMatchObject({
+        code: 'auth.failure.session_inactive',
+      });
+      expect(kratos.requestsTo(WHOAMI)).toHaveLength(2);
+    });
+  });
+
+  it('revokeAllForIdentity evicts, and treats Kratos 404 for a known identity as done', async () => {
     kratos.answer(WHOAMI, { status: 200, body: kratosSession() });
     const sessions = sessionsFor();
     await sessions.whoami({ token: TOKEN });
 
-    kratos.answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 404, body: {} });
+    // Kratos v1.3.1 answers 404 when it deleted no session row, known identity or not.
+    kratos
+      .answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 404, body: {} })
+      .answer(`GET /admin/identities/${IDENTITY_ID}`, {
+        status: 200,
+        body: kratosSession().identity,
+      });
     await sessions.revokeAllForIdentity(IDENTITY_ID);
     await sessions.whoami({ token: TOKEN });
 
     expect(kratos.requestsTo(WHOAMI)).toHaveLength(2);
-    kratos.answer('DELETE /admin/identities/nope/sessions', { status: 400, body: {} });
-    await expect(sessions.revokeAllForIdentity('nope')).rejects.toMatchObject({
+  });
+
+  it('revokeAllForIdentity of an unknown identity is a 404 identity.not_found, not a success', async () => {
+    kratos.answer(`DELETE /admin/identities/${IDENTITY_ID}/sessions`, { status: 404, body: {} });
+    await expect(sessionsFor().revokeAllForIdentity(IDENTITY_ID)).rejects.toMatchObject({
       status: 404,
-      response: { statusCode: 404, code: 'identity.not_found' },
+      response: { statusCode: 404, code: 'identity.not_found', message: 'Identity not found.' },
     });
   });
 
-  it('answers 404 session.not_found for an unknown or malformed session id', async () => {
+  it('list of an unknown identity is a 404 identity.not_found; a known one may have none', async () => {
+    const route = `GET /admin/identities/${IDENTITY_ID}/sessions`;
+    kratos.answer(route, { status: 200, body: [], headers: { 'x-total-count': '0' } });
+    const sessions = sessionsFor();
+
+    await expect(sessions.list(IDENTITY_ID)).rejects.toMatchObject({
+      status: 404,
+      response: { code: 'identity.not_found' },
+    });
+
+    kratos.answer(`GET /admin/identities/${IDENTITY_ID}`, {
+      status: 200,
+      body: kratosSession().identity,
+    });
+    expect(await sessions.list(IDENTITY_ID)).toEqual({ sessions: [], nextPageToken: undefined });
+  });
+
+  it('answers 404 session.not_found for an unknown session id', async () => {
     kratos
       .answer(`DELETE /admin/sessions/${SESSION_ID}`, { status: 404, body: {} })
-      .answer('PATCH /admin/sessions/nope/extend', { status: 400, body: {} });
+      .answer(`PATCH /admin/sessions/${SESSION_ID}/extend`, { status: 404, body: {} });
     const sessions = sessionsFor();
 
     await expect(sessions.revoke(SESSION_ID)).rejects.toBeInstanceOf(NotFoundException);
-    await expect(sessions.extend('nope')).rejects.toMatchObject({
+    await expect(sessions.extend(SESSION_ID)).rejects.toMatchObject({
       response: { statusCode: 404, code: 'session.not_found', message: 'Session not found.' },
     });
   });
