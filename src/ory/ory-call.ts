@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeout and retry budget of calls to Kratos and Keto (from the tenant's `http` config). */
 export interface OryCallPolicy {
@@ -56,26 +57,16 @@ function responseOf(
     : undefined;
 }
 
-function retryAfterMs(headers: unknown): number | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const raw = (headers as Record<string, unknown>)['retry-after'];
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 function jitteredBackoff(attempt: number): number {
   return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 }
 
 /**
  * Runs one `@ory/client` call with a timeout on every attempt. Network errors, timeouts, 5xx and
- * 429 are outages: idempotent reads are retried with jittered backoff (a 429's `Retry-After` is
- * honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`. Other 4xx
- * answers become an {@link OryResponseError}. Writes are never retried: a timed-out write may have
- * happened.
+ * 429 are outages: idempotent reads are retried with jittered backoff (a 429's or 503's
+ * `Retry-After` is honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`
+ * whose `Retry-After` is the upstream's (at most 60 s) or 5 s. Other 4xx answers become an {@link OryResponseError}. Writes are never
+ * retried: a timed-out write may have happened.
  */
 export async function callOry<T>(
   operation: string,
@@ -84,7 +75,7 @@ export async function callOry<T>(
   { idempotent }: { idempotent: boolean },
 ): Promise<OryResponse<T>> {
   const attempts = idempotent ? policy.retries + 1 : 1;
-  let retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
+  let retryAfter = DEFAULT_RETRY_AFTER_SECONDS;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     let waitMs = jitteredBackoff(attempt);
     try {
@@ -100,16 +91,19 @@ export async function callOry<T>(
       if (response === undefined && !isTransportFailure(error)) {
         throw error;
       }
-      const hinted = response?.status === 429 ? retryAfterMs(response.headers) : undefined;
+      const hinted =
+        response?.status === 429 || response?.status === 503
+          ? retryAfterSeconds(response.headers)
+          : undefined;
       if (hinted !== undefined) {
-        retryAfterSeconds = Math.max(1, Math.ceil(hinted / 1_000));
-        if (hinted > LONGEST_HONOURED_RETRY_AFTER_MS) break;
-        waitMs = hinted;
+        retryAfter = Math.max(1, Math.ceil(hinted));
+        if (hinted * 1_000 > LONGEST_HONOURED_RETRY_AFTER_MS) break;
+        waitMs = hinted * 1_000;
       }
     }
     if (attempt + 1 < attempts) await sleep(waitMs);
   }
-  throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfterSeconds);
+  throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfter);
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */
