@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+import { describeUpstreamFailure } from '../errors/upstream-failure.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeout and retry budget of calls to Kratos and Keto (from the tenant's `http` config). */
@@ -30,6 +31,8 @@ export class OryResponseError extends Error {
     readonly operation: string,
     readonly status: number,
     readonly body: unknown,
+    /** For the operator: `HTTP 404 from <url without query>`. */
+    readonly reason: string = `HTTP ${status}`,
   ) {
     super(`${operation} answered ${status}`);
     this.name = 'OryResponseError';
@@ -65,7 +68,8 @@ function jitteredBackoff(attempt: number): number {
  * Runs one `@ory/client` call with a timeout on every attempt. Network errors, timeouts, 5xx and
  * 429 are outages: idempotent reads are retried with jittered backoff (a 429's or 503's
  * `Retry-After` is honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`
- * whose `Retry-After` is the upstream's (at most 60 s) or 5 s. Other 4xx answers become an {@link OryResponseError}. Writes are never
+ * whose `Retry-After` is the upstream's (at most 60 s) or 5 s, and whose `reason` says what the
+ * last attempt met. Other 4xx answers become an {@link OryResponseError}. Writes are never
  * retried: a timed-out write may have happened.
  */
 export async function callOry<T>(
@@ -76,8 +80,11 @@ export async function callOry<T>(
 ): Promise<OryResponse<T>> {
   const attempts = idempotent ? policy.retries + 1 : 1;
   let retryAfter = DEFAULT_RETRY_AFTER_SECONDS;
+  let lastFailure: unknown;
+  let tried = 0;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     let waitMs = jitteredBackoff(attempt);
+    tried += 1;
     try {
       return await call({
         timeout: policy.timeoutMs,
@@ -86,11 +93,17 @@ export async function callOry<T>(
     } catch (error) {
       const response = responseOf(error);
       if (response !== undefined && response.status < 500 && response.status !== 429) {
-        throw new OryResponseError(operation, response.status, response.data);
+        throw new OryResponseError(
+          operation,
+          response.status,
+          response.data,
+          describeUpstreamFailure(error),
+        );
       }
       if (response === undefined && !isTransportFailure(error)) {
         throw error;
       }
+      lastFailure = error;
       const hinted =
         response?.status === 429 || response?.status === 503
           ? retryAfterSeconds(response.headers)
@@ -103,7 +116,12 @@ export async function callOry<T>(
     }
     if (attempt + 1 < attempts) await sleep(waitMs);
   }
-  throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfter);
+  const attemptsNote = tried > 1 ? ` (${tried} attempts)` : '';
+  throw new IamUpstreamUnavailableError(
+    `${operation} is unavailable.`,
+    retryAfter,
+    `${operation}: ${describeUpstreamFailure(lastFailure)}${attemptsNote}`,
+  );
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */

@@ -1,8 +1,11 @@
-import { Configuration, FrontendApi } from '@ory/client';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Configuration, FrontendApi, PermissionApi } from '@ory/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
-import { callOry } from '../../../src/ory/ory-call.js';
-import { FakeKratos } from '../kratos/fake-kratos.js';
+import { describeUpstreamFailure } from '../../../src/errors/upstream-failure.js';
+import { callOry, OryResponseError } from '../../../src/ory/ory-call.js';
+import { FakeKratos, kratosSession } from '../kratos/fake-kratos.js';
 
 const WHOAMI = 'GET /sessions/whoami';
 const kratos = new FakeKratos();
@@ -54,5 +57,64 @@ describe('callOry and Retry-After', () => {
   it('answers the default 5 s for an invalid Retry-After', async () => {
     kratos.answer(WHOAMI, { status: 503, body: {}, headers: { 'retry-after': 'soon' } });
     expect((await outageOf(whoami(kratos.url))).retryAfterSeconds).toBe(5);
+  });
+});
+
+describe('callOry failure reasons', () => {
+  it('names the refused address and the attempts', async () => {
+    const outage = await outageOf(whoami('http://127.0.0.1:1', 1));
+    expect(outage.reason).toBe('Kratos /sessions/whoami: ECONNREFUSED 127.0.0.1:1 (2 attempts)');
+    expect(outage.message).not.toContain('127.0.0.1');
+  });
+
+  it('names the status and the URL, without its query string or user-info', async () => {
+    const keto = new PermissionApi(
+      new Configuration({ basePath: kratos.url.replace('//', '//operator:hunter2@') }),
+    );
+    const check = (timeoutMs: number) =>
+      callOry(
+        'Keto check',
+        { timeoutMs, retries: 0 },
+        (options) =>
+          keto.checkPermission(
+            { namespace: 'docs', object: 'doc-1', relation: 'view', subjectId: 'alice' },
+            options,
+          ),
+        { idempotent: true },
+      );
+    kratos.answer('GET /relation-tuples/check/openapi', { status: 502, body: {} });
+    const outage = await outageOf(check(300));
+    expect(outage.reason).toBe(
+      `Keto check: HTTP 502 from ${kratos.url}/relation-tuples/check/openapi`,
+    );
+
+    kratos.answer('GET /relation-tuples/check/openapi', { status: 418, body: {} });
+    const refused = await check(300).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OryResponseError);
+    expect((refused as OryResponseError).reason).toBe(
+      `HTTP 418 from ${kratos.url}/relation-tuples/check/openapi`,
+    );
+
+    kratos.answer('GET /relation-tuples/check/openapi', 'hang');
+    expect((await outageOf(check(100))).reason).toBe(
+      `Keto check: no answer in time from ${kratos.url}/relation-tuples/check/openapi`,
+    );
+  });
+
+  it('describes a fetch failure by its cause, not as TypeError', async () => {
+    // fetch() refuses port 1 itself ("bad port"); a port just freed refuses the connection.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const failure = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`).catch(
+      (error: unknown) => error,
+    );
+    expect(describeUpstreamFailure(failure)).toBe(`ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
+  it('succeeds when Kratos answers', async () => {
+    kratos.answer(WHOAMI, { status: 200, body: kratosSession() });
+    expect((await whoami(kratos.url)).status).toBe(200);
   });
 });
