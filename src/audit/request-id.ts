@@ -1,5 +1,5 @@
 /** Longest client-sent `X-Request-Id` an audit event carries. */
-export const MAX_REQUEST_ID_LENGTH = 128;
+const MAX_REQUEST_ID_LENGTH = 128;
 
 /**
  * Letters, digits and `-_.:;=+/@`: UUIDs, hex and base64 ids, W3C trace ids, and AWS-style

@@ -26,7 +26,7 @@ export function describeUpstreamFailure(error: unknown): string {
 }
 
 /** A URL without its query string, fragment and user-info; undefined when it is not one. */
-export function safeUrl(value: unknown): string | undefined {
+function safeUrl(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const url = new URL(value);
