@@ -1,3 +1,4 @@
+import type { PermissionTuple, PermissionTuplePage } from '../../permissions/permission-tuple.js';
 import { KetoMalformedAnswerError } from './keto-errors.js';
 
 /** One entry of a batch check answer: Keto's answer, or the error it reported for the tuple. */
@@ -54,4 +55,45 @@ export function batchAnswers(
     }
     return { allowed };
   });
+}
+
+function subjectOf(relationship: Record<string, unknown>): PermissionTuple['subject'] | undefined {
+  const { subject_id: subjectId, subject_set: subjectSet } = relationship;
+  if (typeof subjectId === 'string') return subjectId;
+  if (!isRecord(subjectSet)) return undefined;
+  const { namespace, object, relation } = subjectSet;
+  return typeof namespace === 'string' && typeof object === 'string' && typeof relation === 'string'
+    ? { namespace, object, relation }
+    : undefined;
+}
+
+/**
+ * The tuples and next page token of a list answer (`200 {"relation_tuples": [...],
+ * "next_page_token": "..."}`). Throws {@link KetoMalformedAnswerError} for anything else, a tuple
+ * without its parts included: a page quietly missing tuples is a wrong answer, not an empty one.
+ */
+export function relationshipPage(operation: string, body: unknown): PermissionTuplePage {
+  if (!isRecord(body)) throw new KetoMalformedAnswerError(operation, 'the body is not an object');
+  // Keto's Go handler may encode an empty page's tuples as null; never leaves the field out.
+  const { relation_tuples: listed, next_page_token: next } = body;
+  if (!Array.isArray(listed) && listed !== null) {
+    throw new KetoMalformedAnswerError(operation, '"relation_tuples" is not an array');
+  }
+  if (typeof next !== 'string') {
+    throw new KetoMalformedAnswerError(operation, '"next_page_token" is not a string');
+  }
+  const tuples = (listed ?? []).map((relationship: unknown, index): PermissionTuple => {
+    const { namespace, object, relation } = isRecord(relationship) ? relationship : {};
+    const subject = isRecord(relationship) ? subjectOf(relationship) : undefined;
+    if (
+      typeof namespace !== 'string' ||
+      typeof object !== 'string' ||
+      typeof relation !== 'string' ||
+      subject === undefined
+    ) {
+      throw new KetoMalformedAnswerError(operation, `tuple ${index} is incomplete`);
+    }
+    return { namespace, object, relation, subject };
+  });
+  return { tuples, nextPageToken: next === '' ? undefined : next };
 }

@@ -32,7 +32,7 @@ export class FakeKeto {
   /** Never answer any request (a Keto that hangs). */
   hang = false;
   /**
-   * When set, both check endpoints answer 200 with this body instead of an answer: a lying Keto,
+   * When set, the check and list endpoints answer 200 with this body instead: a lying Keto,
    * the one fault a real Keto cannot be made to show.
    */
   lie: ((tuples: WireTuple[]) => unknown) | undefined;
@@ -109,7 +109,7 @@ export class FakeKeto {
         }
         if (url.pathname === '/relation-tuples') {
           this.calls.push({ path: url.pathname, tuples: [] });
-          answer(200, { relation_tuples: [], next_page_token: '' });
+          answer(200, this.lie?.([]) ?? { relation_tuples: [], next_page_token: '' });
           return;
         }
         answer(404, { error: { code: 404, message: 'no such path' } });

@@ -3,6 +3,7 @@ import { validateIamOptions } from '../../../src/config/validate-options.js';
 import { IamUpstreamUnavailableError, type PermissionTuple } from '../../../src/index.js';
 import { KetoPermissionChecker } from '../../../src/ory/keto/keto-permission-checker.js';
 import { OryClients } from '../../../src/ory/ory-clients.js';
+import { PermissionService } from '../../../src/services/permission.service.js';
 import { FakeKeto, type WireTuple } from './fake-keto.js';
 
 const view = (object: string): PermissionTuple => ({
@@ -22,7 +23,7 @@ async function outageOf(answer: Promise<unknown>): Promise<IamUpstreamUnavailabl
   return error as IamUpstreamUnavailableError;
 }
 
-describe('KetoPermissionChecker with a lying Keto (200 with a body that is not an answer)', () => {
+describe('Keto reads with a lying Keto (200 with a body that is not an answer)', () => {
   const keto = new FakeKeto();
   beforeAll(() => keto.start());
   afterAll(() => keto.stop());
@@ -32,21 +33,20 @@ describe('KetoPermissionChecker with a lying Keto (200 with a body that is not a
     keto.calls.length = 0;
   });
 
-  const checker = (decisionCache = false) =>
-    new KetoPermissionChecker(
-      new OryClients(
-        validateIamOptions({
-          tenants: {
-            default: {
-              transport: 'oathkeeper',
-              oathkeeper: { jwks: { url: 'http://127.0.0.1:1/jwks.json' }, audience: 'api' },
-              keto: { readUrl: keto.url, decisionCache: { enabled: decisionCache } },
-              http: { timeoutMs: 500, retries: 0 },
-            },
+  const clients = (decisionCache = false) =>
+    new OryClients(
+      validateIamOptions({
+        tenants: {
+          default: {
+            transport: 'oathkeeper',
+            oathkeeper: { jwks: { url: 'http://127.0.0.1:1/jwks.json' }, audience: 'api' },
+            keto: { readUrl: keto.url, decisionCache: { enabled: decisionCache } },
+            http: { timeoutMs: 500, retries: 0 },
           },
-        }),
-      ),
+        },
+      }),
     );
+  const checker = (decisionCache = false) => new KetoPermissionChecker(clients(decisionCache));
 
   it.each([
     ['an empty object', {}],
@@ -93,6 +93,59 @@ describe('KetoPermissionChecker with a lying Keto (200 with a body that is not a
     keto.allowed = () => true;
     expect(await subject.checkMany('default', two)).toEqual([true, true]);
     expect(keto.calls.map((call) => call.tuples.length)).toEqual([1, 2, 2]);
+  });
+
+  it.each([
+    ['an empty object', {}],
+    ['relation_tuples not an array', { relation_tuples: { namespace: 'docs' } }],
+    [
+      'a tuple without a subject',
+      { relation_tuples: [{ namespace: 'docs', object: 'd', relation: 'view' }] },
+    ],
+    [
+      'a tuple with a numeric subject',
+      { relation_tuples: [{ namespace: 'docs', object: 'd', relation: 'view', subject_id: 7 }] },
+    ],
+    ['a numeric next_page_token', { relation_tuples: [], next_page_token: 2 }],
+  ])('PermissionService.list answered with %s is a 503, not a short page', async (_case, body) => {
+    keto.lie = () => body;
+    const ory = clients();
+    const permissions = new PermissionService(ory, new KetoPermissionChecker(ory)).forTenant(
+      'default',
+    );
+    const outage = await outageOf(permissions.list({ namespace: 'docs' }));
+    expect(outage.reason).toMatch(/^malformed answer from Keto \(Keto list\): /);
+  });
+
+  it('lists the tuples of a well-formed page', async () => {
+    keto.lie = () => ({
+      relation_tuples: [
+        { namespace: 'docs', object: 'd', relation: 'view', subject_id: 'alice' },
+        {
+          namespace: 'docs',
+          object: 'd',
+          relation: 'view',
+          subject_set: { namespace: 'groups', object: 'g', relation: 'member' },
+        },
+      ],
+      next_page_token: 'next',
+    });
+    const ory = clients();
+    const permissions = new PermissionService(ory, new KetoPermissionChecker(ory)).forTenant(
+      'default',
+    );
+    expect(await permissions.list()).toEqual({
+      tuples: [
+        { namespace: 'docs', object: 'd', relation: 'view', subject: 'alice' },
+        {
+          namespace: 'docs',
+          object: 'd',
+          relation: 'view',
+          subject: { namespace: 'groups', object: 'g', relation: 'member' },
+        },
+      ],
+      nextPageToken: 'next',
+    });
   });
 
   it('still takes a result carrying an error as a deny, as Keto documents it', async () => {
