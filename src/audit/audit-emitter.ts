@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IamAuditEvent, IamAuditEventName } from './audit-event.js';
 import type { AuditSink } from './audit-sink.js';
+import { auditableRequestId } from './request-id.js';
 
 type AuditInput = Omit<IamAuditEvent, 'timestamp'>;
 
@@ -28,9 +29,14 @@ export class AuditEmitter {
     }
   }
 
+  /** The request id is the client's header: kept only when {@link auditableRequestId} allows it. */
   emit(input: AuditInput): void {
     if (!this.accepts(input.name)) return;
-    const event: IamAuditEvent = { ...input, timestamp: new Date().toISOString() };
+    const event: IamAuditEvent = {
+      ...input,
+      requestId: auditableRequestId(input.requestId),
+      timestamp: new Date().toISOString(),
+    };
     try {
       const result = this.sink.emit(event);
       if (result !== undefined && typeof (result as Promise<void>).then === 'function') {

@@ -44,7 +44,10 @@ export interface IamAuditEvent {
   readonly route?: string;
   readonly method?: string;
   readonly code?: IamErrorCode;
-  /** From `X-Request-Id` when the client or a gateway sent one. */
+  /**
+   * From `X-Request-Id` when the client or a gateway sent one that is 1 to 128 characters of
+   * letters, digits and `-_.:;=+/@`; any other value is left out.
+   */
   readonly requestId?: string;
   readonly detail?: IamAuditDetail;
 }

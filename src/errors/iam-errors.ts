@@ -75,11 +75,18 @@ export class IamBadRequestError extends IamHttpError {
 export class IamUpstreamUnavailableError extends IamHttpError {
   /** Seconds the client should wait; sent as the `Retry-After` header. */
   readonly retryAfterSeconds: number;
+  /**
+   * For the operator, not the client (it names internal hosts): what failed, e.g.
+   * `Keto check: ECONNREFUSED 127.0.0.1:4466` or `malformed answer from Keto (...)`. Goes to the
+   * audit event's `detail.reason`, never into the response body.
+   */
+  readonly reason: string | undefined;
 
-  constructor(message?: string, retryAfterSeconds = 5) {
+  constructor(message?: string, retryAfterSeconds = 5, reason?: string) {
     super('auth.upstream_unavailable', message);
     this.name = 'IamUpstreamUnavailableError';
     this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason;
   }
 }
 

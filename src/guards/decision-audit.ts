@@ -63,8 +63,12 @@ export function rejectDecision(
     method: context.found?.request.method,
     requestId: context.found?.request.header('x-request-id'),
     // The client-facing message: fixed text, never request data. It names the likely cause,
-    // e.g. of a replay (a claims template without a per-request value), as the SPEC asks.
-    detail: { message: rejection.message },
+    // e.g. of a replay (a claims template without a per-request value), as the SPEC asks. An
+    // outage adds its operator-facing reason, which the client never sees.
+    detail: {
+      message: rejection.message,
+      reason: rejection instanceof IamUpstreamUnavailableError ? rejection.reason : undefined,
+    },
   });
   if (rejection instanceof IamUpstreamUnavailableError) {
     setResponseHeader(context.found?.response, 'Retry-After', String(rejection.retryAfterSeconds));

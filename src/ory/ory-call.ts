@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+import { describeUpstreamFailure } from '../errors/upstream-failure.js';
+import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeout and retry budget of calls to Kratos and Keto (from the tenant's `http` config). */
 export interface OryCallPolicy {
@@ -29,6 +31,8 @@ export class OryResponseError extends Error {
     readonly operation: string,
     readonly status: number,
     readonly body: unknown,
+    /** For the operator: `HTTP 404 from <url without query>`. */
+    readonly reason: string = `HTTP ${status}`,
   ) {
     super(`${operation} answered ${status}`);
     this.name = 'OryResponseError';
@@ -56,26 +60,17 @@ function responseOf(
     : undefined;
 }
 
-function retryAfterMs(headers: unknown): number | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const raw = (headers as Record<string, unknown>)['retry-after'];
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 function jitteredBackoff(attempt: number): number {
   return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 }
 
 /**
  * Runs one `@ory/client` call with a timeout on every attempt. Network errors, timeouts, 5xx and
- * 429 are outages: idempotent reads are retried with jittered backoff (a 429's `Retry-After` is
- * honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`. Other 4xx
- * answers become an {@link OryResponseError}. Writes are never retried: a timed-out write may have
- * happened.
+ * 429 are outages: idempotent reads are retried with jittered backoff (a 429's or 503's
+ * `Retry-After` is honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`
+ * whose `Retry-After` is the upstream's (at most 60 s) or 5 s, and whose `reason` says what the
+ * last attempt met. Other 4xx answers become an {@link OryResponseError}. Writes are never
+ * retried: a timed-out write may have happened.
  */
 export async function callOry<T>(
   operation: string,
@@ -84,9 +79,12 @@ export async function callOry<T>(
   { idempotent }: { idempotent: boolean },
 ): Promise<OryResponse<T>> {
   const attempts = idempotent ? policy.retries + 1 : 1;
-  let retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
+  let retryAfter = DEFAULT_RETRY_AFTER_SECONDS;
+  let lastFailure: unknown;
+  let tried = 0;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     let waitMs = jitteredBackoff(attempt);
+    tried += 1;
     try {
       return await call({
         timeout: policy.timeoutMs,
@@ -95,21 +93,35 @@ export async function callOry<T>(
     } catch (error) {
       const response = responseOf(error);
       if (response !== undefined && response.status < 500 && response.status !== 429) {
-        throw new OryResponseError(operation, response.status, response.data);
+        throw new OryResponseError(
+          operation,
+          response.status,
+          response.data,
+          describeUpstreamFailure(error),
+        );
       }
       if (response === undefined && !isTransportFailure(error)) {
         throw error;
       }
-      const hinted = response?.status === 429 ? retryAfterMs(response.headers) : undefined;
+      lastFailure = error;
+      const hinted =
+        response?.status === 429 || response?.status === 503
+          ? retryAfterSeconds(response.headers)
+          : undefined;
       if (hinted !== undefined) {
-        retryAfterSeconds = Math.max(1, Math.ceil(hinted / 1_000));
-        if (hinted > LONGEST_HONOURED_RETRY_AFTER_MS) break;
-        waitMs = hinted;
+        retryAfter = Math.max(1, Math.ceil(hinted));
+        if (hinted * 1_000 > LONGEST_HONOURED_RETRY_AFTER_MS) break;
+        waitMs = hinted * 1_000;
       }
     }
     if (attempt + 1 < attempts) await sleep(waitMs);
   }
-  throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfterSeconds);
+  const attemptsNote = tried > 1 ? ` (${tried} attempts)` : '';
+  throw new IamUpstreamUnavailableError(
+    `${operation} is unavailable.`,
+    retryAfter,
+    `${operation}: ${describeUpstreamFailure(lastFailure)}${attemptsNote}`,
+  );
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */

@@ -19,6 +19,11 @@ export class RecordingProxy {
   readonly seen: RecordedRequest[] = [];
   /** Paths the proxy answers itself with this status, as a server without that endpoint would. */
   readonly refuse = new Map<string, number>();
+  /**
+   * Paths whose 2xx answers the proxy rewrites with this function (JSON in, JSON out) before
+   * passing them on: a lying server, the one fault a real server cannot be made to show.
+   */
+  readonly lies = new Map<string, (answer: unknown) => unknown>();
   private server: Server | undefined;
   url = '';
 
@@ -58,7 +63,11 @@ export class RecordingProxy {
           body: body === '' ? undefined : body,
         })
           .then(async (upstream) => {
-            const answer = Buffer.from(await upstream.arrayBuffer());
+            const lie = this.lies.get(path);
+            const answer =
+              lie === undefined || !upstream.ok
+                ? Buffer.from(await upstream.arrayBuffer())
+                : Buffer.from(JSON.stringify(lie(await upstream.json())) ?? '');
             response.writeHead(upstream.status, {
               'content-type': upstream.headers.get('content-type') ?? 'application/json',
             });

@@ -34,19 +34,39 @@ function reasonOf(body: unknown): string {
 }
 
 /**
+ * Keto answered 2xx with a body that is not the documented shape (no boolean `allowed`, batch
+ * `results` of the wrong length, ...): a broken upstream or something in between, never a decision.
+ */
+export class KetoMalformedAnswerError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly problem: string,
+  ) {
+    super(`malformed answer from Keto (${operation}): ${problem}`);
+    this.name = 'KetoMalformedAnswerError';
+  }
+}
+
+/**
  * What a failed Keto call means to the caller: 400/404 → {@link IamPermissionRequestError}; Keto
- * refusing the library's own credentials (401/403) or any other unexpected answer is a deployment
- * problem, logged and answered as a 503. Outages already are 503s (from `callOry`).
+ * refusing the library's own credentials (401/403), any other unexpected answer and a malformed
+ * answer are deployment problems, logged and answered as a 503 with the cause as its `reason`.
+ * Outages already are 503s (from `callOry`).
  */
 export function ketoCallFailure(operation: string, error: unknown): unknown {
+  if (error instanceof KetoMalformedAnswerError) {
+    logger.warn(`${error.message}; answering 503.`);
+    return new IamUpstreamUnavailableError('Keto answered unexpectedly.', undefined, error.message);
+  }
   if (!(error instanceof OryResponseError)) return error;
   if (error.status === 400 || error.status === 404) {
     return new IamPermissionRequestError(operation, error.status, reasonOf(error.body));
   }
+  const reason = `${operation}: ${error.reason}`;
   if (error.status === 401 || error.status === 403) {
-    logger.error(`Keto refused ${operation} (${error.status}); check keto.adminToken.`);
+    logger.error(`Keto refused ${operation} (${error.reason}); check keto.adminToken.`);
   } else {
-    logger.warn(`Keto answered ${error.status} to ${operation}; answering 503.`);
+    logger.warn(`Keto answered ${operation} unexpectedly (${error.reason}); answering 503.`);
   }
-  return new IamUpstreamUnavailableError('Keto answered unexpectedly.');
+  return new IamUpstreamUnavailableError('Keto answered unexpectedly.', undefined, reason);
 }

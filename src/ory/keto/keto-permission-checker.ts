@@ -5,6 +5,7 @@ import { describeTuple, type PermissionTuple } from '../../permissions/permissio
 import { callOry, OryResponseError } from '../ory-call.js';
 import { type KetoClients, OryClients } from '../ory-clients.js';
 import { DecisionCache, decisionKey } from './decision-cache.js';
+import { batchAnswers, checkAnswer } from './keto-answers.js';
 import { ketoCallFailure } from './keto-errors.js';
 import { subjectQuery, toRelationship } from './keto-tuples.js';
 
@@ -20,7 +21,8 @@ interface KetoAnswer {
  * parallel; a single check uses the plain check endpoint. A Keto without the batch endpoint
  * (404/405) is remembered per tenant and asked one check at a time; a chunk Keto refuses as too
  * large (400) is asked one check at a time too. A tuple Keto reports an error for counts as denied:
- * a check that cannot be evaluated never allows. Outages reject with a 503.
+ * a check that cannot be evaluated never allows. Outages and answers that are not the documented
+ * shape reject with a 503 and are never cached.
  *
  * With `keto.decisionCache` enabled, answers are reused for its TTL and the tenant's cache is
  * cleared by {@link invalidate} (PermissionService calls it after every grant and revoke).
@@ -127,7 +129,7 @@ export class KetoPermissionChecker implements PermissionChecker {
         ),
       { idempotent: true },
     );
-    return data.allowed === true;
+    return checkAnswer('Keto check', data);
   }
 
   private async chunk(
@@ -161,16 +163,14 @@ export class KetoPermissionChecker implements PermissionChecker {
         ),
       { idempotent: true },
     );
-    const results = Array.isArray(data.results) ? data.results : [];
+    const results = batchAnswers('Keto batch check', data, tuples.length);
     return tuples.map((tuple, index) => {
       const result = results[index];
-      const failed = result === undefined || (result.error !== undefined && result.error !== '');
-      if (failed) {
-        this.logger.warn(
-          `Keto could not evaluate ${describeTuple(tuple)}: ${result?.error ?? 'no answer'}`,
-        );
+      if (result !== undefined && result.error === undefined) {
+        return { allowed: result.allowed, definite: true };
       }
-      return { allowed: !failed && result.allowed === true, definite: !failed };
+      this.logger.warn(`Keto could not evaluate ${describeTuple(tuple)}: ${result?.error}`);
+      return { allowed: false, definite: false };
     });
   }
 }

@@ -9,9 +9,10 @@ import type {
 import { assertPermissionTuple, assertSubjectSet } from '../../permissions/validate-tuple.js';
 import { callOry, type OryRequestOptions, type OryResponse } from '../ory-call.js';
 import type { KetoClients } from '../ory-clients.js';
+import { relationshipPage } from './keto-answers.js';
 import { ketoCallFailure } from './keto-errors.js';
 import type { KetoPermissionChecker } from './keto-permission-checker.js';
-import { fromExpandedTree, fromRelationship, subjectQuery, toRelationship } from './keto-tuples.js';
+import { fromExpandedTree, subjectQuery, toRelationship } from './keto-tuples.js';
 
 /** Which tuples `list` returns; every field is optional. */
 export interface PermissionTupleFilter {
@@ -105,11 +106,11 @@ export class TenantPermissions {
         options,
       ),
     );
-    const tuples = (data.relation_tuples ?? [])
-      .map(fromRelationship)
-      .filter((tuple): tuple is PermissionTuple => tuple !== undefined);
-    const next = data.next_page_token;
-    return { tuples, nextPageToken: next === undefined || next === '' ? undefined : next };
+    try {
+      return relationshipPage('Keto list', data);
+    } catch (error) {
+      throw ketoCallFailure('Keto list', error);
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import type { KratosClients } from '../ory-clients.js';
 import type { IamSession, IamSessionIdentity } from './iam-session.js';
 import type { KratosSessionCache } from './session-cache.js';
 import {
+  assertWhoamiShape,
   malformedSessionRejection,
   usableSessionIdentity,
   whoamiRejection,
@@ -21,7 +22,8 @@ export interface UsableSession {
  * Turns a session credential into a usable session: from the cache when it holds one, else from
  * Kratos `/sessions/whoami` (through `callOry`: timeout, retries, 503 with Retry-After). Only the
  * one credential is sent: the session cookie is rebuilt as `<name>=<value>` from its parsed value.
- * Throws 401 `auth.failure.session_inactive`, 403 `authz.aal.insufficient` or 503.
+ * Throws 401 `auth.failure.session_inactive`, 403 `authz.aal.insufficient` or 503 (Kratos down, or
+ * an answer that is not the documented session shape: never a 401 and never an allow).
  */
 export class KratosSessionResolver {
   /** The tenant's session cookie, the only cookie ever forwarded to Kratos. */
@@ -93,10 +95,11 @@ export class KratosSessionResolver {
       );
       body = response.data;
     } catch (error) {
-      if (error instanceof OryResponseError) throw whoamiRejection(error.status);
+      if (error instanceof OryResponseError) throw whoamiRejection(error.status, error.reason);
       throw error;
     }
     try {
+      assertWhoamiShape(body);
       return sessionFromKratos(this.tenant, body);
     } catch (error) {
       if (error instanceof KratosSessionShapeError) throw malformedSessionRejection(error);

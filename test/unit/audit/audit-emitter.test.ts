@@ -44,3 +44,33 @@ describe('AuditEmitter', () => {
     expect(JSON.stringify(error.mock.calls)).not.toContain('secret-token-value');
   });
 });
+
+describe('AuditEmitter and the client-sent X-Request-Id', () => {
+  const requestIdOf = (requestId: string | undefined) => {
+    const events: IamAuditEvent[] = [];
+    new AuditEmitter({ emit: (event) => void events.push(event) }).emit({
+      name: 'auth.success',
+      requestId,
+    });
+    return events[0]?.requestId;
+  };
+
+  it.each([
+    'f47ac10b-58cc-4372-a567-0e02b2c3d479',
+    'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8',
+    'a'.repeat(128),
+  ])('keeps a plausible request id: %s', (id) => {
+    expect(requestIdOf(id)).toBe(id);
+  });
+
+  it.each([
+    ['longer than 128 characters', 'a'.repeat(129)],
+    ['a megabyte', 'x'.repeat(1_048_576)],
+    ['a forged log line', 'abc\n{"name":"auth.success","subject":"admin"}'],
+    ['spaces and quotes', 'id" "other'],
+    ['empty', ''],
+    ['non-ASCII', 'ïd'],
+  ])('drops a request id that is %s', (_case, id) => {
+    expect(requestIdOf(id)).toBeUndefined();
+  });
+});

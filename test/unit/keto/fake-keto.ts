@@ -31,6 +31,11 @@ export class FakeKeto {
   writeStatus: number | undefined;
   /** Never answer any request (a Keto that hangs). */
   hang = false;
+  /**
+   * When set, the check and list endpoints answer 200 with this body instead: a lying Keto,
+   * the one fault a real Keto cannot be made to show.
+   */
+  lie: ((tuples: WireTuple[]) => unknown) | undefined;
   private server: Server | undefined;
   url = '';
 
@@ -50,6 +55,10 @@ export class FakeKeto {
             tuples: WireTuple[];
           };
           this.calls.push({ path: url.pathname, tuples });
+          if (this.lie !== undefined) {
+            answer(200, this.lie(tuples));
+            return;
+          }
           if (this.batchStatus !== undefined) {
             answer(this.batchStatus, { error: { code: this.batchStatus, message: 'fake' } });
             return;
@@ -81,6 +90,10 @@ export class FakeKeto {
                 }),
           };
           this.calls.push({ path: url.pathname, tuples: [tuple] });
+          if (this.lie !== undefined) {
+            answer(200, this.lie([tuple]));
+            return;
+          }
           if (this.checkStatus !== undefined) {
             answer(this.checkStatus, { error: { code: this.checkStatus, message: 'fake' } });
             return;
@@ -96,7 +109,7 @@ export class FakeKeto {
         }
         if (url.pathname === '/relation-tuples') {
           this.calls.push({ path: url.pathname, tuples: [] });
-          answer(200, { relation_tuples: [], next_page_token: '' });
+          answer(200, this.lie?.([]) ?? { relation_tuples: [], next_page_token: '' });
           return;
         }
         answer(404, { error: { code: 404, message: 'no such path' } });

@@ -43,7 +43,8 @@ describe('KetoPermissionChecker', () => {
           transport: 'oathkeeper',
           oathkeeper: { jwks: { url: 'http://127.0.0.1:1/jwks.json' }, audience: 'api' },
           keto: { readUrl: keto.url, writeUrl: keto.url, ...extra },
-          http: { timeoutMs: 200, retries },
+          // Room for a loaded CI machine: the hang test waits this long once; the others never do.
+          http: { timeoutMs: 1_000, retries },
         },
       },
     });
