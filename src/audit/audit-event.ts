@@ -23,6 +23,7 @@ export const IAM_AUDIT_EVENTS = [
   'authz.permission.deny',
   'authz.permission.unresolved',
   'authz.aal.insufficient',
+  'auth.csrf.origin_mismatch',
   'jwks.refresh.success',
   'jwks.refresh.failure',
   'request.invalid_id',

@@ -44,6 +44,24 @@ export interface KratosConfig {
    * tenant whose transport asks Kratos, else `'metadata_public.tenant'`.
    */
   tenantBinding?: KratosTenantBinding;
+  /** Refusing cross-site requests that ride on the session cookie. Default: on, see {@link CsrfConfig}. */
+  csrf?: CsrfConfig;
+}
+
+/**
+ * A browser sends the session cookie with requests that other sites make it send (a form POST to
+ * your API from a page of theirs). With this on (the default), a request authenticated by the
+ * cookie with an unsafe method (anything but GET, HEAD, OPTIONS) is 403 `auth.csrf.origin_mismatch`
+ * when the browser says it comes from another site: `Sec-Fetch-Site` is `same-site` or
+ * `cross-site`, or (from browsers that send no `Sec-Fetch-Site`) `Origin` is neither the request's
+ * own host nor a trusted origin. Requests with neither header (non-browser clients) pass, and
+ * session tokens are never checked: a browser does not attach them on its own.
+ */
+export interface CsrfConfig {
+  /** Default true. */
+  enabled?: boolean;
+  /** Origins of other sites that may send such requests, e.g. `https://app.example.com`. Default none. */
+  trustedOrigins?: string[];
 }
 
 /**
@@ -225,6 +243,12 @@ export interface ValidatedKratosConfig {
   readonly sessionCache?: Readonly<Required<SessionCacheConfig>>;
   /** Present exactly when the transport asks Kratos (cookie, bearer, cookie-or-bearer). */
   readonly tenantBinding?: KratosTenantBinding;
+  readonly csrf: ValidatedCsrfConfig;
+}
+
+export interface ValidatedCsrfConfig {
+  readonly enabled: boolean;
+  readonly trustedOrigins: readonly string[];
 }
 
 export interface ValidatedClaimMapping {

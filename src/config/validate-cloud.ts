@@ -8,6 +8,7 @@ import type {
   ValidatedKetoConfig,
   ValidatedKratosConfig,
 } from './tenant-config.js';
+import { CSRF_KEY, validateCsrf } from './validate-csrf.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
 import { readTenantBinding, TENANT_BINDING_KEY } from './validate-tenant-binding.js';
@@ -79,6 +80,7 @@ function rejectDerivedSettings(
     ...DERIVED_KRATOS_KEYS,
     'sessionCookieName',
     'sessionCache',
+    CSRF_KEY,
     TENANT_BINDING_KEY,
   ]);
   // The endpoints are derived; the tuning keys (batch size, decision cache) still apply.
@@ -105,6 +107,7 @@ export function validateCloud(
   const keto = tenant.section('keto');
   rejectDerivedSettings(tenant, kratos, keto);
   const sessionCache = validateSessionCache(kratos);
+  const csrf = validateCsrf(kratos);
   const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
   const ketoTuning = validateKetoTuning(keto);
   if (!tenant.require('cloud', "is required when mode is 'cloud'")) return undefined;
@@ -134,6 +137,7 @@ export function validateCloud(
       adminUrl: endpoints.kratosAdminUrl,
       adminToken: apiKey,
       sessionCookieName: sessionCookieName ?? DEFAULT_SESSION_COOKIE_NAME,
+      csrf,
       ...(sessionCache !== undefined && { sessionCache }),
       ...(tenantBinding !== undefined && { tenantBinding }),
     },

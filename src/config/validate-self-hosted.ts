@@ -6,6 +6,7 @@ import type {
   ValidatedKetoConfig,
   ValidatedKratosConfig,
 } from './tenant-config.js';
+import { CSRF_KEY, validateCsrf } from './validate-csrf.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
 import { readTenantBinding, TENANT_BINDING_KEY } from './validate-tenant-binding.js';
@@ -16,6 +17,7 @@ const KRATOS_KEYS = [
   'adminToken',
   'sessionCookieName',
   'sessionCache',
+  CSRF_KEY,
   TENANT_BINDING_KEY,
 ] as const;
 const KETO_KEYS = ['readUrl', 'writeUrl', 'adminToken', ...KETO_TUNING_KEYS] as const;
@@ -51,6 +53,7 @@ export function validateKratos(
   const sessionCookieName =
     kratos.string('sessionCookieName', { token: true }) ?? DEFAULT_SESSION_COOKIE_NAME;
   const sessionCache = validateSessionCache(kratos);
+  const csrf = validateCsrf(kratos);
   const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
   if (publicUrl === undefined) return undefined;
   return {
@@ -58,6 +61,7 @@ export function validateKratos(
     adminUrl,
     adminToken,
     sessionCookieName,
+    csrf,
     ...(sessionCache !== undefined && { sessionCache }),
     ...(tenantBinding !== undefined && { tenantBinding }),
   };

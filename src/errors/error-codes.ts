@@ -19,6 +19,7 @@ export const IAM_ERROR_STATUS = {
   'authz.permission.deny': 403,
   'authz.permission.unresolved': 403,
   'authz.aal.insufficient': 403,
+  'auth.csrf.origin_mismatch': 403,
   'auth.upstream_unavailable': 503,
   'request.invalid_id': 400,
 } as const;
@@ -61,6 +62,8 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
   'authz.permission.deny': 'The permission check denied access.',
   'authz.permission.unresolved': 'The permission check could not be resolved for this request.',
   'authz.aal.insufficient': 'A higher authenticator assurance level is required.',
+  'auth.csrf.origin_mismatch':
+    'The request came from another site and carries the session cookie; it is refused (CSRF).',
   'auth.upstream_unavailable': 'An identity service is unavailable; try again later.',
   'request.invalid_id': 'The id is not a valid Kratos id (a UUID).',
 };

@@ -5,6 +5,7 @@ import type { IamIdentity } from '../identity/iam-identity.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosSessionResolver, type UsableSession } from '../ory/kratos/session-resolver.js';
 import type { TransportDependencies } from './create-transport.js';
+import { checkCsrfOrigin } from './csrf-origin.js';
 import { type KratosTransportKind, sessionCredentialOf } from './kratos-credentials.js';
 import { tenantBindingCheckFor } from './kratos-tenant-binding.js';
 import type { Transport } from './transport.js';
@@ -44,6 +45,10 @@ export function createKratosTransport(
       `tenants.${tenant.name}.transport: 'oathkeeper' is not a Kratos transport`,
     ]);
   }
+  if (tenant.kratos === undefined) {
+    throw new IamConfigurationError([`tenants.${tenant.name}.kratos: is required`]);
+  }
+  const { csrf } = tenant.kratos;
   const clients = dependencies.oryClients.kratos(tenant.name);
   const resolver = new KratosSessionResolver(
     tenant,
@@ -56,6 +61,8 @@ export function createKratosTransport(
     async authenticate(request) {
       const credential = sessionCredentialOf(request, transport, cookieName);
       if (credential === undefined) return undefined;
+      // Only the cookie rides along on requests another site makes; a token is sent on purpose.
+      if (credential.kind === 'cookie') checkCsrfOrigin(request, csrf, tenant.trustProxy);
       const usable = await resolver.resolve(credential);
       // After the cache as well as after Kratos: a cached session is checked like a fresh one.
       checkTenantBinding(usable.identity);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Get, Inject, Module, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Module, Post, Req } from '@nestjs/common';
 import { beforeAll } from 'vitest';
 import {
   AUDIT_SINK,
@@ -112,6 +112,12 @@ class ProbeController {
   @Get('me')
   me(@CurrentUser() user: IamIdentity) {
     return user;
+  }
+
+  /** An unsafe method, which a cross-site page must not make the browser send with the cookie. */
+  @Post('me')
+  change(@CurrentUser('id') id: string) {
+    return { changed: id };
   }
 
   /** The platform's own request object handed to SessionService.whoami. */

@@ -210,4 +210,35 @@ describe.each(PLATFORMS)('Kratos transports against the real Kratos on %s', (pla
       body: { id: admin.user.id, via: 'kratos-bearer' },
     });
   });
+
+  it.each([
+    ['a page of the same origin', { 'Sec-Fetch-Site': 'same-origin' }, 201],
+    ['a client that is not a browser', {}, 201],
+    [
+      'a page on another site',
+      { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.test' },
+      403,
+    ],
+    ['an older browser on another site', { Origin: 'https://evil.test' }, 403],
+  ])('cookie: a POST from %s with the session cookie gets %i', async (_from, headers, status) => {
+    const response = await request(`${appFor('cookie').url}/me`, {
+      method: 'POST',
+      headers: { Cookie: admin.cookie, ...headers },
+    });
+    expect(response.status).toBe(status);
+    if (status === 403) expect(response.body).toMatchObject({ code: 'auth.csrf.origin_mismatch' });
+  });
+
+  it('cookie-or-bearer: a cross-site POST with a session token is not a CSRF', async () => {
+    const response = await request(`${appFor('cookie-or-bearer').url}/me`, {
+      method: 'POST',
+      headers: {
+        'X-Session-Token': admin.token,
+        Cookie: admin.cookie,
+        'Sec-Fetch-Site': 'cross-site',
+        Origin: 'https://evil.test',
+      },
+    });
+    expect(response).toMatchObject({ status: 201, body: { changed: admin.user.id } });
+  });
 });
