@@ -20,6 +20,7 @@ export const IAM_ERROR_STATUS = {
   'authz.permission.unresolved': 403,
   'authz.aal.insufficient': 403,
   'auth.upstream_unavailable': 503,
+  'auth.replay_capacity_exceeded': 503,
 } as const;
 
 /** A stable, documented error code carried in the `code` field of every error body. */
@@ -27,6 +28,10 @@ export type IamErrorCode = keyof typeof IAM_ERROR_STATUS;
 
 export type UnauthorizedCode = {
   [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 401 ? C : never;
+}[IamErrorCode];
+
+export type UnavailableCode = {
+  [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 503 ? C : never;
 }[IamErrorCode];
 
 export type ForbiddenCode = {
@@ -54,6 +59,9 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
   'authz.permission.unresolved': 'The permission check could not be resolved for this request.',
   'authz.aal.insufficient': 'A higher authenticator assurance level is required.',
   'auth.upstream_unavailable': 'An identity service is unavailable; try again later.',
+  'auth.replay_capacity_exceeded':
+    'The replay cache has no room for this token now (its tenant, or its subject, holds as many ' +
+    'token ids as allowed); try again later.',
 };
 
 export function statusForCode(code: IamErrorCode): 401 | 403 | 503 {

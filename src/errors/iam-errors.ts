@@ -5,6 +5,7 @@ import {
   type IamErrorCode,
   statusForCode,
   type UnauthorizedCode,
+  type UnavailableCode,
 } from './error-codes.js';
 
 /** The JSON body of every error the library answers with. */
@@ -49,13 +50,20 @@ export class IamForbiddenError extends IamHttpError {
   }
 }
 
-/** 503: an identity dependency (JWKS, Kratos, Keto, replay store) could not answer. Never an allow. */
+/**
+ * 503: an identity dependency (JWKS, Kratos, Keto, replay store) could not answer, or the replay
+ * store had no room (`auth.replay_capacity_exceeded`). Never an allow.
+ */
 export class IamUpstreamUnavailableError extends IamHttpError {
   /** Seconds the client should wait; sent as the `Retry-After` header. */
   readonly retryAfterSeconds: number;
 
-  constructor(message?: string, retryAfterSeconds = 5) {
-    super('auth.upstream_unavailable', message);
+  constructor(
+    message?: string,
+    retryAfterSeconds = 5,
+    code: UnavailableCode = 'auth.upstream_unavailable',
+  ) {
+    super(code, message);
     this.name = 'IamUpstreamUnavailableError';
     this.retryAfterSeconds = retryAfterSeconds;
   }
@@ -83,6 +91,6 @@ export function iamErrorFor(code: IamErrorCode, message?: string): IamHttpError 
     case 403:
       return new IamForbiddenError(code as ForbiddenCode, message);
     default:
-      return new IamUpstreamUnavailableError(message);
+      return new IamUpstreamUnavailableError(message, undefined, code as UnavailableCode);
   }
 }
