@@ -35,6 +35,11 @@ interface Partition {
 /** A claim without a context (a caller of the interface other than the library) has no tenant. */
 const UNSCOPED = Symbol('unscoped');
 
+// Thrown again and again while a partition is full: one instance each, so a refusal costs no
+// allocation and no stack trace (which nobody reads: claimOnce turns it into a 503).
+const TENANT_FULL = new ReplayCapacityExceededError('tenant');
+const SUBJECT_AT_SHARE = new ReplayCapacityExceededError('subject');
+
 /**
  * The default replay cache: one process, bounded, expiring. `claim` is atomic (check and set in one
  * synchronous step) and O(1), full or not.
@@ -113,7 +118,7 @@ export class InMemoryReplayCache implements ReplayCache {
       return true;
     }
     const partition = this.partitionOf(context?.tenant ?? UNSCOPED);
-    if (partition.size >= partition.maxEntries) throw new ReplayCapacityExceededError('tenant');
+    if (partition.size >= partition.maxEntries) throw TENANT_FULL;
     const owner = context === undefined ? -1 - partition.index : this.subjectOf(partition, context);
     this.entries.add(hi, lo, now + ttlMs, owner);
     partition.size += 1;
@@ -127,7 +132,7 @@ export class InMemoryReplayCache implements ReplayCache {
     const lo = hashLaneB(context.subject, this.seedB + partition.index);
     const found = this.subjects.find(hi, lo);
     if (found !== NO_ID && this.subjects.count(found) >= partition.maxPerSubject) {
-      throw new ReplayCapacityExceededError('subject');
+      throw SUBJECT_AT_SHARE;
     }
     const id = found === NO_ID ? this.subjects.acquire(hi, lo, partition.index) : found;
     this.subjects.increment(id);
