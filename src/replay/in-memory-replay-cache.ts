@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import {
   DEFAULT_REPLAY_MAX_ENTRIES,
   DEFAULT_REPLAY_MAX_SUBJECT_SHARE_PERCENT,
+  MAX_REPLAY_ENTRIES,
 } from '../config/defaults.js';
 import { NO_ID } from './fingerprint-set.js';
 import { JtiEntries } from './jti-entries.js';
@@ -30,6 +31,21 @@ interface Partition {
   readonly maxEntries: number;
   readonly maxPerSubject: number;
   size: number;
+}
+
+/** Problems of one set of bounds, by option name; a bad bound would quietly refuse or allow all. */
+function limitProblems(limits: ReplayPartitionLimits, path: string): string[] {
+  const problems: string[] = [];
+  const { maxEntries, maxSubjectSharePercent: share } = limits;
+  if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && maxEntries >= 1)) {
+    problems.push(`${path}maxEntries must be a positive integer, got ${maxEntries}`);
+  } else if (maxEntries !== undefined && maxEntries > MAX_REPLAY_ENTRIES) {
+    problems.push(`${path}maxEntries must be at most ${MAX_REPLAY_ENTRIES}, got ${maxEntries}`);
+  }
+  if (share !== undefined && !(share > 0 && share <= 100)) {
+    problems.push(`${path}maxSubjectSharePercent must be above 0 and at most 100, got ${share}`);
+  }
+  return problems;
 }
 
 /** A claim without a context (a caller of the interface other than the library) has no tenant. */
@@ -74,6 +90,15 @@ export class InMemoryReplayCache implements ReplayCache {
     private readonly now: () => number = Date.now,
   ) {
     this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+    const problems = [
+      ...limitProblems(options, ''),
+      ...Object.entries(options.tenants ?? {}).flatMap(([tenant, limits]) =>
+        limitProblems(limits, `tenants.${tenant}.`),
+      ),
+    ];
+    if (problems.length > 0) {
+      throw new RangeError(`Invalid InMemoryReplayCache options: ${problems.join('; ')}.`);
+    }
   }
 
   async claim(jti: string, ttlMs: number, context?: ReplayClaimContext): Promise<boolean> {

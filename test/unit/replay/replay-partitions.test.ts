@@ -85,6 +85,24 @@ describe('InMemoryReplayCache: a partition per tenant', () => {
   });
 });
 
+describe('InMemoryReplayCache: options', () => {
+  it('refuses bounds that would refuse every token or cap no one, listing each', () => {
+    expect(
+      () =>
+        new InMemoryReplayCache({
+          maxEntries: 0,
+          maxSubjectSharePercent: Number.NaN,
+          tenants: { acme: { maxEntries: 2 ** 31, maxSubjectSharePercent: 101 } },
+        }),
+    ).toThrow(
+      'Invalid InMemoryReplayCache options: maxEntries must be a positive integer, got 0; ' +
+        'maxSubjectSharePercent must be above 0 and at most 100, got NaN; ' +
+        'tenants.acme.maxEntries must be at most 1073741824, got 2147483648; ' +
+        'tenants.acme.maxSubjectSharePercent must be above 0 and at most 100, got 101.',
+    );
+  });
+});
+
 describe('InMemoryReplayCache: a share per subject', () => {
   it('refuses the subject that holds its share, and only that subject', async () => {
     const replay = cache({ maxEntries: 100, maxSubjectSharePercent: 10 });
