@@ -8,7 +8,7 @@ import { NO_ID } from './fingerprint-set.js';
 import { JtiEntries } from './jti-entries.js';
 import type { ReplayCache, ReplayClaimContext } from './replay-cache.js';
 import { ReplayCapacityExceededError } from './replay-capacity-error.js';
-import { hashLaneA, hashLaneB } from './string-hash.js';
+import { fingerprint } from './string-hash.js';
 import { SubjectCounts } from './subject-counts.js';
 
 /** The bounds of one tenant's partition of the cache. */
@@ -82,6 +82,8 @@ export class InMemoryReplayCache implements ReplayCache {
   private readonly partitionsByIndex: Partition[] = [];
   private readonly seedA = randomInt(2 ** 31);
   private readonly seedB = randomInt(2 ** 31);
+  /** The last fingerprint computed; reused so that a claim allocates nothing for it. */
+  private readonly hashed = new Int32Array(2);
   private readonly sweepIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
 
@@ -106,7 +108,8 @@ export class InMemoryReplayCache implements ReplayCache {
   }
 
   async seen(jti: string): Promise<boolean> {
-    const id = this.entries.find(hashLaneA(jti, this.seedA), hashLaneB(jti, this.seedB));
+    fingerprint(jti, this.seedA, this.seedB, this.hashed);
+    const id = this.entries.find(this.hashed[0] as number, this.hashed[1] as number);
     return id !== NO_ID && this.entries.expiresAt(id) > this.now();
   }
 
@@ -133,8 +136,9 @@ export class InMemoryReplayCache implements ReplayCache {
   private claimNow(key: string, ttlMs: number, context: ReplayClaimContext | undefined): boolean {
     const now = this.now();
     this.entries.expire(now);
-    const hi = hashLaneA(key, this.seedA);
-    const lo = hashLaneB(key, this.seedB);
+    fingerprint(key, this.seedA, this.seedB, this.hashed);
+    const hi = this.hashed[0] as number;
+    const lo = this.hashed[1] as number;
     const found = this.entries.find(hi, lo);
     if (found !== NO_ID) {
       if (this.entries.expiresAt(found) > now) return false;
@@ -153,8 +157,14 @@ export class InMemoryReplayCache implements ReplayCache {
 
   /** The subject's id in `subjects`, counting the new entry; refuses a subject at its share. */
   private subjectOf(partition: Partition, context: ReplayClaimContext): number {
-    const hi = hashLaneA(context.subject, this.seedA ^ partition.index);
-    const lo = hashLaneB(context.subject, this.seedB + partition.index);
+    fingerprint(
+      context.subject,
+      this.seedA ^ partition.index,
+      this.seedB + partition.index,
+      this.hashed,
+    );
+    const hi = this.hashed[0] as number;
+    const lo = this.hashed[1] as number;
     const found = this.subjects.find(hi, lo);
     if (found !== NO_ID && this.subjects.count(found) >= partition.maxPerSubject) {
       throw SUBJECT_AT_SHARE;
