@@ -17,6 +17,7 @@ export const IAM_AUDIT_EVENTS = [
   'auth.tenant_mismatch',
   'auth.tenant_unknown',
   'auth.upstream_unavailable',
+  'auth.replay_capacity_exceeded',
   'authz.role.allow',
   'authz.role.deny',
   'authz.permission.allow',

@@ -27,6 +27,13 @@ export const DEFAULT_JWKS_MAX_STALE_MS = 86_400_000;
 export const DEFAULT_CLOCK_SKEW_MS = 30_000;
 export const DEFAULT_REPLAY_PROTECTION_ENABLED = false;
 export const DEFAULT_REPLAY_TTL_MS = 120_000;
+/** Oathkeeper mints a token (iat = nbf = now) just before forwarding it: a minute is ample. */
+export const DEFAULT_REPLAY_MAX_TOKEN_AGE_MS = 60_000;
+/** Per tenant, per process: about 8,000 unique tokens/s for a 120 s window; 32 MB when full. */
+export const DEFAULT_REPLAY_MAX_ENTRIES = 1_000_000;
+export const DEFAULT_REPLAY_MAX_SUBJECT_SHARE_PERCENT = 10;
+/** Entry ids are int32 and the hash index a power of two. */
+export const MAX_REPLAY_ENTRIES = 2 ** 30;
 export const DEFAULT_IDENTITY_HEADER = 'X-User';
 export const DEFAULT_SIGNATURE_HEADER = 'X-User-Signature';
 export const DEFAULT_MAX_TOKEN_BYTES = 8_192;

@@ -139,6 +139,16 @@ export interface ReplayProtectionConfig {
   enabled: boolean;
   /** How long a `jti` is remembered, at least until the token's `exp` plus skew. Default 120000. */
   ttlMs?: number;
+  /**
+   * A token is expired once `iat` plus this (plus skew) has passed, even before its `exp`; tokens
+   * must then carry `iat`. Bounds how long jtis are held whatever the gateway's token lifetime.
+   * `false` turns it off. Default 60000.
+   */
+  maxTokenAgeMs?: number | false;
+  /** Most live jtis of this tenant in the built-in in-memory cache, per process. Default 1000000. */
+  maxEntries?: number;
+  /** Most of `maxEntries` one subject may hold, in percent (1-100). Default 10. */
+  maxSubjectSharePercent?: number;
 }
 
 export interface OathkeeperConfig {

@@ -11,10 +11,14 @@ import {
   DEFAULT_JWKS_TIMEOUT_MS,
   DEFAULT_JWT_ALGORITHMS,
   DEFAULT_MAX_TOKEN_BYTES,
+  DEFAULT_REPLAY_MAX_ENTRIES,
+  DEFAULT_REPLAY_MAX_SUBJECT_SHARE_PERCENT,
+  DEFAULT_REPLAY_MAX_TOKEN_AGE_MS,
   DEFAULT_REPLAY_PROTECTION_ENABLED,
   DEFAULT_REPLAY_TTL_MS,
   DEFAULT_SIGNATURE_HEADER,
   DEFAULT_VERIFIER,
+  MAX_REPLAY_ENTRIES,
   MIN_HMAC_SECRET_LENGTH,
 } from './defaults.js';
 import type {
@@ -45,7 +49,13 @@ const JWKS_KEYS = [
   'maxKeys',
   'maxStaleMs',
 ] as const;
-const REPLAY_KEYS = ['enabled', 'ttlMs'] as const;
+const REPLAY_KEYS = [
+  'enabled',
+  'ttlMs',
+  'maxTokenAgeMs',
+  'maxEntries',
+  'maxSubjectSharePercent',
+] as const;
 const VERIFIERS = ['jwt', 'hmac'] as const;
 
 const JWT_REQUIREMENT = "is required when transport is 'oathkeeper' and verifier is 'jwt'";
@@ -125,7 +135,13 @@ function readJwks(jwks: ConfigSection): ValidatedJwksConfig | undefined {
 function readReplayProtection(
   oathkeeper: ConfigSection,
 ): ValidatedOathkeeperConfig['replayProtection'] {
-  const defaults = { enabled: DEFAULT_REPLAY_PROTECTION_ENABLED, ttlMs: DEFAULT_REPLAY_TTL_MS };
+  const defaults = {
+    enabled: DEFAULT_REPLAY_PROTECTION_ENABLED,
+    ttlMs: DEFAULT_REPLAY_TTL_MS,
+    maxTokenAgeMs: DEFAULT_REPLAY_MAX_TOKEN_AGE_MS,
+    maxEntries: DEFAULT_REPLAY_MAX_ENTRIES,
+    maxSubjectSharePercent: DEFAULT_REPLAY_MAX_SUBJECT_SHARE_PERCENT,
+  };
   const replay = oathkeeper.section('replayProtection');
   if (replay === undefined) return defaults;
   replay.allowOnly(REPLAY_KEYS);
@@ -133,6 +149,21 @@ function readReplayProtection(
   return {
     enabled: replay.boolean('enabled', defaults.enabled),
     ttlMs: replay.integer('ttlMs', defaults.ttlMs),
+    maxTokenAgeMs:
+      replay.raw('maxTokenAgeMs') === false
+        ? false
+        : replay.integer('maxTokenAgeMs', defaults.maxTokenAgeMs, {
+            unit: 'milliseconds, or false for no limit',
+          }),
+    maxEntries: replay.integer('maxEntries', defaults.maxEntries, {
+      max: MAX_REPLAY_ENTRIES,
+      unit: 'token ids',
+    }),
+    maxSubjectSharePercent: replay.integer(
+      'maxSubjectSharePercent',
+      defaults.maxSubjectSharePercent,
+      { max: 100, unit: 'percent' },
+    ),
   };
 }
 

@@ -22,6 +22,7 @@ export const IAM_ERROR_STATUS = {
   'auth.csrf.origin_mismatch': 403,
   'auth.upstream_unavailable': 503,
   'request.invalid_id': 400,
+  'auth.replay_capacity_exceeded': 503,
 } as const;
 
 /** A stable, documented error code carried in the `code` field of every error body. */
@@ -29,6 +30,10 @@ export type IamErrorCode = keyof typeof IAM_ERROR_STATUS;
 
 export type UnauthorizedCode = {
   [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 401 ? C : never;
+}[IamErrorCode];
+
+export type UnavailableCode = {
+  [C in IamErrorCode]: (typeof IAM_ERROR_STATUS)[C] extends 503 ? C : never;
 }[IamErrorCode];
 
 export type ForbiddenCode = {
@@ -66,6 +71,9 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
     'The request came from another site and carries the session cookie; it is refused (CSRF).',
   'auth.upstream_unavailable': 'An identity service is unavailable; try again later.',
   'request.invalid_id': 'The id is not a valid Kratos id (a UUID).',
+  'auth.replay_capacity_exceeded':
+    'The replay cache has no room for this token now (its tenant, or its subject, holds as many ' +
+    'token ids as allowed); try again later.',
 };
 
 export function statusForCode(code: IamErrorCode): IamErrorStatus {

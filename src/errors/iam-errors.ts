@@ -7,6 +7,7 @@ import {
   type IamErrorStatus,
   statusForCode,
   type UnauthorizedCode,
+  type UnavailableCode,
 } from './error-codes.js';
 
 /** The JSON body of every error the library answers with. */
@@ -71,7 +72,10 @@ export class IamBadRequestError extends IamHttpError {
   }
 }
 
-/** 503: an identity dependency (JWKS, Kratos, Keto, replay store) could not answer. Never an allow. */
+/**
+ * 503: an identity dependency (JWKS, Kratos, Keto, replay store) could not answer, or the replay
+ * store had no room (`auth.replay_capacity_exceeded`). Never an allow.
+ */
 export class IamUpstreamUnavailableError extends IamHttpError {
   /** Seconds the client should wait; sent as the `Retry-After` header. */
   readonly retryAfterSeconds: number;
@@ -82,11 +86,15 @@ export class IamUpstreamUnavailableError extends IamHttpError {
    */
   readonly reason: string | undefined;
 
-  constructor(message?: string, retryAfterSeconds = 5, reason?: string) {
-    super('auth.upstream_unavailable', message);
+  constructor(
+    message?: string,
+    retryAfterSeconds = 5,
+    details: { readonly reason?: string; readonly code?: UnavailableCode } = {},
+  ) {
+    super(details.code ?? 'auth.upstream_unavailable', message);
     this.name = 'IamUpstreamUnavailableError';
     this.retryAfterSeconds = retryAfterSeconds;
-    this.reason = reason;
+    this.reason = details.reason;
   }
 }
 
@@ -114,6 +122,6 @@ export function iamErrorFor(code: IamErrorCode, message?: string): IamHttpError 
     case 400:
       return new IamBadRequestError(code as BadRequestCode, message);
     default:
-      return new IamUpstreamUnavailableError(message);
+      return new IamUpstreamUnavailableError(message, undefined, { code: code as UnavailableCode });
   }
 }

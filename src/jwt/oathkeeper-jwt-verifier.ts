@@ -31,12 +31,14 @@ function fail(
 
 /**
  * Verifies an Oathkeeper JWT in the SPEC's order, failing closed at the first failure:
- * parse → header → claim types → key → signature → exp/nbf → iss/aud → tenant → jti → replay.
+ * parse → header → claim types → key → signature → exp/age/nbf → iss/aud → tenant → jti → replay.
  * Replay runs last, so only tokens that passed everything else are remembered.
  */
 export class OathkeeperJwtVerifier {
   private readonly oathkeeper: ValidatedOathkeeperConfig;
   private readonly skewSeconds: number;
+  /** Only with replay protection: it bounds how long a jti must be held, and nothing else. */
+  private readonly maxTokenAgeSeconds: number | undefined;
 
   constructor(
     private readonly tenant: ValidatedTenantConfig,
@@ -47,6 +49,9 @@ export class OathkeeperJwtVerifier {
   ) {
     this.oathkeeper = oathkeeper;
     this.skewSeconds = oathkeeper.clockSkewMs / 1_000;
+    const { enabled, maxTokenAgeMs } = oathkeeper.replayProtection;
+    this.maxTokenAgeSeconds =
+      enabled && maxTokenAgeMs !== false ? maxTokenAgeMs / 1_000 : undefined;
   }
 
   /** Checks everything except replay; separate so a verified-token cache can skip it for reused tokens. */
@@ -78,22 +83,38 @@ export class OathkeeperJwtVerifier {
       if (verified.typed.jti === undefined) {
         throw malformed('jti is missing and replay protection is on');
       }
+      // Held for as long as the token could still be accepted: never less, so never replayable.
       const ttlMs = Math.max(
         replayProtection.ttlMs,
-        Math.ceil(verified.typed.exp * 1_000 + clockSkewMs - this.now()),
+        Math.ceil(this.acceptedUntil(verified.typed) * 1_000 + clockSkewMs - this.now()),
       );
       const first = await claimOnce(
         this.replayCache,
         `${this.tenant.name}:${verified.typed.jti}`,
         ttlMs,
+        { tenant: this.tenant.name, subject: verified.typed.sub },
       );
       if (!first) throw fail('auth.failure.replay');
     }
     return verified;
   }
 
+  /** When the token stops being accepted (before the skew): its `exp`, or earlier by its age. */
+  private acceptedUntil(claims: TypedClaims): number {
+    const maxAge = this.maxTokenAgeSeconds;
+    if (maxAge === undefined || claims.iat === undefined) return claims.exp;
+    return Math.min(claims.exp, claims.iat + maxAge);
+  }
+
   private checkTimes(claims: TypedClaims, nowSeconds: number): void {
     if (claims.exp + this.skewSeconds <= nowSeconds) throw fail('auth.failure.expired');
+    if (this.maxTokenAgeSeconds !== undefined) {
+      // Without iat the age is unknown, and so is how long its jti would have to be held.
+      if (claims.iat === undefined) throw malformed('iat is missing and maxTokenAgeMs is set');
+      if (this.acceptedUntil(claims) + this.skewSeconds <= nowSeconds) {
+        throw fail('auth.failure.expired');
+      }
+    }
     if (claims.nbf !== undefined && claims.nbf - this.skewSeconds > nowSeconds) {
       throw fail('auth.failure.not_yet_valid');
     }

@@ -117,11 +117,9 @@ export async function callOry<T>(
     if (attempt + 1 < attempts) await sleep(waitMs);
   }
   const attemptsNote = tried > 1 ? ` (${tried} attempts)` : '';
-  throw new IamUpstreamUnavailableError(
-    `${operation} is unavailable.`,
-    retryAfter,
-    `${operation}: ${describeUpstreamFailure(lastFailure)}${attemptsNote}`,
-  );
+  throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfter, {
+    reason: `${operation}: ${describeUpstreamFailure(lastFailure)}${attemptsNote}`,
+  });
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */

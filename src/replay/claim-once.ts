@@ -1,19 +1,37 @@
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
-import type { ReplayCache } from './replay-cache.js';
+import type { ReplayCache, ReplayClaimContext } from './replay-cache.js';
+import { ReplayCapacityExceededError } from './replay-capacity-error.js';
+
+/** Fixed text for clients and the audit event: which bound refused, never request data. */
+const CAPACITY_MESSAGES = {
+  tenant: 'The replay cache has no room for more tokens of this tenant now; try again later.',
+  subject: 'The replay cache has no room for more tokens of this subject now; try again later.',
+} as const;
 
 /**
  * Records a key and answers whether this was its first use. Uses the cache's atomic `claim` when it
  * has one; otherwise `seen` then `remember`, which two concurrent requests can both pass (documented
  * for caches without `claim`). A cache that fails answers 503: a replay check that cannot run
- * never allows.
+ * never allows. A cache without room says which bound refused, so operators can tell a flood from
+ * an outage.
  */
-export async function claimOnce(cache: ReplayCache, key: string, ttlMs: number): Promise<boolean> {
+export async function claimOnce(
+  cache: ReplayCache,
+  key: string,
+  ttlMs: number,
+  context?: ReplayClaimContext,
+): Promise<boolean> {
   try {
-    if (cache.claim !== undefined) return (await cache.claim(key, ttlMs)) === true;
+    if (cache.claim !== undefined) return (await cache.claim(key, ttlMs, context)) === true;
     if (await cache.seen(key)) return false;
-    await cache.remember(key, ttlMs);
+    await cache.remember(key, ttlMs, context);
     return true;
-  } catch {
+  } catch (error) {
+    if (error instanceof ReplayCapacityExceededError) {
+      throw new IamUpstreamUnavailableError(CAPACITY_MESSAGES[error.scope], 1, {
+        code: 'auth.replay_capacity_exceeded',
+      });
+    }
     throw new IamUpstreamUnavailableError('The replay cache is unavailable.', 1);
   }
 }

@@ -13,7 +13,10 @@ import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injecti
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { OryClients } from '../ory/ory-clients.js';
-import { InMemoryReplayCache } from '../replay/in-memory-replay-cache.js';
+import {
+  InMemoryReplayCache,
+  type ReplayPartitionLimits,
+} from '../replay/in-memory-replay-cache.js';
 import { REPLAY_CACHE, type ReplayCache } from '../replay/replay-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { InMemorySessionStore } from '../session-cache/in-memory-session-store.js';
@@ -123,8 +126,20 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   private findOrCreateReplayCache(): ReplayCache {
     const provided = findAppProvider<ReplayCache>(this.moduleRef, REPLAY_CACHE);
     if (provided !== undefined) return provided;
-    this.ownedReplayCache = new InMemoryReplayCache();
+    this.ownedReplayCache = new InMemoryReplayCache({ tenants: this.replayPartitionLimits() });
     return this.ownedReplayCache;
+  }
+
+  /** Each tenant's partition of the default replay cache is sized by its own replay options. */
+  private replayPartitionLimits(): Record<string, ReplayPartitionLimits> {
+    const limits: Record<string, ReplayPartitionLimits> = {};
+    for (const [name, config] of Object.entries(this.options.tenants)) {
+      const replay = config.oathkeeper?.replayProtection;
+      if (replay === undefined) continue;
+      const { maxEntries, maxSubjectSharePercent } = replay;
+      limits[name] = { maxEntries, maxSubjectSharePercent };
+    }
+    return limits;
   }
 
   private createOwnedSessionStore(): SessionCacheStore {

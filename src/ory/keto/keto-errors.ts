@@ -56,7 +56,9 @@ export class KetoMalformedAnswerError extends Error {
 export function ketoCallFailure(operation: string, error: unknown): unknown {
   if (error instanceof KetoMalformedAnswerError) {
     logger.warn(`${error.message}; answering 503.`);
-    return new IamUpstreamUnavailableError('Keto answered unexpectedly.', undefined, error.message);
+    return new IamUpstreamUnavailableError('Keto answered unexpectedly.', undefined, {
+      reason: error.message,
+    });
   }
   if (!(error instanceof OryResponseError)) return error;
   if (error.status === 400 || error.status === 404) {
@@ -68,5 +70,5 @@ export function ketoCallFailure(operation: string, error: unknown): unknown {
   } else {
     logger.warn(`Keto answered ${operation} unexpectedly (${error.reason}); answering 503.`);
   }
-  return new IamUpstreamUnavailableError('Keto answered unexpectedly.', undefined, reason);
+  return new IamUpstreamUnavailableError('Keto answered unexpectedly.', undefined, { reason });
 }

@@ -66,12 +66,14 @@ export function whoamiRejection(status: number, reason = `HTTP ${status}`): IamH
   if (status === 403) return new IamForbiddenError('authz.aal.insufficient');
   const detail = `Kratos /sessions/whoami: ${reason}`;
   logger.warn(`${detail}; answering 503.`);
-  return new IamUpstreamUnavailableError('Kratos answered unexpectedly.', undefined, detail);
+  return new IamUpstreamUnavailableError('Kratos answered unexpectedly.', undefined, {
+    reason: detail,
+  });
 }
 
 /** A session body Kratos should never send: 503 (logged by kind), never an allow and never a 500. */
 export function malformedSessionRejection(error: KratosSessionShapeError): IamHttpError {
   const reason = `malformed answer from Kratos: ${error.message}`;
   logger.warn(`${reason} Answering 503.`);
-  return new IamUpstreamUnavailableError('Kratos answered unexpectedly.', undefined, reason);
+  return new IamUpstreamUnavailableError('Kratos answered unexpectedly.', undefined, { reason });
 }

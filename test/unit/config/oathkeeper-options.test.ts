@@ -79,7 +79,13 @@ describe('oathkeeper: verifier jwt', () => {
       },
       audience: 'orders-api',
       clockSkewMs: 30_000,
-      replayProtection: { enabled: false, ttlMs: 120_000 },
+      replayProtection: {
+        enabled: false,
+        ttlMs: 120_000,
+        maxTokenAgeMs: 60_000,
+        maxEntries: 1_000_000,
+        maxSubjectSharePercent: 10,
+      },
       identityHeader: 'X-User',
       signatureHeader: 'X-User-Signature',
       maxTokenBytes: 8_192,
@@ -232,8 +238,14 @@ describe('oathkeeper: verifier jwt', () => {
 describe('oathkeeper: replayProtection', () => {
   const base = { jwks: { url: JWKS_URL }, audience: 'a' };
 
-  it('is disabled with a 2-minute ttl when absent', () => {
-    expect(oathkeeperOf(base).replayProtection).toEqual({ enabled: false, ttlMs: 120_000 });
+  it('is disabled with a 2-minute ttl and the default bounds when absent', () => {
+    expect(oathkeeperOf(base).replayProtection).toEqual({
+      enabled: false,
+      ttlMs: 120_000,
+      maxTokenAgeMs: 60_000,
+      maxEntries: 1_000_000,
+      maxSubjectSharePercent: 10,
+    });
   });
 
   it('gets the default ttl when only enabled is given', () => {
@@ -241,6 +253,9 @@ describe('oathkeeper: replayProtection', () => {
       {
         enabled: true,
         ttlMs: 120_000,
+        maxTokenAgeMs: 60_000,
+        maxEntries: 1_000_000,
+        maxSubjectSharePercent: 10,
       },
     );
   });

@@ -104,18 +104,18 @@ describe('InMemoryReplayCache: bounded', () => {
     for (let i = 0; i < 10_000; i += 1) {
       expect(await replay.claim(`t:${i}`, 1_000)).toBe(true);
       largest = Math.max(largest, replay.size);
-      clockMs += 20;
+      clockMs += 25;
     }
     expect(largest).toBeLessThanOrEqual(100);
   });
 
-  it('evicts expired entries, oldest first, to make room', async () => {
+  it('releases expired entries once their second has passed, to make room', async () => {
     const replay = cache(3);
     await replay.claim('t:old', 1_000);
     clockMs += 500;
-    await replay.claim('t:b', 1_000);
-    await replay.claim('t:c', 1_000);
-    clockMs += 500; // t:old has expired; t:b and t:c are live.
+    await replay.claim('t:b', 5_000);
+    await replay.claim('t:c', 5_000);
+    clockMs += 1_500; // t:old expired at T0 + 1 s, and that second is over; t:b and t:c are live.
     expect(await replay.claim('t:d', 1_000)).toBe(true);
     expect(replay.size).toBe(3);
     expect(await replay.claim('t:b', 1_000)).toBe(false);
@@ -127,7 +127,7 @@ describe('InMemoryReplayCache: bounded', () => {
     await replay.claim('t:long', 60_000);
     await replay.claim('t:short', 100);
     await replay.claim('t:mid', 10_000);
-    clockMs += 100;
+    clockMs += 1_000;
     expect(await replay.claim('t:new', 1_000)).toBe(true);
     expect(replay.size).toBe(3);
     expect(await replay.claim('t:long', 1_000)).toBe(false);
@@ -137,10 +137,10 @@ describe('InMemoryReplayCache: bounded', () => {
     const replay = cache(3);
     for (const jti of ['t:a', 't:b', 't:c']) await replay.claim(jti, 60_000);
     await expect(replay.claim('t:d', 60_000)).rejects.toThrow(/full/);
-    await expectCode(() => claimOnce(replay, 't:d', 60_000), 'auth.upstream_unavailable');
+    await expectCode(() => claimOnce(replay, 't:d', 60_000), 'auth.replay_capacity_exceeded');
     expect(replay.size).toBe(3);
     for (const jti of ['t:a', 't:b', 't:c']) expect(await replay.claim(jti, 60_000)).toBe(false);
-    clockMs += 60_000;
+    clockMs += 61_000;
     expect(await replay.claim('t:d', 60_000)).toBe(true);
   });
 });

@@ -4,8 +4,10 @@
  * client-facing message, which never holds request data.
  */
 import { describe, expect, it } from 'vitest';
-import { IamUnauthorizedError } from '../../../src/errors/iam-errors.js';
+import { IamUnauthorizedError, iamErrorFor } from '../../../src/errors/iam-errors.js';
 import { rejectDecision } from '../../../src/guards/decision-audit.js';
+import { claimOnce } from '../../../src/replay/claim-once.js';
+import { ReplayCapacityExceededError } from '../../../src/replay/replay-capacity-error.js';
 import { RecordingSink } from '../jwt/verifier-fixtures.js';
 
 describe('the audit event of a rejection', () => {
@@ -34,5 +36,43 @@ describe('the audit event of a rejection', () => {
     expect(sink.events[0]?.detail).toEqual({
       message: 'The token is malformed: its algorithm is not accepted.',
     });
+  });
+
+  it('records a replay cache without room as auth.replay_capacity_exceeded, a 503 with Retry-After', async () => {
+    const sink = new RecordingSink();
+    const full = {
+      seen: async () => false,
+      remember: async () => undefined,
+      claim: async () => {
+        throw new ReplayCapacityExceededError('subject');
+      },
+    };
+    const thrown = await claimOnce(full, 't:j', 1_000, { tenant: 't', subject: 's' }).catch(
+      (error: unknown) => error,
+    );
+    const headers = new Map<string, string>();
+    const response = { setHeader: (name: string, value: string) => headers.set(name, value) };
+    const error = rejectDecision(sink.emitter(), thrown, {
+      found: {
+        request: { path: '/orders', method: 'GET', header: () => undefined },
+        response,
+      } as never,
+      tenant: 't',
+      subject: 's',
+    });
+    expect(error.getStatus()).toBe(503);
+    expect(sink.events[0]).toMatchObject({
+      name: 'auth.replay_capacity_exceeded',
+      code: 'auth.replay_capacity_exceeded',
+      subject: 's',
+    });
+    expect(String(sink.events[0]?.detail?.message)).toContain('this subject');
+    expect(headers.get('Retry-After')).toBe('1');
+  });
+
+  it('builds the 503 of the capacity code from the code table', () => {
+    const error = iamErrorFor('auth.replay_capacity_exceeded');
+    expect(error.getStatus()).toBe(503);
+    expect(error.code).toBe('auth.replay_capacity_exceeded');
   });
 });
