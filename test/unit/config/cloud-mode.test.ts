@@ -70,6 +70,7 @@ describe('cloud tenants', () => {
       adminToken: API_KEY,
       sessionCookieName: 'ory_session_acme',
       tenantBinding: 'kratos-url',
+      csrf: { enabled: true, trustedOrigins: [] },
     });
     expect(tenant.keto).toEqual({
       readUrl: 'https://acme.projects.oryapis.com',

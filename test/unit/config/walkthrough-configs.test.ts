@@ -55,6 +55,7 @@ describe('the walkthrough configs', () => {
             sessionCookieName: 'ory_kratos_session',
             // The only tenant asking Kratos: its Kratos serves no other tenant of this module.
             tenantBinding: 'kratos-url',
+            csrf: { enabled: true, trustedOrigins: [] },
           },
           claims: defaultClaims,
           http: defaultHttp,
@@ -73,7 +74,11 @@ describe('the walkthrough configs', () => {
           mode: 'self-hosted',
           transport: 'oathkeeper',
           trustProxy: false,
-          kratos: { publicUrl: 'http://127.0.0.1:4433', sessionCookieName: 'ory_kratos_session' },
+          kratos: {
+            publicUrl: 'http://127.0.0.1:4433',
+            sessionCookieName: 'ory_kratos_session',
+            csrf: { enabled: true, trustedOrigins: [] },
+          },
           oathkeeper: walkthroughOathkeeper('orders-api'),
           claims: defaultClaims,
           http: defaultHttp,
@@ -92,7 +97,11 @@ describe('the walkthrough configs', () => {
           mode: 'self-hosted',
           transport: 'oathkeeper',
           trustProxy: false,
-          kratos: { publicUrl: 'http://127.0.0.1:4433', sessionCookieName: 'ory_kratos_session' },
+          kratos: {
+            publicUrl: 'http://127.0.0.1:4433',
+            sessionCookieName: 'ory_kratos_session',
+            csrf: { enabled: true, trustedOrigins: [] },
+          },
           keto: { readUrl: 'http://127.0.0.1:4466', writeUrl: 'http://127.0.0.1:4467' },
           oathkeeper: walkthroughOathkeeper('inventory-api'),
           claims: defaultClaims,
