@@ -17,6 +17,7 @@ import {
   InMemoryReplayCache,
   type ReplayPartitionLimits,
 } from '../replay/in-memory-replay-cache.js';
+import { RedisStore } from '../redis/redis-store.js';
 import { REPLAY_CACHE, type ReplayCache } from '../replay/replay-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { InMemorySessionStore } from '../session-cache/in-memory-session-store.js';
@@ -153,6 +154,10 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     await Promise.all(runtimes.map((runtime) => runtime.transport.close?.()));
     this.ownedReplayCache?.close();
     this.ownedReplayCache = undefined;
+    // A store given as an option is no provider, so Nest never shuts it down. A Redis store
+    // closes only a connection it opened itself (fromUrl); a client you passed stays yours.
+    const { replayCache } = this.options;
+    if (replayCache instanceof RedisStore) await replayCache.close();
     this.ownedSessionStore?.clear();
   }
 }
