@@ -14,12 +14,14 @@ export type {
 export type {
   ClaimMappingConfig,
   CloudConfig,
+  CsrfConfig,
   DecisionCacheConfig,
   HttpClientConfig,
   JwksConfig,
   JwtAlgorithm,
   KetoConfig,
   KratosConfig,
+  KratosTenantBinding,
   OathkeeperConfig,
   ReplayProtectionConfig,
   SessionCacheConfig,
@@ -64,6 +66,7 @@ export {
 } from './health/iam-health.indicator.js';
 export type { IamDependencyHealth } from './health/probe.js';
 export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
+export type { JwksStoreStatus } from './jwt/jwks-key-store.js';
 export { IamModule } from './module/iam.module.js';
 export type { IamOptionsFactory } from './module/iam.module-definition.js';
 export { IamPermissionRequestError } from './ory/keto/keto-errors.js';
