@@ -9,7 +9,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { IamModule, type IamModuleOptions, RedisReplayCache } from 'nestjs-ory-iam';
 import { benchOathkeeper } from '../support/bench-tenant.js';
-import { joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
+import { fastJwtGuard, joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
 
 export type Platform = 'express' | 'fastify';
 export type Kind =
@@ -22,6 +22,7 @@ export type Kind =
   | 'allow-all'
   | 'signature-only'
   | 'jose'
+  | 'fast-jwt'
   | 'passport';
 
 @Controller()
@@ -85,6 +86,7 @@ export function appModule(kind: Kind, jwksUrl: string): Type {
     providers.push({ provide: APP_GUARD, useClass: signatureOnlyGuard(jwksUrl) });
   }
   if (kind === 'jose') providers.push({ provide: APP_GUARD, useClass: joseGuard(jwksUrl) });
+  if (kind === 'fast-jwt') providers.push({ provide: APP_GUARD, useClass: fastJwtGuard(jwksUrl) });
   if (kind === 'passport') {
     imports.push(PassportModule);
     providers.push(passportStrategy(jwksUrl), { provide: APP_GUARD, useClass: AuthGuard('jwt') });

@@ -11,6 +11,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { createVerifier } from 'fast-jwt';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -53,6 +54,55 @@ export function joseGuard(jwksUrl: string): new () => CanActivate {
     }
   }
   return JoseGuard;
+}
+
+/**
+ * The fastest guard a user could write with a JWT library: `fast-jwt` with the PEM of each key
+ * cached by `kid` (the JWKS fetched once per kid), the same checks as the jose guard, a jti `Set`.
+ */
+export function fastJwtGuard(jwksUrl: string): new () => CanActivate {
+  const pems = new Map<string, Promise<string>>();
+  const pemOf = async (kid: string) => {
+    const { keys } = (await (await fetch(jwksUrl)).json()) as {
+      keys: (JsonWebKey & { kid?: string })[];
+    };
+    const jwk = keys.find((key) => key.kid === kid);
+    if (jwk === undefined) throw new UnauthorizedException();
+    return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+  };
+  const verifyToken = createVerifier({
+    key: async ({ header }: { header: { kid?: string } }) => {
+      const kid = header.kid ?? '';
+      let pem = pems.get(kid);
+      if (pem === undefined) {
+        pem = pemOf(kid).then(String);
+        pems.set(kid, pem);
+      }
+      return pem;
+    },
+    algorithms: ['RS256'],
+    allowedIss: ISSUER,
+    allowedAud: AUDIENCE,
+    clockTolerance: 30_000,
+    requiredClaims: ['exp', 'jti', 'sub'],
+  });
+  const seen = new Set<string>();
+  @Injectable()
+  class FastJwtGuard implements CanActivate {
+    async canActivate(context: ExecutionContext): Promise<boolean> {
+      let payload: { jti?: unknown };
+      try {
+        payload = await verifyToken(bearer(context));
+      } catch {
+        throw new UnauthorizedException();
+      }
+      const jti = String(payload.jti);
+      if (seen.has(jti)) throw new UnauthorizedException('replay');
+      seen.add(jti);
+      return true;
+    }
+  }
+  return FastJwtGuard;
 }
 
 /**

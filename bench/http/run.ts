@@ -79,6 +79,7 @@ const KINDS: readonly [Kind, string, boolean][] = [
   ['allow-all', 'a guard that allows everything', false],
   ['signature-only', 'floor: crypto.verify only, no checks', true],
   ['jose', 'jose + createRemoteJWKSet + jti Set', true],
+  ['fast-jwt', 'fast-jwt + PEM per kid + jti Set', true],
   ['passport', 'passport-jwt + jwks-rsa', true],
 ];
 const variants: Variant[] = (['fastify', 'express'] as const)
@@ -177,7 +178,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
 for (const variant of variants) {
   await variant.server?.stop();
   // Only a replay check makes a resent token a cheap 401; the floor and passport do not check.
-  const checksReplay = ['iam-memory', 'iam-memory-quiet', 'iam-redis', 'jose'].includes(
+  const checksReplay = ['iam-memory', 'iam-memory-quiet', 'iam-redis', 'jose', 'fast-jwt'].includes(
     variant.kind,
   );
   if (checksReplay && variant.next > pool.length) {
