@@ -1,5 +1,6 @@
 // `npm test`: builds the Ory servers the integration tests run (cached after the first time, see
-// scripts/ory/install), then runs vitest with whatever arguments were passed through.
+// scripts/ory/install), installs the Chromium the browser tests drive (scripts/browser/install),
+// then runs vitest with whatever arguments were passed through.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,16 @@ if (install.error !== undefined) {
 }
 // 3: the script already printed the one line saying what is missing.
 if (install.status !== 0) process.exit(install.status === 3 ? 1 : (install.status ?? 1));
+
+const browser = spawnSync('bash', ['scripts/browser/install'], { cwd: root, stdio: 'inherit' });
+if (browser.error !== undefined) {
+  console.error(
+    `npm test: cannot run scripts/browser/install (${browser.error.message}); install chromium (apt-get install chromium) or set NESTJS_ORY_IAM_CHROMIUM`,
+  );
+  process.exit(1);
+}
+// 3: the script already printed the one line saying why chromium cannot be installed.
+if (browser.status !== 0) process.exit(browser.status === 3 ? 1 : (browser.status ?? 1));
 
 // Besides the usual output, vitest writes a JSON report so the run ends with one plain count.
 const report = join(mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-test-')), 'report.json');

@@ -14,6 +14,8 @@ export interface ServerLaunch {
   readonly logPath: string;
   readonly readyUrls: readonly string[];
   readonly readyTimeoutMs: number;
+  /** Added to the minimal environment, e.g. config overrides such as `SESSION_COOKIE_SAME_SITE`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The last `lines` lines of a log file, or a note that there is none yet. */
@@ -48,7 +50,11 @@ export class ServerProcess {
       const child = spawn(this.launch.binary, [...this.launch.args], {
         cwd: this.launch.cwd,
         stdio: ['ignore', log, log],
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.launch.cwd },
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: this.launch.cwd,
+          ...this.launch.env,
+        },
       });
       this.child = child;
       this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));

@@ -50,9 +50,22 @@ export interface OryStackOptions {
   readonly kratos?: boolean;
   readonly keto?: boolean;
   readonly oathkeeper?: OathkeeperOptions;
+  /** How Kratos runs, for tests that need other than test/ory/kratos/kratos.yml under `--dev`. */
+  readonly kratosOptions?: KratosOptions;
   readonly ports?: 'free' | 'standard';
   /** Per server; Kratos and Keto migrate their in-memory databases first. Default 60 s. */
   readonly readyTimeoutMs?: number;
+}
+
+export interface KratosOptions {
+  /**
+   * Default true: `--dev`, which sets every cookie without `Secure` (plain http) and forces the
+   * CSRF cookie to `SameSite=Lax`. Without it the cookies are `Secure`, which browsers accept
+   * from http://127.0.0.1 (a potentially trustworthy origin), and `SameSite=None` becomes usable.
+   */
+  readonly dev?: boolean;
+  /** Config overrides as Kratos reads them from the environment, e.g. `SESSION_COOKIE_SAME_SITE`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface OathkeeperOptions {
@@ -162,7 +175,12 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
   installProcessHooks();
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const servers = new Map<OryServerName, ServerProcess>();
-  const launch = (name: OryServerName, args: string[], readyUrls: string[]) =>
+  const launch = (
+    name: OryServerName,
+    args: string[],
+    readyUrls: string[],
+    env?: Readonly<Record<string, string>>,
+  ) =>
     servers.set(
       name,
       new ServerProcess(
@@ -174,6 +192,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
           logPath: join(runDir, `${name}.log`),
           readyUrls,
           readyTimeoutMs,
+          ...(env !== undefined && { env }),
         },
         guard,
       ),
@@ -183,10 +202,12 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     copyFileSync(config('kratos/identity.schema.json'), join(runDir, 'identity.schema.json'));
     renderFile(config('kratos/kratos.yml'), join(runDir, 'kratos.yml'), values);
     // --dev: cookies without the Secure flag, so browser flows work over plain http.
+    const dev = options.kratosOptions?.dev ?? true;
     launch(
       'kratos',
-      ['serve', '-c', join(runDir, 'kratos.yml'), '--dev', '--sqa-opt-out'],
+      ['serve', '-c', join(runDir, 'kratos.yml'), ...(dev ? ['--dev'] : []), '--sqa-opt-out'],
       [`${origin(kratosPublic)}/health/ready`, `${origin(kratosAdmin)}/health/ready`],
+      options.kratosOptions?.env,
     );
   }
   if (wanted.keto) {
