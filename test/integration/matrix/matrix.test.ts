@@ -5,10 +5,14 @@
  * (JWTs from the library's TestSigner). One app per transport and context; one test per cell.
  *
  * The expected outcome of every cell is the table below, and nothing else: the same for every
- * transport and context.
+ * transport and context. docs/security.md ("The matrix") carries the same table; a test keeps them
+ * equal.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestJwksServer, TestSigner } from '../../../src/testing/index.js';
+import { repoRoot } from '../../support/ory/binaries.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { KetoAdmin, ketoUrls } from '../keto/support.js';
 import { kratosUrls } from '../kratos/support.js';
@@ -19,6 +23,7 @@ import {
   type Outcome,
   startMatrixApp,
 } from './contexts.js';
+import { markdownTable } from './markdown-table.js';
 import {
   CREDENTIALS,
   type CredentialKind,
@@ -182,4 +187,15 @@ describe.each(named(TRANSPORTS))('transport %s', (_transport, transport) => {
       },
     );
   });
+});
+
+it('docs/security.md "The matrix" states this same table', () => {
+  const docs = readFileSync(join(repoRoot, 'docs/security.md'), 'utf8');
+  expect(markdownTable(docs, '## The matrix')).toEqual([
+    ['route', ...CREDENTIALS],
+    ...ROUTE_KINDS.map((route) => [
+      route,
+      ...CREDENTIALS.map((credential) => EXPECTED[route][credential]),
+    ]),
+  ]);
 });
