@@ -13,11 +13,11 @@ import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injecti
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { OryClients } from '../ory/ory-clients.js';
+import { RedisStore } from '../redis/redis-store.js';
 import {
   InMemoryReplayCache,
   type ReplayPartitionLimits,
 } from '../replay/in-memory-replay-cache.js';
-import { RedisStore } from '../redis/redis-store.js';
 import { REPLAY_CACHE, type ReplayCache } from '../replay/replay-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { InMemorySessionStore } from '../session-cache/in-memory-session-store.js';
