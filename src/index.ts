@@ -146,6 +146,7 @@ export {
 export { RedisReplayCache, type RedisReplayCacheOptions } from './replay/redis-replay-cache.js';
 export { REPLAY_CACHE, type ReplayCache, type ReplayClaimContext } from './replay/replay-cache.js';
 export { ReplayCapacityExceededError } from './replay/replay-capacity-error.js';
+export { ReplayStateLostError } from './replay/replay-state-lost-error.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
 export { FlowService } from './services/flow.service.js';

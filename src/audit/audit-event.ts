@@ -18,6 +18,7 @@ export const IAM_AUDIT_EVENTS = [
   'auth.tenant_unknown',
   'auth.upstream_unavailable',
   'auth.replay_capacity_exceeded',
+  'auth.replay_state_lost',
   'authz.role.allow',
   'authz.role.deny',
   'authz.permission.allow',

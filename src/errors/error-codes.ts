@@ -23,6 +23,7 @@ export const IAM_ERROR_STATUS = {
   'auth.upstream_unavailable': 503,
   'request.invalid_id': 400,
   'auth.replay_capacity_exceeded': 503,
+  'auth.replay_state_lost': 503,
 } as const;
 
 /** A stable, documented error code carried in the `code` field of every error body. */
@@ -74,6 +75,9 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
   'auth.replay_capacity_exceeded':
     'The replay cache has no room for this token now (its tenant, or its subject, holds as many ' +
     'token ids as allowed); try again later.',
+  'auth.replay_state_lost':
+    'The replay cache lost its records recently, and this token was issued before that, so it ' +
+    'cannot be proven unused; try again with a new token.',
 };
 
 export function statusForCode(code: IamErrorCode): IamErrorStatus {

@@ -74,7 +74,8 @@ export class IamBadRequestError extends IamHttpError {
 
 /**
  * 503: an identity dependency (JWKS, Kratos, Keto, replay store) could not answer, or the replay
- * store had no room (`auth.replay_capacity_exceeded`). Never an allow.
+ * store had no room (`auth.replay_capacity_exceeded`) or lost its records after the token was
+ * issued (`auth.replay_state_lost`). Never an allow.
  */
 export class IamUpstreamUnavailableError extends IamHttpError {
   /** Seconds the client should wait; sent as the `Retry-After` header. */

@@ -30,6 +30,16 @@ function fail(
 }
 
 /**
+ * The earliest moment the token can have been accepted, on this host's clock: a token issued by a
+ * clock up to `clockSkewMs` ahead of ours can have been presented that much before its `iat`.
+ */
+function usableFromMs(claims: TypedClaims, clockSkewMs: number): number | undefined {
+  const { iat, nbf } = claims;
+  if (iat === undefined && nbf === undefined) return undefined;
+  return Math.max(iat ?? nbf ?? 0, nbf ?? iat ?? 0) * 1_000 - clockSkewMs;
+}
+
+/**
  * Verifies an Oathkeeper JWT in the SPEC's order, failing closed at the first failure:
  * parse → header → claim types → key → signature → exp/age/nbf → iss/aud → tenant → jti → replay.
  * Replay runs last, so only tokens that passed everything else are remembered.
@@ -92,7 +102,11 @@ export class OathkeeperJwtVerifier {
         this.replayCache,
         `${this.tenant.name}:${verified.typed.jti}`,
         ttlMs,
-        { tenant: this.tenant.name, subject: verified.typed.sub },
+        {
+          tenant: this.tenant.name,
+          subject: verified.typed.sub,
+          usableFromMs: usableFromMs(verified.typed, clockSkewMs),
+        },
       );
       if (!first) throw fail('auth.failure.replay');
     }

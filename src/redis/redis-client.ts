@@ -13,6 +13,9 @@ export interface RedisCommandClient {
   /** ioredis's connection state: while it is (re)connecting, a call waits for `ready` within its timeout. */
   readonly status?: string;
   once?(event: 'ready', listener: () => void): unknown;
+  /** ioredis emits `ready` on every (re)connect: the replay cache re-checks its epoch then. */
+  on?(event: 'ready', listener: () => void): unknown;
+  off?(event: 'ready', listener: () => void): unknown;
   quit?(): Promise<unknown>;
   disconnect?(): void;
 }

@@ -1,6 +1,7 @@
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import type { ReplayCache, ReplayClaimContext } from './replay-cache.js';
 import { ReplayCapacityExceededError } from './replay-capacity-error.js';
+import { ReplayStateLostError } from './replay-state-lost-error.js';
 
 /** Fixed text for clients and the audit event: which bound refused, never request data. */
 const CAPACITY_MESSAGES = {
@@ -13,7 +14,8 @@ const CAPACITY_MESSAGES = {
  * has one; otherwise `seen` then `remember`, which two concurrent requests can both pass (documented
  * for caches without `claim`). A cache that fails answers 503: a replay check that cannot run
  * never allows. A cache without room says which bound refused, so operators can tell a flood from
- * an outage.
+ * an outage; a cache that lost its records says so (503 `auth.replay_state_lost`) for a token it
+ * cannot prove unused.
  */
 export async function claimOnce(
   cache: ReplayCache,
@@ -30,6 +32,13 @@ export async function claimOnce(
     if (error instanceof ReplayCapacityExceededError) {
       throw new IamUpstreamUnavailableError(CAPACITY_MESSAGES[error.scope], 1, {
         code: 'auth.replay_capacity_exceeded',
+      });
+    }
+    if (error instanceof ReplayStateLostError) {
+      // Retry-After 1: a new token (Oathkeeper mints one per request) passes at once.
+      throw new IamUpstreamUnavailableError(undefined, 1, {
+        code: 'auth.replay_state_lost',
+        reason: error.message,
       });
     }
     throw new IamUpstreamUnavailableError('The replay cache is unavailable.', 1);

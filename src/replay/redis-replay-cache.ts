@@ -1,11 +1,18 @@
 import type { RedisCommandClient, RedisConnectionOptions } from '../redis/redis-client.js';
 import { RedisStore } from '../redis/redis-store.js';
-import type { ReplayCache } from './replay-cache.js';
+import { RedisEpoch } from './redis-epoch.js';
+import type { ReplayCache, ReplayClaimContext } from './replay-cache.js';
+import { ReplayStateLostError } from './replay-state-lost-error.js';
 
 /** Options of {@link RedisReplayCache}. */
 export interface RedisReplayCacheOptions extends RedisConnectionOptions {
   /** Prepended to every key, which is `<keyPrefix><tenant>:<jti>`. Default `iam:jti:`. */
   keyPrefix?: string;
+  /**
+   * The key (without expiry) naming the data set Redis holds, to detect that Redis lost it. Default
+   * `<keyPrefix>epoch`, which no token key can equal (those have a `:` after the tenant).
+   */
+  epochKey?: string;
 }
 
 /**
@@ -18,6 +25,13 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
  * the call reject, which the verifier answers with 503 `auth.upstream_unavailable`, never with an
  * allow. The cache recovers by itself when Redis is back.
  *
+ * A Redis that loses its records (a restart without persistence, a flush) would accept again every
+ * token it had seen. The cache notices it on the client's reconnect (see {@link RedisEpoch}) and
+ * then refuses, with 503 `auth.replay_state_lost`, every token that can have been used before the
+ * loss, until such tokens have expired; tokens issued after it pass. Run Redis with persistence
+ * and `maxmemory-policy noeviction` all the same (docs/multi-pod.md): a pod that starts after the
+ * loss, or a key evicted under memory pressure, cannot be noticed.
+ *
  * For a client you create yourself, pass `enableOfflineQueue: false`, `maxRetriesPerRequest: 0`
  * and `autoResendUnfulfilledCommands: false` (see docs/multi-pod.md); the per-call bound holds
  * with any options.
@@ -27,11 +41,13 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
  */
 export class RedisReplayCache extends RedisStore implements ReplayCache {
   private readonly keyPrefix: string;
+  private readonly epoch: RedisEpoch;
 
   /** Uses your client; `close()` leaves it open. */
   constructor(client: RedisCommandClient, options: RedisReplayCacheOptions = {}) {
     super(client, options);
     this.keyPrefix = options.keyPrefix ?? 'iam:jti:';
+    this.epoch = new RedisEpoch(this.redis, options.epochKey ?? `${this.keyPrefix}epoch`);
   }
 
   /**
@@ -44,9 +60,19 @@ export class RedisReplayCache extends RedisStore implements ReplayCache {
     return RedisStore.owning(new RedisReplayCache(RedisStore.connect(url, options), options));
   }
 
-  /** True on the first use of `jti` within `ttlMs`, in one atomic command. */
-  async claim(jti: string, ttlMs: number): Promise<boolean> {
-    return (await this.setIfAbsent(jti, ttlMs)) === 'OK';
+  /**
+   * True on the first use of `jti` within `ttlMs`, in one atomic command. Throws
+   * `ReplayStateLostError` for a token that can have been used before Redis lost its records.
+   */
+  async claim(jti: string, ttlMs: number, context?: ReplayClaimContext): Promise<boolean> {
+    const answer = await this.setIfAbsent(jti, ttlMs);
+    // Asked after the answer, not before: the client may have reconnected, to a Redis that lost
+    // everything, while the SET was out. Until that connection's epoch check has answered, wait.
+    const epoch = this.epoch;
+    if (!epoch.checked) await epoch.check();
+    if (answer !== 'OK') return false;
+    if (epoch.refuses(ttlMs, context)) throw new ReplayStateLostError(epoch.lostAtMs ?? 0);
+    return true;
   }
 
   async seen(jti: string): Promise<boolean> {
@@ -55,6 +81,12 @@ export class RedisReplayCache extends RedisStore implements ReplayCache {
 
   async remember(jti: string, ttlMs: number): Promise<void> {
     await this.setIfAbsent(jti, ttlMs);
+  }
+
+  /** Also stops watching the client's reconnects. */
+  override async close(): Promise<void> {
+    this.epoch.close();
+    await super.close();
   }
 
   /** Redis wants a positive whole PX; rounding up never shortens the window a jti is refused in. */

@@ -23,15 +23,19 @@ describe('RedisReplayCache', () => {
     expect(await cache.seen('acme:other')).toBe(false);
   });
 
-  it('stores each key with the TTL it was given and leaves no key without one', async () => {
+  it('stores each key with the TTL it was given and leaves no key without one but the epoch', async () => {
     const prefix = uniquePrefix('ttl');
     const cache = new RedisReplayCache(redis, { keyPrefix: prefix });
     await cache.claim('acme:a', 90_000);
     await cache.remember('acme:b', 5_000);
     const keys = await keysWithPrefix(redis, prefix);
-    expect(keys.sort()).toEqual([`${prefix}acme:a`, `${prefix}acme:b`]);
-    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+    expect(keys.sort()).toEqual([`${prefix}acme:a`, `${prefix}acme:b`, `${prefix}epoch`]);
+    const jtis = keys.filter((key) => key !== `${prefix}epoch`);
+    const ttls = await Promise.all(jtis.map((key) => redis.pttl(key)));
     expect(ttls.every((ttl) => ttl > 0)).toBe(true);
+    // The epoch must outlive every jti: it expiring would read as a loss of Redis' data.
+    expect(await redis.pttl(`${prefix}epoch`)).toBe(-1);
+    await redis.del(`${prefix}epoch`);
     expect(await redis.pttl(`${prefix}acme:a`)).toBeGreaterThan(80_000);
     expect(await redis.pttl(`${prefix}acme:b`)).toBeLessThanOrEqual(5_000);
   });

@@ -113,7 +113,8 @@ describe('two instances sharing one Redis', () => {
   });
 
   it('leaves every jti key with a TTL of at least the token lifetime', async () => {
-    const keys = await keysWithPrefix(redis, prefix);
+    // The epoch key (no TTL, by design) names the data set, to notice Redis losing it.
+    const keys = (await keysWithPrefix(redis, prefix)).filter((key) => key !== `${prefix}epoch`);
     expect(keys.length).toBeGreaterThan(0);
     const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
     expect(Math.min(...ttls)).toBeGreaterThan(60_000);

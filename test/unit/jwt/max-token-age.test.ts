@@ -2,7 +2,8 @@
  * `replayProtection.maxTokenAgeMs`: with replay protection on, a token is expired once `iat` plus
  * the maximum age plus the skew has passed, so its jti is held for min(exp, iat + age) + skew at
  * most, not for the token's whole lifetime. Oathkeeper's own tokens (iat = nbf = now, 15-minute
- * `exp` by default) must pass. The verifier also tells the cache whose token it claims.
+ * `exp` by default) must pass. The verifier also tells the cache whose token it claims, and since
+ * when it can have been used.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ValidatedTenantConfig } from '../../../src/config/tenant-config.js';
@@ -77,8 +78,22 @@ describe('maxTokenAgeMs (default 60 s, with replay protection on)', () => {
       {
         key: expect.stringMatching(/^default:/),
         ttlMs: (AGE_S + SKEW_S) * 1_000,
-        context: { tenant: 'default', subject: 'alice' },
+        context: { tenant: 'default', subject: 'alice', usableFromMs: (NOW_S - SKEW_S) * 1_000 },
       },
+    ]);
+  });
+
+  it('tells the cache since when the token can have been used: iat (or a later nbf) less the skew', async () => {
+    const verify = verifier({ enabled: true, maxTokenAgeMs: false });
+    await verify.verify(oathkeeperToken(10));
+    await verify.verify(oathkeeperToken(10, { nbf: NOW_S - 5 }));
+    await verify.verify(oathkeeperToken(10, { iat: undefined }));
+    await verify.verify(oathkeeperToken(10, { iat: undefined, nbf: undefined }));
+    expect(claims.map((claim) => claim.context?.usableFromMs)).toEqual([
+      (NOW_S - 10 - SKEW_S) * 1_000,
+      (NOW_S - 5 - SKEW_S) * 1_000,
+      (NOW_S - 10 - SKEW_S) * 1_000,
+      undefined,
     ]);
   });
 

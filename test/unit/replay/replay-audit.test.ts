@@ -8,6 +8,7 @@ import { IamUnauthorizedError, iamErrorFor } from '../../../src/errors/iam-error
 import { rejectDecision } from '../../../src/guards/decision-audit.js';
 import { claimOnce } from '../../../src/replay/claim-once.js';
 import { ReplayCapacityExceededError } from '../../../src/replay/replay-capacity-error.js';
+import { ReplayStateLostError } from '../../../src/replay/replay-state-lost-error.js';
 import { RecordingSink } from '../jwt/verifier-fixtures.js';
 
 describe('the audit event of a rejection', () => {
@@ -67,6 +68,40 @@ describe('the audit event of a rejection', () => {
       subject: 's',
     });
     expect(String(sink.events[0]?.detail?.message)).toContain('this subject');
+    expect(headers.get('Retry-After')).toBe('1');
+  });
+
+  it('records a token the cache cannot vouch for after a loss as auth.replay_state_lost, a 503 with the loss time for the operator', async () => {
+    const sink = new RecordingSink();
+    const lostAt = Date.UTC(2026, 10, 30, 12, 0, 0);
+    const forgetful = {
+      seen: async () => false,
+      remember: async () => undefined,
+      claim: async () => {
+        throw new ReplayStateLostError(lostAt);
+      },
+    };
+    const thrown = await claimOnce(forgetful, 't:j', 1_000, { tenant: 't', subject: 's' }).catch(
+      (error: unknown) => error,
+    );
+    const headers = new Map<string, string>();
+    const response = { setHeader: (name: string, value: string) => headers.set(name, value) };
+    const error = rejectDecision(sink.emitter(), thrown, {
+      found: {
+        request: { path: '/orders', method: 'GET', header: () => undefined },
+        response,
+      } as never,
+      tenant: 't',
+      subject: 's',
+    });
+    expect(error.getStatus()).toBe(503);
+    expect(error.getResponse()).toMatchObject({ code: 'auth.replay_state_lost' });
+    expect(JSON.stringify(error.getResponse())).not.toContain('2026-11-30');
+    expect(sink.events[0]).toMatchObject({
+      name: 'auth.replay_state_lost',
+      code: 'auth.replay_state_lost',
+    });
+    expect(String(sink.events[0]?.detail?.reason)).toContain('2026-11-30T12:00:00.000Z');
     expect(headers.get('Retry-After')).toBe('1');
   });
 
