@@ -1,12 +1,11 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { AUDIT_SINK, type IamAuditEvent, IamModule, type KetoConfig } from '../../../src/index.js';
-import { type TestJwksServer, TestSigner } from '../../../src/testing/index.js';
-import { type Platform, type RunningApp, request, startApp } from '../../support/nest-app.js';
+import type { KetoConfig } from '../../../src/index.js';
+import { type Platform, request } from '../../support/nest-app.js';
+import { type SignedApp, startSignedApp } from '../../support/signed-app.js';
 import { ApiResolver, BoxResolver } from './resolvers.js';
 
-export const ISSUER = 'https://oathkeeper.test/';
 export const AUDIENCE = 'orders-api';
 
 /** Apollo on Express, Mercurius on Fastify: the two GraphQL servers Nest ships drivers for. */
@@ -47,11 +46,7 @@ export interface GraphqlResult {
   readonly errors?: readonly GraphqlError[];
 }
 
-export interface GraphqlApp extends RunningApp {
-  readonly events: IamAuditEvent[];
-  readonly signer: TestSigner;
-  /** A token for `sub` as Oathkeeper mints it for this service. */
-  token(sub: string, claims?: Record<string, unknown>): string;
+export interface GraphqlApp extends SignedApp {
   /** POSTs one operation (or a batch) with an optional bearer token; answers the JSON body. */
   post(
     body: unknown,
@@ -63,52 +58,16 @@ export async function startGraphqlApp(
   server: (typeof GRAPHQL_SERVERS)[number],
   options: { replay: boolean; keto?: KetoConfig },
 ): Promise<GraphqlApp> {
-  const signer = TestSigner.create();
-  const jwks: TestJwksServer = await signer.serve();
-  const events: IamAuditEvent[] = [];
-  let running: RunningApp;
-  try {
-    running = await startApp(
-      {
-        imports: [
-          graphqlModule(server.driver),
-          IamModule.forRoot({
-            tenants: {
-              default: {
-                transport: 'oathkeeper',
-                oathkeeper: {
-                  verifier: 'jwt',
-                  jwks: { url: jwks.url },
-                  issuer: ISSUER,
-                  audience: AUDIENCE,
-                  identityHeader: 'Authorization',
-                  replayProtection: { enabled: options.replay },
-                },
-                ...(options.keto === undefined ? {} : { keto: options.keto }),
-              },
-            },
-          }),
-        ],
-        providers: [
-          ApiResolver,
-          BoxResolver,
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
-      },
-      server.platform,
-    );
-  } catch (error) {
-    await jwks.close();
-    throw error;
-  }
+  const app = await startSignedApp(server.platform, {
+    audience: AUDIENCE,
+    replay: options.replay,
+    ...(options.keto === undefined ? {} : { keto: options.keto }),
+    metadata: { imports: [graphqlModule(server.driver)], providers: [ApiResolver, BoxResolver] },
+  });
   return {
-    ...running,
-    events,
-    signer,
-    token: (sub, claims = {}) =>
-      signer.mint({ sub, iss: ISSUER, aud: [AUDIENCE], tenant: 'default', ...claims }),
+    ...app,
     async post(body, token) {
-      const response = await request(`${running.url}/graphql`, {
+      const response = await request(`${app.url}/graphql`, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -117,10 +76,6 @@ export async function startGraphqlApp(
         body: JSON.stringify(body),
       });
       return { status: response.status, body: response.body as GraphqlResult | GraphqlResult[] };
-    },
-    async close() {
-      await running.close();
-      await jwks.close();
     },
   };
 }

@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Type } from '@nestjs/common';
-import {
-  AUDIT_SINK,
-  type IamAuditEvent,
-  IamModule,
-  type KetoConfig,
-  type PermissionTuple,
-} from '../../../src/index.js';
-import { type TestJwksServer, TestSigner } from '../../../src/testing/index.js';
-import {
-  type JsonResponse,
-  type Platform,
-  type RunningApp,
-  request,
-  startApp,
-} from '../../support/nest-app.js';
+import type { IamAuditEvent, KetoConfig, PermissionTuple } from '../../../src/index.js';
+import { type JsonResponse, type Platform, request } from '../../support/nest-app.js';
 import type { OryStack } from '../../support/ory/stack.js';
+import { type SignedApp, startSignedApp } from '../../support/signed-app.js';
 
-export const ISSUER = 'https://oathkeeper.test/';
 export const AUDIENCE = 'inventory-api';
 
 /** A fresh user id per test, so tests sharing one Keto never see each other's tuples. */
@@ -66,8 +53,7 @@ export class KetoAdmin {
   }
 }
 
-export interface KetoApp extends RunningApp {
-  readonly events: IamAuditEvent[];
+export interface KetoApp extends SignedApp {
   /** A request as `sub` (a JWT minted for it), with extra headers. */
   as(
     sub: string,
@@ -86,56 +72,18 @@ export async function startKetoApp(
   controllers: Type[],
   http: { timeoutMs?: number; retries?: number } = {},
 ): Promise<KetoApp> {
-  const signer = TestSigner.create();
-  const jwks: TestJwksServer = await signer.serve();
-  const events: IamAuditEvent[] = [];
-  let running: RunningApp;
-  try {
-    running = await startApp(
-      {
-        imports: [
-          IamModule.forRoot({
-            tenants: {
-              default: {
-                transport: 'oathkeeper',
-                oathkeeper: {
-                  verifier: 'jwt',
-                  jwks: { url: jwks.url },
-                  issuer: ISSUER,
-                  audience: AUDIENCE,
-                  identityHeader: 'Authorization',
-                },
-                keto,
-                http,
-              },
-            },
-          }),
-        ],
-        controllers,
-        providers: [
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
-      },
-      platform,
-    );
-  } catch (error) {
-    await jwks.close();
-    throw error;
-  }
+  const app = await startSignedApp(platform, {
+    audience: AUDIENCE,
+    keto,
+    http,
+    metadata: { controllers },
+  });
   return {
-    ...running,
-    events,
+    ...app,
     as: (sub, path, options = {}) =>
-      request(`${running.url}${path}`, {
-        headers: {
-          ...options.headers,
-          Authorization: `Bearer ${signer.mint({ sub, iss: ISSUER, aud: [AUDIENCE], tenant: 'default', ...options.claims })}`,
-        },
+      request(`${app.url}${path}`, {
+        headers: { ...options.headers, Authorization: `Bearer ${app.token(sub, options.claims)}` },
       }),
-    async close() {
-      await running.close();
-      await jwks.close();
-    },
   };
 }
 

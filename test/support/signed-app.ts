@@ -1,0 +1,88 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import {
+  AUDIT_SINK,
+  type HttpClientConfig,
+  type IamAuditEvent,
+  IamModule,
+  type KetoConfig,
+} from '../../src/index.js';
+import { TestSigner } from '../../src/testing/index.js';
+import { type Platform, type RunningApp, startApp } from './nest-app.js';
+
+export const ISSUER = 'https://oathkeeper.test/';
+
+export interface SignedAppOptions {
+  readonly audience: string;
+  /** Replay protection; absent leaves the option out (the library's default). */
+  readonly replay?: boolean;
+  readonly keto?: KetoConfig;
+  readonly http?: HttpClientConfig;
+  /** The app's own imports, controllers and providers next to IamModule. */
+  readonly metadata: ModuleMetadata;
+}
+
+export interface SignedApp extends RunningApp {
+  /** Every audit event of the app, in order. */
+  readonly events: IamAuditEvent[];
+  /** A token for `sub` as Oathkeeper mints it for this app's audience and tenant `default`. */
+  token(sub: string, claims?: Record<string, unknown>): string;
+}
+
+/**
+ * A Nest app on the real platform whose identities come from Oathkeeper-style JWTs: the test
+ * signer's JWKS on loopback, one tenant `default`, every audit event recorded.
+ */
+export async function startSignedApp(
+  platform: Platform,
+  { audience, replay, keto, http, metadata }: SignedAppOptions,
+): Promise<SignedApp> {
+  const signer = TestSigner.create();
+  const jwks = await signer.serve();
+  const events: IamAuditEvent[] = [];
+  let running: RunningApp;
+  try {
+    running = await startApp(
+      {
+        ...metadata,
+        imports: [
+          ...(metadata.imports ?? []),
+          IamModule.forRoot({
+            tenants: {
+              default: {
+                transport: 'oathkeeper',
+                oathkeeper: {
+                  verifier: 'jwt',
+                  jwks: { url: jwks.url },
+                  issuer: ISSUER,
+                  audience,
+                  identityHeader: 'Authorization',
+                  ...(replay === undefined ? {} : { replayProtection: { enabled: replay } }),
+                },
+                ...(keto === undefined ? {} : { keto }),
+                ...(http === undefined ? {} : { http }),
+              },
+            },
+          }),
+        ],
+        providers: [
+          ...(metadata.providers ?? []),
+          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
+        ],
+      },
+      platform,
+    );
+  } catch (error) {
+    await jwks.close();
+    throw error;
+  }
+  return {
+    ...running,
+    events,
+    token: (sub, claims = {}) =>
+      signer.mint({ sub, iss: ISSUER, aud: [audience], tenant: 'default', ...claims }),
+    async close() {
+      await running.close();
+      await jwks.close();
+    },
+  };
+}
