@@ -172,6 +172,13 @@ export interface OathkeeperConfig {
   hmacSecret?: string;
   /** Largest accepted token in bytes; larger ones are rejected before any work. Default 8192. */
   maxTokenBytes?: number;
+  /**
+   * The CSRF check of the cookie transport (see {@link CsrfConfig}), for when Oathkeeper turns a
+   * session cookie into the token (its `cookie_session` authenticator): the browser attached the
+   * cookie, Oathkeeper forwards `Origin` and `Sec-Fetch-Site`. Default off: with bearer clients on
+   * other origins, list them in `trustedOrigins` before turning it on.
+   */
+  csrf?: CsrfConfig;
 }
 
 export interface ClaimMappingConfig {
@@ -242,6 +249,7 @@ export interface ValidatedOathkeeperConfig {
   readonly signatureHeader: string;
   readonly hmacSecret?: string;
   readonly maxTokenBytes: number;
+  readonly csrf: ValidatedCsrfConfig;
 }
 
 export interface ValidatedKratosConfig {

@@ -107,7 +107,7 @@ export function validateCloud(
   const keto = tenant.section('keto');
   rejectDerivedSettings(tenant, kratos, keto);
   const sessionCache = validateSessionCache(kratos);
-  const csrf = validateCsrf(kratos);
+  const csrf = validateCsrf(kratos, true);
   const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
   const ketoTuning = validateKetoTuning(keto);
   if (!tenant.require('cloud', "is required when mode is 'cloud'")) return undefined;

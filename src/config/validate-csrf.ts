@@ -14,13 +14,17 @@ function isOrigin(value: string): boolean {
 }
 
 /**
- * Validates `kratos.csrf`; absent means on, trusting no origin but the request's own. Each
+ * Validates the `csrf` block of `kratos` (absent: on) or `oathkeeper` (absent: off), trusting no
+ * origin but the request's own unless told. Each
  * trusted origin must be exactly an origin (`https://app.example.com`, no path, no trailing slash),
  * since it is compared with the browser's `Origin` header as a string.
  */
-export function validateCsrf(kratos: ConfigSection | undefined): ValidatedCsrfConfig {
-  const csrf = kratos?.section(CSRF_KEY);
-  if (csrf === undefined) return { enabled: true, trustedOrigins: [] };
+export function validateCsrf(
+  parent: ConfigSection | undefined,
+  enabledByDefault: boolean,
+): ValidatedCsrfConfig {
+  const csrf = parent?.section(CSRF_KEY);
+  if (csrf === undefined) return { enabled: enabledByDefault, trustedOrigins: [] };
   csrf.allowOnly(CSRF_KEYS);
   const trustedOrigins = csrf.has('trustedOrigins')
     ? (csrf.stringList('trustedOrigins') ?? [])
@@ -33,5 +37,5 @@ export function validateCsrf(kratos: ConfigSection | undefined): ValidatedCsrfCo
       );
     }
   });
-  return { enabled: csrf.boolean('enabled', true), trustedOrigins };
+  return { enabled: csrf.boolean('enabled', enabledByDefault), trustedOrigins };
 }

@@ -26,6 +26,7 @@ import type {
   ValidatedJwksConfig,
   ValidatedOathkeeperConfig,
 } from './tenant-config.js';
+import { CSRF_KEY, validateCsrf } from './validate-csrf.js';
 
 const OATHKEEPER_KEYS = [
   'verifier',
@@ -38,6 +39,7 @@ const OATHKEEPER_KEYS = [
   'signatureHeader',
   'hmacSecret',
   'maxTokenBytes',
+  CSRF_KEY,
 ] as const;
 const JWKS_KEYS = [
   'url',
@@ -213,5 +215,6 @@ export function validateOathkeeper(oathkeeper: ConfigSection): ValidatedOathkeep
       oathkeeper.string('signatureHeader', { token: true }) ?? DEFAULT_SIGNATURE_HEADER,
     hmacSecret,
     maxTokenBytes: oathkeeper.integer('maxTokenBytes', DEFAULT_MAX_TOKEN_BYTES, { unit: 'bytes' }),
+    csrf: validateCsrf(oathkeeper, false),
   };
 }

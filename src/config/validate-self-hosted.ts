@@ -53,7 +53,7 @@ export function validateKratos(
   const sessionCookieName =
     kratos.string('sessionCookieName', { token: true }) ?? DEFAULT_SESSION_COOKIE_NAME;
   const sessionCache = validateSessionCache(kratos);
-  const csrf = validateCsrf(kratos);
+  const csrf = validateCsrf(kratos, true);
   const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
   if (publicUrl === undefined) return undefined;
   return {

@@ -6,6 +6,7 @@ import type { IamIdentity } from '../identity/iam-identity.js';
 import { checkTenantClaim } from '../identity/tenant-claim.js';
 import { malformed } from '../jwt/compact-jws.js';
 import type { IamRequest } from '../request/iam-request.js';
+import { checkCsrfOrigin } from './csrf-origin.js';
 import { identityFromClaims } from './oathkeeper-identity.js';
 import type { Transport } from './transport.js';
 
@@ -47,6 +48,7 @@ export class OathkeeperHmacTransport implements Transport {
   async authenticate(request: IamRequest): Promise<IamIdentity | undefined> {
     const value = request.header(this.oathkeeper.identityHeader);
     if (value === undefined) return undefined;
+    checkCsrfOrigin(request, this.oathkeeper.csrf, this.tenant.trustProxy);
     if (value === '') throw malformed('the identity header is empty');
     const signature = request.header(this.oathkeeper.signatureHeader);
     if (signature === undefined || !HEX_SHA256.test(signature)) {

@@ -6,6 +6,7 @@ import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { tokenFromHeader } from './bearer-token.js';
+import { checkCsrfOrigin } from './csrf-origin.js';
 import { identityFromClaims } from './oathkeeper-identity.js';
 import type { Transport } from './transport.js';
 
@@ -44,6 +45,7 @@ export class OathkeeperJwtTransport implements Transport {
   async authenticate(request: IamRequest): Promise<IamIdentity | undefined> {
     const header = request.header(this.oathkeeper.identityHeader);
     if (header === undefined) return undefined;
+    checkCsrfOrigin(request, this.oathkeeper.csrf, this.tenant.trustProxy);
     const token = tokenFromHeader(header);
     // Before hashing it for the verified-token cache: an oversized token costs no work at all.
     checkTokenSize(token, this.oathkeeper.maxTokenBytes);

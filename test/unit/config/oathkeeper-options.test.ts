@@ -89,6 +89,7 @@ describe('oathkeeper: verifier jwt', () => {
       identityHeader: 'X-User',
       signatureHeader: 'X-User-Signature',
       maxTokenBytes: 8_192,
+      csrf: { enabled: false, trustedOrigins: [] },
     });
   });
 

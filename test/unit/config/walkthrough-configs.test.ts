@@ -34,6 +34,7 @@ function walkthroughOathkeeper(audience: string) {
     identityHeader: 'Authorization',
     signatureHeader: 'X-User-Signature',
     maxTokenBytes: 8192,
+    csrf: { enabled: false, trustedOrigins: [] },
   };
 }
 

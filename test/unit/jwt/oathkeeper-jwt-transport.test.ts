@@ -168,3 +168,40 @@ describe('OathkeeperJwtTransport: identities are deeply immutable', () => {
     });
   });
 });
+
+describe('OathkeeperJwtTransport: CSRF behind a cookie_session authenticator', () => {
+  const crossSite = (token: string, method = 'POST') =>
+    new HttpIamRequest({
+      method,
+      url: '/orders',
+      headers: {
+        'x-user': token,
+        host: 'api.example.com',
+        origin: 'https://evil.test',
+        'sec-fetch-site': 'cross-site',
+      },
+    });
+
+  it('is off by default: the token decides', async () => {
+    const { transport } = transportFor({ replayProtection: { enabled: false } });
+    await expect(transport.authenticate(crossSite(mint({ sub: 'alice' })))).resolves.toMatchObject({
+      id: 'alice',
+    });
+  });
+
+  it('when on, refuses a cross-site unsafe request before verifying or claiming the token', async () => {
+    const { transport, verifier } = transportFor({
+      replayProtection: { enabled: true },
+      csrf: { enabled: true, trustedOrigins: ['https://app.example.com'] },
+    });
+    const verify = vi.spyOn(verifier, 'verify');
+    await expectCode(
+      () => transport.authenticate(crossSite(mint({ sub: 'alice', jti: 'j-1' }))),
+      'auth.csrf.origin_mismatch',
+    );
+    expect(verify).not.toHaveBeenCalled();
+    await expect(
+      transport.authenticate(crossSite(mint({ sub: 'alice', jti: 'j-2' }), 'GET')),
+    ).resolves.toMatchObject({ id: 'alice' });
+  });
+});
