@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { Logger } from '@nestjs/common';
+import { describeUpstreamFailure } from '../errors/upstream-failure.js';
 
 /**
  * What the Redis stores need from a client. ioredis's `Redis` (standalone or Sentinel-backed) and
@@ -62,14 +64,36 @@ export function connectRedis(url: string, timeoutMs: number): RedisCommandClient
     connectTimeout: Math.max(timeoutMs, 1_000),
     socketTimeout: Math.max(timeoutMs * 4, 1_000),
   });
-  // Connection errors surface through the calls that fail; without a listener ioredis logs each.
-  client.on('error', () => undefined);
+  reportOutages(client);
   return client;
 }
 
 type OwnedIoredisClient = RedisCommandClient & {
-  on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'error' | 'ready', listener: (error?: unknown) => void): unknown;
 };
+
+const logger = new Logger('IamRedis');
+
+/**
+ * One warning when the connection is lost or cannot be made (at boot too, where a Redis that is
+ * not there would otherwise show only as 503s on the first requests), one line when it is back.
+ * Calls still fail on their own; ioredis would log every reconnect attempt without a listener.
+ * The reason names the address, never the URL (it may carry a password).
+ */
+function reportOutages(client: OwnedIoredisClient): void {
+  let down = false;
+  client.on('error', (error) => {
+    if (down) return;
+    down = true;
+    logger.warn(
+      `Redis is unreachable (${describeUpstreamFailure(error)}); the stores that use it answer 503 until it is back.`,
+    );
+  });
+  client.on('ready', () => {
+    if (down) logger.log('Redis is reachable again.');
+    down = false;
+  });
+}
 
 /**
  * Every Redis call of a store, each bounded by `timeoutMs`, so that neither a hung connection nor
