@@ -4,9 +4,14 @@
  *
  * - The app is `http://127.0.0.1:<app>`: a page with a same-origin form, Kratos' login UI page,
  *   a protected `GET /me` and an unsafe `POST /transfer` that counts its calls.
- * - Login is Kratos' own browser flow, directly against Kratos (same host, another port; no
- *   Oathkeeper): the browser is sent to the app's login page, which renders the flow's form, and
- *   the form POSTs to Kratos, which sets `ory_kratos_session` and redirects back to the app.
+ * - Login is Kratos' own browser flow through Oathkeeper: Kratos sends the browser to the login
+ *   page behind Oathkeeper's proxy (an anonymous rule), which renders the flow's form; the form
+ *   POSTs to Kratos, which sets `ory_kratos_session` (for the host, so every port sees it) and
+ *   redirects back through the proxy.
+ * - The same page, form and routes also sit behind Oathkeeper (`cookie_session` authenticator,
+ *   `id_token` mutator) in front of a second app with the `oathkeeper` transport and
+ *   `oathkeeper.csrf` on: Oathkeeper turns the cookie of a forged POST into a valid JWT, and the
+ *   library refuses it by the `Origin`/`Sec-Fetch-Site` Oathkeeper forwards.
  * - The attacker is another loopback server. Visited as `http://localhost:<evil>` it is another
  *   site (`Sec-Fetch-Site: cross-site`); as `http://127.0.0.1:<evil>` another origin of the same
  *   site (`same-site`, like a sibling subdomain). Its page auto-submits a form to `/transfer`.
@@ -21,174 +26,27 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { Controller, Get, Header, Inject, Post, Query, Req } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurrentUser, type IamIdentity, IamModule, Public } from '../../../src/index.js';
 import { freePorts } from '../../support/ory/ports.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { createIdentity, kratosUrls, PASSWORD, type TestUser } from '../kratos/support.js';
+import {
+  type Bank,
+  cookieTenant,
+  gatewayTenant,
+  type LoggedRequest,
+  listen,
+  startBank,
+} from './bank.js';
 
 const chromiumPath = process.env.NESTJS_ORY_IAM_CHROMIUM || '/usr/bin/chromium';
 
-/** What the app saw of one request, before any guard ran. */
-interface LoggedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly cookies: readonly string[];
-  readonly secFetchSite: string | undefined;
-  readonly origin: string | undefined;
-}
-
-const KRATOS_PUBLIC_URL = Symbol('KRATOS_PUBLIC_URL');
-const TRANSFERS = Symbol('TRANSFERS');
-
-const escapeHtml = (value: unknown) =>
-  String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('"', '&quot;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;');
-
-interface LoginFlow {
-  ui: {
-    action: string;
-    method: string;
-    nodes: Array<{ attributes: { name?: string; type?: string; value?: unknown } }>;
-  };
-}
-
-@Controller()
-class BankController {
-  constructor(
-    @Inject(KRATOS_PUBLIC_URL) private readonly kratosPublic: string,
-    @Inject(TRANSFERS) private readonly transfers: string[],
-  ) {}
-
-  /** The app's own page: a same-origin form to the unsafe route. */
-  @Get()
-  @Public()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  home() {
-    return `<!doctype html><title>bank</title>
-<form method="POST" action="/transfer">
-  <input name="amount" value="10"><input name="to" value="savings">
-  <button id="send" type="submit">send</button>
-</form>`;
-  }
-
-  /**
-   * Kratos' login UI (`selfservice.flows.login.ui_url`): reads the flow with the browser's CSRF
-   * cookie, as a server-rendered UI does, and renders its form, which POSTs to Kratos.
-   */
-  @Get('login')
-  @Public()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  async login(
-    @Query('flow') flowId: string,
-    @Req() request: { headers: Record<string, string | undefined> },
-  ) {
-    const response = await fetch(
-      `${this.kratosPublic}/self-service/login/flows?id=${encodeURIComponent(flowId)}`,
-      { headers: { Accept: 'application/json', Cookie: request.headers.cookie ?? '' } },
-    );
-    if (response.status !== 200) {
-      throw new Error(`login flow ${flowId}: ${response.status} ${await response.text()}`);
-    }
-    const { ui } = (await response.json()) as LoginFlow;
-    const inputs = ui.nodes
-      .filter((node) => node.attributes.name !== undefined)
-      .map(({ attributes: { name, type, value } }) =>
-        type === 'submit'
-          ? `<button id="login" type="submit" name="${escapeHtml(name)}" value="${escapeHtml(value)}">sign in</button>`
-          : `<input name="${escapeHtml(name)}" type="${escapeHtml(type)}" value="${escapeHtml(value)}">`,
-      );
-    return `<!doctype html><title>login</title>
-<form method="${escapeHtml(ui.method)}" action="${escapeHtml(ui.action)}">${inputs.join('\n')}</form>`;
-  }
-
-  @Get('me')
-  me(@CurrentUser() user: IamIdentity) {
-    return { id: user.id, via: user.via };
-  }
-
-  /** Unsafe: every call that reaches the handler is counted. */
-  @Post('transfer')
-  transfer(@CurrentUser('id') id: string, @Req() request: { body?: { to?: string } }) {
-    this.transfers.push(`${id} -> ${request.body?.to ?? '?'}`);
-    return { transferred: true, by: id };
-  }
-}
-
-interface Bank {
-  readonly app: NestExpressApplication;
-  readonly origin: string;
-  /** One entry per call that reached the `/transfer` handler. */
-  readonly transfers: string[];
-  /** Every request the app received, logged before any guard ran. */
-  readonly requests: LoggedRequest[];
-}
-
-/** The app on 127.0.0.1:`port`, the cookie transport with the CSRF check on or off. */
-async function startBank(publicUrl: string, port: number, csrf: boolean): Promise<Bank> {
-  const transfers: string[] = [];
-  const requests: LoggedRequest[] = [];
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      IamModule.forRoot({
-        tenants: {
-          default: { transport: 'cookie', kratos: { publicUrl, csrf: { enabled: csrf } } },
-        },
-      }),
-    ],
-    controllers: [BankController],
-    providers: [
-      { provide: KRATOS_PUBLIC_URL, useValue: publicUrl },
-      { provide: TRANSFERS, useValue: transfers },
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-  // What the browser really sent, refused or not (cookie names only, no values).
-  app.use(
-    (
-      request: { method: string; url: string; headers: Record<string, string | undefined> },
-      _response: unknown,
-      next: () => void,
-    ) => {
-      requests.push({
-        method: request.method,
-        path: request.url.split('?')[0] ?? '',
-        cookies: (request.headers.cookie ?? '')
-          .split(';')
-          .map((pair) => pair.split('=')[0]?.trim() ?? '')
-          .filter((name) => name !== ''),
-        secFetchSite: request.headers['sec-fetch-site'],
-        origin: request.headers.origin,
-      });
-      next();
-    },
-  );
-  await app.listen(port, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  return { app, origin: `http://127.0.0.1:${address.port}`, transfers, requests };
-}
-
-function listen(server: Server, port = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') reject(new Error('no TCP address'));
-      else resolve(address.port);
-    });
-  });
-}
-
-// Kratos' config names the app's login page, so the app's port is chosen before either starts.
-const [appPort = 0] = await freePorts(1);
-const appOrigin = `http://127.0.0.1:${appPort}`;
+// Oathkeeper's rules name the gateway app, so its port is chosen before either starts.
+const [appPort = 0, gatewayPort = 0] = await freePorts(2);
+const gatewayUpstream = `http://127.0.0.1:${gatewayPort}`;
+// Filled in by the Ory harness once it has chosen its ports.
+const PROXY = 'http://127.0.0.1:$' + '{OATHKEEPER_PROXY_PORT}';
 
 describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () => {
   const ory = useOryStack(() => ({
@@ -197,8 +55,16 @@ describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () =
       dev: false,
       env: {
         SESSION_COOKIE_SAME_SITE: 'None',
-        SELFSERVICE_FLOWS_LOGIN_UI_URL: `${appOrigin}/login`,
-        SELFSERVICE_DEFAULT_BROWSER_RETURN_URL: `${appOrigin}/`,
+        SELFSERVICE_FLOWS_LOGIN_UI_URL: `${PROXY}/login`,
+        SELFSERVICE_DEFAULT_BROWSER_RETURN_URL: `${PROXY}/home`,
+      },
+    },
+    oathkeeper: {
+      routes: {
+        '/login': { upstream: gatewayUpstream, access: 'anonymous' },
+        '/home': { upstream: gatewayUpstream, access: 'anonymous' },
+        '/me': gatewayUpstream,
+        '/transfer': gatewayUpstream,
       },
     },
   }));
@@ -206,6 +72,8 @@ describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () =
   let bank: Bank;
   /** The same app with `kratos.csrf.enabled: false`: the control showing the attack is real. */
   let unprotected: Bank;
+  /** The `oathkeeper`-transport app as the browser sees it: its origin is Oathkeeper's proxy. */
+  let gateway: Bank;
   let evil: Server;
   let evilPort = 0;
   let browser: Browser;
@@ -216,14 +84,17 @@ describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () =
   beforeAll(async () => {
     const { adminUrl, publicUrl } = kratosUrls(ory());
     user = await createIdentity(adminUrl);
-    bank = await startBank(publicUrl, appPort, true);
-    unprotected = await startBank(publicUrl, 0, false);
+    bank = await startBank(publicUrl, appPort, cookieTenant(publicUrl, true));
+    unprotected = await startBank(publicUrl, 0, cookieTenant(publicUrl, false));
+    const proxy = ory().urls.oathkeeperProxy;
+    if (proxy === undefined) throw new Error('no Oathkeeper proxy');
+    gateway = { ...(await startBank(publicUrl, gatewayPort, gatewayTenant(ory()))), origin: proxy };
 
     // The attacker: a page that makes the browser POST a form to the app as soon as it loads.
     // `?target=` is the app to attack (an origin the test chose, never echoed unchecked).
     evil = createServer((request, response) => {
       const target = new URL(request.url ?? '/', 'http://evil').searchParams.get('target');
-      if (target !== bank.origin && target !== unprotected.origin) {
+      if (![bank.origin, unprotected.origin, gateway.origin].includes(target ?? '')) {
         response.statusCode = 404;
         response.end();
         return;
@@ -251,6 +122,7 @@ describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () =
     await browser?.close();
     await bank?.app.close();
     await unprotected?.app.close();
+    await gateway?.app.close();
     await new Promise<void>((resolve) => (evil ? evil.close(() => resolve()) : resolve()));
   });
 
@@ -277,13 +149,18 @@ describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () =
   const attackerPage = (host: string, target: Bank) =>
     `http://${host}:${evilPort}/?target=${encodeURIComponent(target.origin)}`;
 
-  it('logs in through the Kratos browser flow and reads the protected page with the cookie', async () => {
+  it('logs in through the Kratos browser flow via Oathkeeper and reads protected pages with the cookie', async () => {
     const { publicUrl } = kratosUrls(ory());
     await page.goto(`${publicUrl}/self-service/login/browser`);
-    await page.waitForURL(`${bank.origin}/login?flow=*`);
+    await page.waitForURL(`${gateway.origin}/login?flow=*`);
     await page.fill('input[name="identifier"]', user.email);
     await page.fill('input[name="password"]', PASSWORD);
-    await Promise.all([page.waitForURL(`${bank.origin}/`), page.click('#login')]);
+    await Promise.all([page.waitForURL(`${gateway.origin}/home`), page.click('#login')]);
+
+    // Through Oathkeeper: its cookie_session authenticator, then an id_token for the gateway app.
+    const viaGateway = await page.goto(`${gateway.origin}/me`);
+    expect(viaGateway?.status()).toBe(200);
+    expect(await viaGateway?.json()).toEqual({ id: user.id, via: 'oathkeeper-jwt' });
 
     const [session] = (await context.cookies(bank.origin)).filter(
       (cookie) => cookie.name === 'ory_kratos_session',
@@ -345,6 +222,25 @@ describe('CSRF in a real browser: cookie transport, real Kratos, Chromium', () =
     expect(lastRequest(unprotected, 'POST', '/transfer')).toMatchObject({
       secFetchSite: 'cross-site',
       cookies: expect.arrayContaining(['ory_kratos_session']),
+    });
+  });
+
+  it('behind Oathkeeper: a same-origin POST passes, a forged one becomes a valid token and is refused', async () => {
+    await page.goto(`${gateway.origin}/home`);
+    const own = await transferAnswer(gateway, () => page.click('#send'));
+    expect(own).toEqual({ status: 201, body: { transferred: true, by: user.id } });
+
+    const forged = await transferAnswer(gateway, () =>
+      page.goto(attackerPage('localhost', gateway)),
+    );
+    expect(forged.status).toBe(403);
+    expect(forged.body).toMatchObject({ code: 'auth.csrf.origin_mismatch' });
+    expect(gateway.transfers).toEqual([`${user.id} -> savings`]);
+    // Oathkeeper authenticated the forged request by its cookie and forwarded where it came from.
+    expect(lastRequest(gateway, 'POST', '/transfer')).toMatchObject({
+      cookies: expect.arrayContaining(['ory_kratos_session']),
+      secFetchSite: 'cross-site',
+      origin: `http://localhost:${evilPort}`,
     });
   });
 });

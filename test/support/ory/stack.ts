@@ -39,7 +39,7 @@ import {
 } from './oathkeeper-files.js';
 import { installProcessHooks, OrphanGuard } from './orphan-guard.js';
 import { freePorts } from './ports.js';
-import { renderFile } from './render.js';
+import { renderFile, renderTemplate } from './render.js';
 import { ServerProcess } from './server-process.js';
 
 export type { OryServerName } from './binaries.js';
@@ -64,7 +64,10 @@ export interface KratosOptions {
    * from http://127.0.0.1 (a potentially trustworthy origin), and `SameSite=None` becomes usable.
    */
   readonly dev?: boolean;
-  /** Config overrides as Kratos reads them from the environment, e.g. `SESSION_COOKIE_SAME_SITE`. */
+  /**
+   * Config overrides as Kratos reads them from the environment, e.g. `SESSION_COOKIE_SAME_SITE`;
+   * values may name the stack's ports, e.g. `http://127.0.0.1:${OATHKEEPER_PROXY_PORT}/login`.
+   */
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -207,7 +210,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
       'kratos',
       ['serve', '-c', join(runDir, 'kratos.yml'), ...(dev ? ['--dev'] : []), '--sqa-opt-out'],
       [`${origin(kratosPublic)}/health/ready`, `${origin(kratosAdmin)}/health/ready`],
-      options.kratosOptions?.env,
+      renderEnv(options.kratosOptions?.env, values),
     );
   }
   if (wanted.keto) {
@@ -291,4 +294,15 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     logTail: (name, lines) => server(name).tail(lines),
     logTails,
   };
+}
+
+/** Env values may name the stack's ports (`${OATHKEEPER_PROXY_PORT}`), chosen only at start. */
+function renderEnv(
+  env: Readonly<Record<string, string>> | undefined,
+  values: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> | undefined {
+  if (env === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, renderTemplate(value, values)]),
+  );
 }
