@@ -11,10 +11,8 @@ export const DEFAULT_MODE = 'self-hosted';
 export const DEFAULT_TRUST_PROXY = false;
 export const DEFAULT_SESSION_COOKIE_NAME = 'ory_kratos_session';
 export const DEFAULT_SESSION_CACHE_TTL_MS = 10_000;
-/** For a tenant that is the only one asking Kratos: nothing else could use its Kratos' identities. */
-export const DEFAULT_SOLE_KRATOS_TENANT_BINDING = 'kratos-url';
-/** For tenants that ask Kratos alongside others: they may share one Kratos, so identities must say. */
-export const DEFAULT_SHARED_KRATOS_TENANT_BINDING = 'metadata_public.tenant';
+/** A tenant with a Kratos of its own; tenants sharing one must say how (boot refuses otherwise). */
+export const DEFAULT_KRATOS_TENANT_BINDING = 'kratos-url';
 
 export const DEFAULT_VERIFIER = 'jwt';
 export const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256'];

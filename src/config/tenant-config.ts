@@ -40,8 +40,8 @@ export interface KratosConfig {
   /** Short-lived cache of Kratos sessions, so not every request asks Kratos. Default: off. */
   sessionCache?: SessionCacheConfig;
   /**
-   * How an identity shows it belongs to this tenant. Default `'kratos-url'` when this is the only
-   * tenant whose transport asks Kratos, else `'metadata_public.tenant'`.
+   * How an identity shows it belongs to this tenant. Default `'kratos-url'` (the tenant has a
+   * Kratos of its own); tenants sharing one Kratos must set it (boot fails otherwise).
    */
   tenantBinding?: KratosTenantBinding;
   /** Refusing cross-site requests that ride on the session cookie. Default: on, see {@link CsrfConfig}. */

@@ -1,6 +1,4 @@
 import type { ConfigSection } from './config-section.js';
-import { KRATOS_TRANSPORTS } from './defaults.js';
-import type { TransportKind } from './tenant-config.js';
 
 /**
  * What one tenant's defaults depend on in the other tenants' options. Read from the raw options
@@ -8,8 +6,6 @@ import type { TransportKind } from './tenant-config.js';
  * reported by the tenant's own validation.
  */
 export interface TenantNeighbours {
-  /** How many tenants ask Kratos about every request (cookie, bearer, cookie-or-bearer). */
-  readonly kratosTenantCount: number;
   /** How many `hmac` tenants hold this secret. */
   hmacSecretHolders(secret: string): number;
 }
@@ -22,16 +18,10 @@ function objectOrEmpty(value: unknown): RawObject {
     : {};
 }
 
-function asksKratos(transport: unknown): boolean {
-  return KRATOS_TRANSPORTS.includes(transport as TransportKind);
-}
-
 export function tenantNeighboursOf(tenants: ConfigSection): TenantNeighbours {
-  let kratosTenantCount = 0;
   const holders = new Map<string, number>();
   for (const name of tenants.keys()) {
     const tenant = objectOrEmpty(tenants.raw(name));
-    if (asksKratos(tenant.transport)) kratosTenantCount += 1;
     const oathkeeper = objectOrEmpty(tenant.oathkeeper);
     const secret = oathkeeper.hmacSecret;
     if (oathkeeper.verifier === 'hmac' && typeof secret === 'string') {
@@ -39,7 +29,6 @@ export function tenantNeighboursOf(tenants: ConfigSection): TenantNeighbours {
     }
   }
   return {
-    kratosTenantCount,
     hmacSecretHolders: (secret) => holders.get(secret) ?? 0,
   };
 }

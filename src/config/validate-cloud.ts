@@ -3,7 +3,6 @@ import type { ConfigSection } from './config-section.js';
 import { COOKIE_TRANSPORTS, DEFAULT_SESSION_COOKIE_NAME } from './defaults.js';
 import type {
   CloudConfig,
-  KratosTenantBinding,
   TransportKind,
   ValidatedKetoConfig,
   ValidatedKratosConfig,
@@ -102,13 +101,12 @@ export function validateCloud(
   tenant: ConfigSection,
   kratos: ConfigSection | undefined,
   transport: TransportKind | undefined,
-  defaultBinding: KratosTenantBinding,
 ): ValidatedCloudParts | undefined {
   const keto = tenant.section('keto');
   rejectDerivedSettings(tenant, kratos, keto);
   const sessionCache = validateSessionCache(kratos);
   const csrf = validateCsrf(kratos, true);
-  const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
+  const tenantBinding = readTenantBinding(kratos, transport);
   const ketoTuning = validateKetoTuning(keto);
   if (!tenant.require('cloud', "is required when mode is 'cloud'")) return undefined;
   const cloud = tenant.section('cloud');

@@ -1,11 +1,6 @@
 import type { ConfigSection } from './config-section.js';
 import { DEFAULT_SESSION_COOKIE_NAME, KRATOS_TRANSPORTS } from './defaults.js';
-import type {
-  KratosTenantBinding,
-  TransportKind,
-  ValidatedKetoConfig,
-  ValidatedKratosConfig,
-} from './tenant-config.js';
+import type { TransportKind, ValidatedKetoConfig, ValidatedKratosConfig } from './tenant-config.js';
 import { CSRF_KEY, validateCsrf } from './validate-csrf.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
@@ -31,7 +26,6 @@ export function validateKratos(
   tenant: ConfigSection,
   kratos: ConfigSection | undefined,
   transport: TransportKind | undefined,
-  defaultBinding: KratosTenantBinding,
 ): ValidatedKratosConfig | undefined {
   if (kratos === undefined) {
     if (transport !== undefined && KRATOS_TRANSPORTS.includes(transport) && !tenant.has('kratos')) {
@@ -54,7 +48,7 @@ export function validateKratos(
     kratos.string('sessionCookieName', { token: true }) ?? DEFAULT_SESSION_COOKIE_NAME;
   const sessionCache = validateSessionCache(kratos);
   const csrf = validateCsrf(kratos, true);
-  const tenantBinding = readTenantBinding(kratos, transport, defaultBinding);
+  const tenantBinding = readTenantBinding(kratos, transport);
   if (publicUrl === undefined) return undefined;
   return {
     publicUrl,

@@ -8,9 +8,11 @@ function sameKratosKey(publicUrl: string): string {
 }
 
 /**
- * Refuses `tenantBinding: 'kratos-url'` on a tenant whose Kratos public URL another tenant asking
- * Kratos also uses: that URL cannot tell their identities apart, so each would accept the other's.
- * `'none'` is the explicit way to accept that. URLs are not echoed: they can carry credentials.
+ * Refuses `tenantBinding: 'kratos-url'` (set, or the default when absent) on a tenant whose Kratos
+ * public URL another tenant asking Kratos also uses: that URL cannot tell their identities apart,
+ * so each would accept the other's. Tenants sharing a Kratos must say how an identity shows its
+ * tenant, or set `'none'` to accept that on purpose. URLs are not echoed: they can carry
+ * credentials.
  */
 export function validateSharedKratos(
   tenants: Readonly<Record<string, ValidatedTenantConfig>>,
@@ -33,7 +35,7 @@ export function validateSharedKratos(
         .join(', ');
       problems.add(
         `${childPath(childPath(tenantsPath, name), 'kratos')}.tenantBinding`,
-        `is 'kratos-url', but tenant ${others} uses the same Kratos (kratos.publicUrl), so the URL cannot tell their identities apart and each would accept the other's; bind by 'metadata_public.tenant' (or another metadata_public or traits path), or set 'none' to accept every identity of this Kratos on purpose`,
+        `is required as an identity path: tenant ${others} uses the same Kratos (kratos.publicUrl), whose URL cannot tell their identities apart, so each would accept the other's; set 'metadata_public.tenant' (or another metadata_public or traits path), or 'none' to accept every identity of this Kratos on purpose`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import type { ConfigSection } from './config-section.js';
-import { KRATOS_TRANSPORTS } from './defaults.js';
+import { DEFAULT_KRATOS_TENANT_BINDING, KRATOS_TRANSPORTS } from './defaults.js';
 import { describeValue } from './describe-value.js';
 import type { KratosTenantBinding, TransportKind } from './tenant-config.js';
 
@@ -14,14 +14,15 @@ function isTenantBinding(value: unknown): value is KratosTenantBinding {
 }
 
 /**
- * Validates `kratos.tenantBinding`; absent → `fallback`. Only the transports that ask Kratos
+ * Validates `kratos.tenantBinding`; absent → `'kratos-url'` (a tenant with a Kratos of its own
+ * needs no setting; tenants sharing one are refused at boot, see validateSharedKratos). Only the
+ * transports that ask Kratos
  * use it, so on any other it is undefined, and setting it is a problem: it would be silently
  * ignored, which hides a mistake.
  */
 export function readTenantBinding(
   kratos: ConfigSection | undefined,
   transport: TransportKind | undefined,
-  fallback: KratosTenantBinding,
 ): KratosTenantBinding | undefined {
   const isSet = kratos?.has(TENANT_BINDING_KEY) === true;
   if (transport === undefined || !KRATOS_TRANSPORTS.includes(transport)) {
@@ -33,7 +34,7 @@ export function readTenantBinding(
     }
     return undefined;
   }
-  if (kratos === undefined || !isSet) return fallback;
+  if (kratos === undefined || !isSet) return DEFAULT_KRATOS_TENANT_BINDING;
   const value = kratos.raw(TENANT_BINDING_KEY);
   if (isTenantBinding(value)) return value;
   // Kratos' JSON spells it metadata_public, even where this library's identity says metadataPublic.
@@ -45,5 +46,5 @@ export function readTenantBinding(
     TENANT_BINDING_KEY,
     `must be 'kratos-url', 'none' or a dot path into metadata_public or traits such as 'metadata_public.tenant', got ${describeValue(value, false)}${hint}`,
   );
-  return fallback;
+  return DEFAULT_KRATOS_TENANT_BINDING;
 }

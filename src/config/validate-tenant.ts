@@ -6,15 +6,12 @@ import {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MODE,
   DEFAULT_ROLES_CLAIM_PATHS,
-  DEFAULT_SHARED_KRATOS_TENANT_BINDING,
-  DEFAULT_SOLE_KRATOS_TENANT_BINDING,
   DEFAULT_TENANT_CLAIM,
   DEFAULT_TRUST_PROXY,
   MAX_HTTP_RETRIES,
   TRANSPORTS,
 } from './defaults.js';
 import type {
-  KratosTenantBinding,
   ValidatedClaimMapping,
   ValidatedOathkeeperConfig,
   ValidatedTenantConfig,
@@ -80,12 +77,6 @@ function hmacSecretBindsTenant(
   return secret !== undefined && neighbours.hmacSecretHolders(secret) === 1;
 }
 
-function defaultTenantBinding(neighbours: TenantNeighbours): KratosTenantBinding {
-  return neighbours.kratosTenantCount > 1
-    ? DEFAULT_SHARED_KRATOS_TENANT_BINDING
-    : DEFAULT_SOLE_KRATOS_TENANT_BINDING;
-}
-
 function validateHttp(http: ConfigSection | undefined): ValidatedTenantConfig['http'] {
   if (http === undefined) {
     return { timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, retries: DEFAULT_HTTP_RETRIES };
@@ -137,17 +128,16 @@ export function validateTenant(
   tenant.require('transport', `is required (one of ${TRANSPORTS.map((t) => `'${t}'`).join(', ')})`);
   const transport = tenant.oneOf('transport', TRANSPORTS);
   const kratosSection = tenant.section('kratos');
-  const tenantBinding = defaultTenantBinding(neighbours);
 
   let endpoints: Pick<ValidatedTenantConfig, 'kratos' | 'keto' | 'cloud'> | undefined;
   if (mode === 'cloud') {
-    endpoints = validateCloud(tenant, kratosSection, transport, tenantBinding);
+    endpoints = validateCloud(tenant, kratosSection, transport);
   } else {
     if (tenant.has('cloud')) {
       tenant.problem('cloud', "is only used with mode 'cloud'; remove it or set mode: 'cloud'");
     }
     endpoints = {
-      kratos: validateKratos(tenant, kratosSection, transport, tenantBinding),
+      kratos: validateKratos(tenant, kratosSection, transport),
       keto: validateKeto(tenant.section('keto')),
     };
   }

@@ -55,8 +55,8 @@ const kratosTenant =
   (transport: 'cookie' | 'bearer' | 'cookie-or-bearer') =>
   (upstreams: MatrixUpstreams): TenantConfig => ({
     transport,
-    // Several tenants ask one Kratos: the binding defaults to metadata_public.tenant.
-    kratos: { publicUrl: upstreams.kratosPublicUrl },
+    // Several tenants ask one Kratos: each identity names its tenant in metadata_public.
+    kratos: { publicUrl: upstreams.kratosPublicUrl, tenantBinding: 'metadata_public.tenant' },
     keto: upstreams.keto,
   });
 

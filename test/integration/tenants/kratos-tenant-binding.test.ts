@@ -43,7 +43,10 @@ describe.each(PLATFORMS)('tenants sharing one real Kratos on %s', (platform) => 
 
   beforeAll(async () => {
     const { publicUrl } = kratosUrls(ory());
-    const tenant: TenantConfig = { transport: 'cookie-or-bearer', kratos: { publicUrl } };
+    const tenant: TenantConfig = {
+      transport: 'cookie-or-bearer',
+      kratos: { publicUrl, tenantBinding: 'metadata_public.tenant' },
+    };
     app = await startTenantApp(platform, {
       tenants: { acme: tenant, globex: tenant },
       tenantResolver: { header: 'X-Tenant' },

@@ -30,12 +30,23 @@ describe('kratos.tenantBinding: defaults', () => {
     expect(options.tenants.acme?.kratos?.tenantBinding).toBe('kratos-url');
   });
 
-  it("is 'metadata_public.tenant' for each of several tenants asking Kratos", () => {
+  it("is 'kratos-url' for each of several tenants with a Kratos of its own", () => {
     const options = validateIamOptions(
       twoTenants(kratosTenant(), kratosTenant({ publicUrl: 'http://127.0.0.1:5433' }, 'bearer')),
     );
-    expect(options.tenants.acme?.kratos?.tenantBinding).toBe('metadata_public.tenant');
-    expect(options.tenants.globex?.kratos?.tenantBinding).toBe('metadata_public.tenant');
+    expect(options.tenants.acme?.kratos?.tenantBinding).toBe('kratos-url');
+    expect(options.tenants.globex?.kratos?.tenantBinding).toBe('kratos-url');
+  });
+
+  it('is refused at boot for tenants sharing one Kratos: they must say how identities are bound', () => {
+    expect(problemsOf(twoTenants(kratosTenant(), kratosTenant({}, 'bearer')))).toEqual([
+      expect.stringContaining(
+        "tenants.acme.kratos.tenantBinding: is required as an identity path: tenant 'globex' uses the same Kratos",
+      ),
+      expect.stringContaining(
+        "tenants.globex.kratos.tenantBinding: is required as an identity path: tenant 'acme' uses the same Kratos",
+      ),
+    ]);
   });
 
   it('is absent on a tenant whose transport does not ask Kratos', () => {
@@ -105,7 +116,7 @@ describe('kratos.tenantBinding: values', () => {
 
 describe('kratos.tenantBinding: tenants sharing one Kratos', () => {
   const refusal = (tenant: string, other: string) =>
-    `tenants.${tenant}.kratos.tenantBinding: is 'kratos-url', but tenant '${other}' uses the same Kratos (kratos.publicUrl), so the URL cannot tell their identities apart and each would accept the other's; bind by 'metadata_public.tenant' (or another metadata_public or traits path), or set 'none' to accept every identity of this Kratos on purpose`;
+    `tenants.${tenant}.kratos.tenantBinding: is required as an identity path: tenant '${other}' uses the same Kratos (kratos.publicUrl), whose URL cannot tell their identities apart, so each would accept the other's; set 'metadata_public.tenant' (or another metadata_public or traits path), or 'none' to accept every identity of this Kratos on purpose`;
 
   it("refuses 'kratos-url' on each tenant that binds by a URL another tenant uses", () => {
     expect(
@@ -126,7 +137,7 @@ describe('kratos.tenantBinding: tenants sharing one Kratos', () => {
           kratosTenant({ publicUrl: 'http://kratos.internal' }),
         ),
       ),
-    ).toEqual([refusal('acme', 'globex')]);
+    ).toEqual([refusal('acme', 'globex'), refusal('globex', 'acme')]);
   });
 
   it("accepts 'kratos-url' on tenants with different Kratos URLs, and the explicit opt-out 'none'", () => {
@@ -154,7 +165,7 @@ describe('kratos.tenantBinding: tenants sharing one Kratos', () => {
     const problems = problemsOf(
       twoTenants(
         kratosTenant({ tenantBinding: 'kratos-url' }),
-        kratosTenant({ sessionCookieName: 'a b' }),
+        kratosTenant({ sessionCookieName: 'a b', tenantBinding: 'none' }),
       ),
     );
     expect(problems).toEqual([

@@ -165,7 +165,10 @@ describe('IamHealthIndicator', () => {
 
   it('probes a URL shared by several tenants once, and only the selected tenants', async () => {
     routes.set('/d/kratos/health/ready', ok).set('/e/kratos/health/ready', ok);
-    const shared = { transport: 'bearer' as const, kratos: { publicUrl: `${origin}/d/kratos` } };
+    const shared = {
+      transport: 'bearer' as const,
+      kratos: { publicUrl: `${origin}/d/kratos`, tenantBinding: 'none' as const },
+    };
     const health = indicator({
       tenants: {
         first: shared,

@@ -25,7 +25,7 @@ function sharedKratos(
 ): IamModuleOptions {
   const tenant = (kratosOptions: Partial<KratosConfig>): TenantConfig => ({
     transport: 'bearer',
-    kratos: { publicUrl: kratos.url, ...kratosOptions },
+    kratos: { publicUrl: kratos.url, tenantBinding: 'metadata_public.tenant', ...kratosOptions },
     http: { timeoutMs: 300, retries: 0 },
     ...extra,
   });
@@ -119,7 +119,11 @@ describe('Kratos identities and their tenant', () => {
 
   it('checks sessions served from the session cache as well', async () => {
     answerIdentity({ metadata_public: { tenant: 'acme' } });
-    const cached = { publicUrl: kratos.url, sessionCache: { enabled: true } };
+    const cached = {
+      publicUrl: kratos.url,
+      tenantBinding: 'metadata_public.tenant' as const,
+      sessionCache: { enabled: true },
+    };
     const options: IamModuleOptions = {
       tenants: {
         acme: { transport: 'bearer', kratos: cached },
