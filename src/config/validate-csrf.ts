@@ -26,9 +26,8 @@ export function validateCsrf(
   const csrf = parent?.section(CSRF_KEY);
   if (csrf === undefined) return { enabled: enabledByDefault, trustedOrigins: [] };
   csrf.allowOnly(CSRF_KEYS);
-  const trustedOrigins = csrf.has('trustedOrigins')
-    ? (csrf.stringList('trustedOrigins') ?? [])
-    : [];
+  // Absent or invalid (already reported): no origin trusted.
+  const trustedOrigins = csrf.stringList('trustedOrigins') ?? [];
   trustedOrigins.forEach((origin, index) => {
     if (!isOrigin(origin)) {
       csrf.problems.add(
