@@ -7,6 +7,7 @@ import {
   type KetoConfig,
 } from '../../src/index.js';
 import { TestSigner } from '../../src/testing/index.js';
+import { AuditRecorder } from './audit-recorder.js';
 import { type Platform, type RunningApp, startApp } from './nest-app.js';
 
 export const ISSUER = 'https://oathkeeper.test/';
@@ -24,6 +25,8 @@ export interface SignedAppOptions {
 export interface SignedApp extends RunningApp {
   /** Every audit event of the app, in order. */
   readonly events: IamAuditEvent[];
+  /** The next audit event named `name` emitted from now on. */
+  nextEvent(name: string): Promise<IamAuditEvent>;
   /** A token for `sub` as Oathkeeper mints it for this app's audience and tenant `default`. */
   token(sub: string, claims?: Record<string, unknown>): string;
 }
@@ -38,7 +41,7 @@ export async function startSignedApp(
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
-  const events: IamAuditEvent[] = [];
+  const audit = new AuditRecorder();
   let running: RunningApp;
   try {
     running = await startApp(
@@ -64,10 +67,7 @@ export async function startSignedApp(
             },
           }),
         ],
-        providers: [
-          ...(metadata.providers ?? []),
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
+        providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],
       },
       platform,
     );
@@ -77,7 +77,8 @@ export async function startSignedApp(
   }
   return {
     ...running,
-    events,
+    events: audit.events,
+    nextEvent: (name) => audit.nextEvent(name),
     token: (sub, claims = {}) =>
       signer.mint({ sub, iss: ISSUER, aud: [audience], tenant: 'default', ...claims }),
     async close() {
