@@ -7,6 +7,7 @@ import {
   AUDIT_SINK,
   CurrentUser,
   type IamAuditEvent,
+  type IamAuditEventName,
   type IamIdentity,
   IamModule,
   Public,
@@ -14,10 +15,10 @@ import {
   SessionService,
   type TenantConfig,
 } from '../../../src/index.js';
-import { AuditRecorder } from '../../support/audit-recorder.js';
 import { type Platform, type RunningApp, startApp } from '../../support/nest-app.js';
 import type { OryStack, OryStackOptions } from '../../support/ory/stack.js';
 import { useOryStack } from '../../support/ory/vitest.js';
+import { RecordingSink } from '../../support/recording-sink.js';
 
 export const PASSWORD = 'integration-Passw0rd-for-tests';
 
@@ -139,7 +140,7 @@ class ProbeController {
 export interface IamApp extends RunningApp {
   readonly events: IamAuditEvent[];
   /** The next audit event named `name` emitted from now on. */
-  nextEvent(name: string): Promise<IamAuditEvent>;
+  nextEvent(name: IamAuditEventName): Promise<IamAuditEvent>;
 }
 
 /** A Nest app guarded by IamModule with one tenant, `default`, and `/me` + `/admin` routes. */
@@ -148,7 +149,7 @@ export async function startIamApp(
   tenant: TenantConfig,
   extra: { providers?: NonNullable<Parameters<typeof Module>[0]>['providers'] } = {},
 ): Promise<IamApp> {
-  const audit = new AuditRecorder();
+  const audit = new RecordingSink();
   const running = await startApp(
     {
       imports: [IamModule.forRoot({ tenants: { default: tenant } })],
@@ -157,5 +158,5 @@ export async function startIamApp(
     },
     platform,
   );
-  return { ...running, events: audit.events, nextEvent: (name) => audit.nextEvent(name) };
+  return { ...running, events: audit.events, nextEvent: (name) => audit.next(name) };
 }
