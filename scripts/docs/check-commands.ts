@@ -97,7 +97,11 @@ class CommandChecker {
   checked = 0;
   readonly problems: CommandProblem[] = [];
 
-  constructor(private readonly root: string) {}
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
 
   /** The package.json npm would read from `cwd`: the nearest one up, within the repository. */
   private scriptsFor(cwd: string): Scripts | undefined {
@@ -128,7 +132,8 @@ class CommandChecker {
   }
 
   private requireFile(location: string, command: string, path: string | undefined, cwd: string) {
-    if (path === undefined || path.startsWith('-') || path.includes('$')) return;
+    // A placeholder (`<app>`, `$DIR`) is the reader's to fill in.
+    if (path === undefined || path.startsWith('-') || /[$<]/.test(path)) return;
     this.checked += 1;
     if (!existsSync(resolve(cwd, path))) {
       this.problems.push({

@@ -106,6 +106,7 @@ describe('commandProblems', () => {
         'npm install && npm run example -- --smoke # a comment with npm run missing',
         'npm test',
         'node --import tsx scripts/run.mjs --flag',
+        "node ../.build/<app>/main.js # a placeholder is the reader's to fill in",
         'HOST=0.0.0.0 curl -sS http://127.0.0.1 | jq .',
         'cd examples/app',
         'npm run build',
