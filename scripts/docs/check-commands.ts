@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CodeBlock } from './markdown-blocks.js';
 
-export const SHELL_LANGUAGES: readonly string[] = ['sh', 'bash', 'shell', 'console'];
+export const SHELL_LANGUAGES: readonly string[] = ['sh', 'bash', 'shell'];
 
 export interface CommandProblem {
   readonly location: string;
