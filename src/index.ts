@@ -8,8 +8,10 @@ export {
 export { AUDIT_SINK, type AuditSink, LoggerAuditSink } from './audit/audit-sink.js';
 export type {
   IamModuleOptions,
+  IamTelemetryOptions,
   TenantResolver,
   ValidatedIamOptions,
+  ValidatedTelemetryOptions,
 } from './config/module-options.js';
 export type {
   ClaimMappingConfig,

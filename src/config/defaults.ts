@@ -6,6 +6,8 @@ import type { JwtAlgorithm, TransportKind } from './tenant-config.js';
  */
 
 export const DEFAULT_GLOBAL = true;
+export const DEFAULT_TELEMETRY_ENABLED = true;
+export const DEFAULT_TELEMETRY_RECORD_SUBJECT = true;
 
 export const DEFAULT_MODE = 'self-hosted';
 export const DEFAULT_TRUST_PROXY = false;

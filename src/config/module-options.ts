@@ -26,6 +26,19 @@ export interface IamModuleOptions {
   replayCache?: ReplayCache;
   /** Audit sink; wins over an `AUDIT_SINK` provider. Default: Nest Logger. */
   auditSink?: AuditSink;
+  /** OpenTelemetry traces and metrics; see docs/observability.md. */
+  telemetry?: IamTelemetryOptions;
+}
+
+/**
+ * OpenTelemetry traces and metrics. They go through `@opentelemetry/api`, an optional peer
+ * dependency: without it, or without an SDK registered, nothing is recorded.
+ */
+export interface IamTelemetryOptions {
+  /** Default true: spans and metrics when an OpenTelemetry SDK is registered. */
+  enabled?: boolean;
+  /** Default true: decision spans carry the identity's id as `enduser.id`. */
+  recordSubject?: boolean;
 }
 
 export interface ValidatedIamOptions {
@@ -35,4 +48,10 @@ export interface ValidatedIamOptions {
   readonly tenantResolver?: TenantResolver;
   readonly replayCache?: ReplayCache;
   readonly auditSink?: AuditSink;
+  readonly telemetry: ValidatedTelemetryOptions;
+}
+
+export interface ValidatedTelemetryOptions {
+  readonly enabled: boolean;
+  readonly recordSubject: boolean;
 }

@@ -3,8 +3,12 @@ import { deepFreeze } from '../common/deep-freeze.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
 import { ConfigProblems, childPath } from './config-problems.js';
 import { ConfigSection } from './config-section.js';
-import { DEFAULT_GLOBAL } from './defaults.js';
-import type { ValidatedIamOptions } from './module-options.js';
+import {
+  DEFAULT_GLOBAL,
+  DEFAULT_TELEMETRY_ENABLED,
+  DEFAULT_TELEMETRY_RECORD_SUBJECT,
+} from './defaults.js';
+import type { ValidatedIamOptions, ValidatedTelemetryOptions } from './module-options.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';
 import { tenantNeighboursOf } from './tenant-neighbours.js';
 import { validateSharedKratos } from './validate-shared-kratos.js';
@@ -18,7 +22,9 @@ const OPTION_KEYS = [
   'tenantResolver',
   'replayCache',
   'auditSink',
+  'telemetry',
 ] as const;
+const TELEMETRY_KEYS = ['enabled', 'recordSubject'] as const;
 const OPTION_HINTS: Readonly<Record<string, string>> = {
   isGlobal:
     " (isGlobal belongs next to useFactory in forRootAsync({ ... }), not in the factory's result)",
@@ -78,6 +84,16 @@ function validateDefaultTenant(
   return defaultTenant ?? (tenantNames.length === 1 ? tenantNames[0] : undefined);
 }
 
+function validateTelemetry(telemetry: ConfigSection | undefined): ValidatedTelemetryOptions {
+  telemetry?.allowOnly(TELEMETRY_KEYS);
+  return Object.freeze({
+    enabled: telemetry?.boolean('enabled', DEFAULT_TELEMETRY_ENABLED) ?? DEFAULT_TELEMETRY_ENABLED,
+    recordSubject:
+      telemetry?.boolean('recordSubject', DEFAULT_TELEMETRY_RECORD_SUBJECT) ??
+      DEFAULT_TELEMETRY_RECORD_SUBJECT,
+  });
+}
+
 /**
  * Validates the options of `IamModule.forRoot()` (or what `forRootAsync()`'s factory returned),
  * applies every default and returns them deeply frozen. Throws one `IamConfigurationError`
@@ -106,11 +122,13 @@ export function validateIamOptions(input: unknown): ValidatedIamOptions {
     REPLAY_CACHE_SHAPE,
   );
   const auditSink = options.implementation<AuditSink>('auditSink', ['emit'], AUDIT_SINK_SHAPE);
+  const telemetry = validateTelemetry(options.section('telemetry'));
   problems.throwIfAny();
 
   return Object.freeze({
     tenants: deepFreeze(tenants),
     global,
+    telemetry,
     ...(defaultTenant !== undefined && { defaultTenant }),
     ...(tenantResolver !== undefined && { tenantResolver: deepFreeze(tenantResolver) }),
     ...(replayCache !== undefined && { replayCache }),

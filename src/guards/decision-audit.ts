@@ -4,8 +4,22 @@ import type { IamAuditDetail, IamAuditEventName } from '../audit/audit-event.js'
 import type { IamErrorCode } from '../errors/error-codes.js';
 import { IamHttpError, IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { type ContextRequest, setResponseHeader } from '../request/execution-context.js';
+import type { DecisionKind, IamTelemetry } from '../telemetry/iam-telemetry.js';
 
 const logger = new Logger('IamGuard');
+
+/** Where a decision is recorded: the audit sink, and the `iam.decisions` metric. */
+export interface DecisionSinks {
+  readonly audit: AuditEmitter;
+  readonly telemetry?: IamTelemetry;
+}
+
+/** Which guard's decision an audit event or code is about, for the metric. */
+function decisionKindOf(name: string): DecisionKind {
+  if (name.startsWith('authz.role.')) return 'role';
+  if (name.startsWith('authz.permission.')) return 'permission';
+  return 'authenticate';
+}
 
 /** Who and where a decision was about. */
 export interface DecisionContext {
@@ -14,14 +28,23 @@ export interface DecisionContext {
   readonly subject?: string;
 }
 
-/** Emits one audit event for a decision, with the request's route, method and request id. */
+/**
+ * Emits one audit event for a decision, with the request's route, method and request id, and
+ * counts it.
+ */
 export function recordDecision(
-  audit: AuditEmitter,
+  { audit, telemetry }: DecisionSinks,
   name: IamAuditEventName,
   context: DecisionContext,
   detail?: IamAuditDetail,
   code?: IamErrorCode,
 ): void {
+  telemetry?.count({
+    tenant: context.tenant,
+    decision: decisionKindOf(name),
+    outcome: name === 'auth.anonymous' ? 'anonymous' : name.endsWith('.deny') ? 'deny' : 'allow',
+    code,
+  });
   if (!audit.accepts(name)) return;
   const request = context.found?.request;
   audit.emit({
@@ -40,9 +63,10 @@ export function recordDecision(
  * Turns anything thrown on the way to a decision into a 401/403/503 the client may see, records
  * it, and sets `Retry-After` on 503s. An error the library did not expect becomes a 503: an allow
  * would be wrong and a 500 would hide the cause; it is logged by name only, never with request data.
+ * Counted like {@link recordDecision}.
  */
 export function rejectDecision(
-  audit: AuditEmitter,
+  { audit, telemetry }: DecisionSinks,
   error: unknown,
   context: DecisionContext,
 ): IamHttpError {
@@ -54,6 +78,12 @@ export function rejectDecision(
     logger.error(`Unexpected ${kind} while authenticating; answering 503.`);
     rejection = new IamUpstreamUnavailableError();
   }
+  telemetry?.count({
+    tenant: context.tenant,
+    decision: decisionKindOf(rejection.code),
+    outcome: rejection.getStatus() === 503 ? 'unavailable' : 'deny',
+    code: rejection.code,
+  });
   audit.emit({
     name: rejection.code,
     tenant: context.tenant,

@@ -7,7 +7,8 @@ import { requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import { getAuthState } from '../request/request-state.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
-import { recordDecision, rejectDecision } from './decision-audit.js';
+import { ATTR_CHECKS } from '../telemetry/telemetry-names.js';
+import { type DecisionContext, recordDecision, rejectDecision } from './decision-audit.js';
 import { resolveRules, viewOf } from './permission-rules.js';
 import { routeRequirementsOf } from './route-requirements.js';
 
@@ -27,7 +28,7 @@ export class PermissionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const rules = routeRequirementsOf(this.reflector, context).permissions;
     if (rules.length === 0) return true;
-    const { audit } = this.registry;
+    const { registry } = this;
     const found = requestFromContext(context);
     const state = found === undefined ? undefined : getAuthState(found.request.raw);
     const identity = state?.identity;
@@ -36,19 +37,35 @@ export class PermissionGuard implements CanActivate {
         found === undefined
           ? 'auth.failure.unsupported_context'
           : 'auth.failure.missing_credentials';
-      throw rejectDecision(audit, new IamUnauthorizedError(code), { found, tenant: state?.tenant });
+      throw rejectDecision(registry, new IamUnauthorizedError(code), {
+        found,
+        tenant: state?.tenant,
+      });
     }
     const decision = { found, tenant: state.tenant, subject: identity.id };
-    let groups: ReturnType<typeof resolveRules>;
-    let answers: readonly boolean[];
-    try {
-      groups = resolveRules(rules, viewOf(found, identity));
-      const { http } = this.registry.runtime(state.tenant).config;
-      const deadline = requestDeadlineOf(found, http.deadlineMs);
-      answers = await this.checker.checkMany(state.tenant, groups.flat(), deadline);
-    } catch (error) {
-      throw rejectDecision(audit, error, decision);
-    }
+    return registry.telemetry.authorizePermission(state.tenant, async (span) => {
+      span.subject(identity.id);
+      let groups: ReturnType<typeof resolveRules>;
+      let answers: readonly boolean[];
+      try {
+        groups = resolveRules(rules, viewOf(found, identity));
+        span.set({ [ATTR_CHECKS]: groups.flat().length });
+        const { http } = registry.runtime(state.tenant).config;
+        const deadline = requestDeadlineOf(found, http.deadlineMs);
+        answers = await this.checker.checkMany(state.tenant, groups.flat(), deadline);
+      } catch (error) {
+        throw rejectDecision(registry, error, decision);
+      }
+      return this.decide(groups, answers, decision);
+    });
+  }
+
+  /** Records every check; allowed when each group has one allowed check. */
+  private decide(
+    groups: ReturnType<typeof resolveRules>,
+    answers: readonly boolean[],
+    decision: DecisionContext,
+  ): true {
     let index = 0;
     let allowed = true;
     for (const group of groups) {
@@ -58,7 +75,7 @@ export class PermissionGuard implements CanActivate {
         index += 1;
         groupAllowed ||= answer;
         recordDecision(
-          audit,
+          this.registry,
           answer ? 'authz.permission.allow' : 'authz.permission.deny',
           decision,
           { check: describeTuple(tuple) },

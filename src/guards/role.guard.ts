@@ -21,7 +21,7 @@ export class RoleGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const requirement = routeRequirementsOf(this.reflector, context).roles;
     if (requirement === undefined) return true;
-    const { audit } = this.registry;
+    const { registry } = this;
     const found = requestFromContext(context);
     const state = found === undefined ? undefined : getAuthState(found.request.raw);
     const identity = state?.identity;
@@ -30,18 +30,24 @@ export class RoleGuard implements CanActivate {
         found === undefined
           ? 'auth.failure.unsupported_context'
           : 'auth.failure.missing_credentials';
-      throw rejectDecision(audit, new IamUnauthorizedError(code), { found, tenant: state?.tenant });
+      throw rejectDecision(registry, new IamUnauthorizedError(code), {
+        found,
+        tenant: state?.tenant,
+      });
     }
     const decision = { found, tenant: state?.tenant, subject: identity.id };
-    const held = new Set(identity.roles);
-    const allowed =
-      requirement.match === 'all'
-        ? requirement.roles.every((role) => held.has(role))
-        : requirement.roles.some((role) => held.has(role));
-    if (!allowed) {
-      throw rejectDecision(audit, new IamForbiddenError('authz.role.deny'), decision);
-    }
-    recordDecision(audit, 'authz.role.allow', decision);
-    return true;
+    return registry.telemetry.authorizeRole(state?.tenant, (span) => {
+      span.subject(identity.id);
+      const held = new Set(identity.roles);
+      const allowed =
+        requirement.match === 'all'
+          ? requirement.roles.every((role) => held.has(role))
+          : requirement.roles.some((role) => held.has(role));
+      if (!allowed) {
+        throw rejectDecision(registry, new IamForbiddenError('authz.role.deny'), decision);
+      }
+      recordDecision(registry, 'authz.role.allow', decision);
+      return true;
+    });
   }
 }

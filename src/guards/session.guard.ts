@@ -35,7 +35,7 @@ export class SessionGuard implements CanActivate {
     const found = requestFromContext(context);
     if (found === undefined) {
       throw rejectDecision(
-        this.registry.audit,
+        this.registry,
         new IamUnauthorizedError('auth.failure.unsupported_context'),
         { found },
       );
@@ -46,34 +46,39 @@ export class SessionGuard implements CanActivate {
     if (state.identity !== undefined) return true;
     const decision = { found, tenant: state.tenant };
     if (mode === 'anonymous' && !needsIdentity) {
-      recordDecision(this.registry.audit, 'auth.anonymous', decision);
+      recordDecision(this.registry, 'auth.anonymous', decision);
       return true;
     }
     throw rejectDecision(
-      this.registry.audit,
+      this.registry,
       new IamUnauthorizedError('auth.failure.missing_credentials'),
       decision,
     );
   }
 
   private async authenticate(found: ContextRequest): Promise<RequestAuthState> {
-    const { audit } = this.registry;
-    const tenant = this.registry.resolveTenant(found.request);
+    const { registry } = this;
+    const tenant = registry.resolveTenant(found.request);
     if (tenant === undefined) {
-      throw rejectDecision(audit, new IamUnauthorizedError('auth.tenant_unknown'), { found });
+      throw rejectDecision(registry, new IamUnauthorizedError('auth.tenant_unknown'), { found });
     }
-    const { config, transport } = this.registry.runtime(tenant);
-    let state: RequestAuthState;
-    try {
-      const deadline = requestDeadlineOf(found, config.http.deadlineMs);
-      state = { tenant, identity: await transport.authenticate(found.request, deadline) };
-    } catch (error) {
-      throw rejectDecision(audit, error, { found, tenant });
-    }
-    setAuthState(found.request.raw, state);
-    if (state.identity !== undefined) {
-      recordDecision(audit, 'auth.success', { found, tenant, subject: state.identity.id });
-    }
-    return state;
+    const { config, transport } = registry.runtime(tenant);
+    return registry.telemetry.authenticate(tenant, async (span) => {
+      let state: RequestAuthState;
+      try {
+        const deadline = requestDeadlineOf(found, config.http.deadlineMs);
+        state = { tenant, identity: await transport.authenticate(found.request, deadline) };
+      } catch (error) {
+        throw rejectDecision(registry, error, { found, tenant });
+      }
+      setAuthState(found.request.raw, state);
+      if (state.identity === undefined) {
+        span.outcome('none');
+      } else {
+        span.subject(state.identity.id);
+        recordDecision(registry, 'auth.success', { found, tenant, subject: state.identity.id });
+      }
+      return state;
+    });
   }
 }

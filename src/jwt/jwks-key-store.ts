@@ -2,6 +2,12 @@ import type { VerifyKeyObjectInput } from 'node:crypto';
 import type { AuditEmitter } from '../audit/audit-emitter.js';
 import type { JwtAlgorithm, ValidatedJwksConfig } from '../config/tenant-config.js';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+import {
+  ATTR_HTTP_METHOD,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '../telemetry/telemetry-names.js';
+import { NOOP_UPSTREAM_TRACER, type UpstreamTracer } from '../telemetry/upstream-span.js';
 import { fetchJwks, JwksFetchError } from './fetch-jwks.js';
 import { type ImportedKey, importVerificationKey } from './imported-key.js';
 
@@ -46,6 +52,7 @@ export class JwksKeyStore {
     private readonly tenant: string,
     private readonly audit: AuditEmitter,
     private readonly now: () => number = Date.now,
+    private readonly telemetry: UpstreamTracer = NOOP_UPSTREAM_TRACER,
   ) {}
 
   /** Starts the first fetch (not awaited), the periodic refresh and the retries while failing. */
@@ -175,8 +182,15 @@ export class JwksKeyStore {
   }
 
   private async load(): Promise<void> {
+    const span = this.telemetry.start('jwks', 'JWKS fetch');
+    const { hostname, port } = new URL(this.config.url);
+    span.set({
+      [ATTR_HTTP_METHOD]: 'GET',
+      [ATTR_SERVER_ADDRESS]: hostname,
+      ...(port !== '' && { [ATTR_SERVER_PORT]: Number(port) }),
+    });
     try {
-      const jwks = await fetchJwks(this.config.url, this.config);
+      const jwks = await span.within(() => fetchJwks(this.config.url, this.config));
       const imported = await Promise.all(
         jwks.map((jwk) => importVerificationKey(jwk, this.config.algorithms)),
       );
@@ -196,6 +210,7 @@ export class JwksKeyStore {
         detail: { url: this.config.url, keys: keys.length, skipped: imported.length - keys.length },
       });
     } catch (error) {
+      span.fail(error instanceof JwksFetchError ? error.reason : 'unknown');
       this.lastFetchFailed = true;
       this.scheduleRetry();
       this.audit.emit({
@@ -207,6 +222,8 @@ export class JwksKeyStore {
         },
       });
       throw error;
+    } finally {
+      span.end();
     }
   }
 

@@ -2,11 +2,12 @@ import type { VerifyKeyObjectInput } from 'node:crypto';
 import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
 import { type Deadline, DeadlineExceededError } from '../deadline/deadline.js';
 import { deadlineFailure, withinDeadline } from '../deadline/deadline-failure.js';
-import { IamUnauthorizedError } from '../errors/iam-errors.js';
+import { IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import { readClaimPath } from '../identity/claim-path.js';
 import { checkTenantClaim } from '../identity/tenant-claim.js';
 import { claimOnce } from '../replay/claim-once.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
+import { NOOP_UPSTREAM_TRACER, type UpstreamTracer } from '../telemetry/upstream-span.js';
 import { checkClaimTypes, type TypedClaims } from './claim-types.js';
 import { malformed, parseCompactJws } from './compact-jws.js';
 import type { JwksKeyStore } from './jwks-key-store.js';
@@ -58,6 +59,7 @@ export class OathkeeperJwtVerifier {
     private readonly keys: JwksKeyStore,
     private readonly replayCache: ReplayCache,
     private readonly now: () => number = Date.now,
+    private readonly telemetry: UpstreamTracer = NOOP_UPSTREAM_TRACER,
   ) {
     this.oathkeeper = oathkeeper;
     this.skewSeconds = oathkeeper.clockSkewMs / 1_000;
@@ -112,19 +114,29 @@ export class OathkeeperJwtVerifier {
       if (deadline !== undefined && deadline.remainingMs() === 0) {
         throw deadlineFailure('Replay store', new DeadlineExceededError(deadline.budgetMs));
       }
-      const first = await claimOnce(
-        this.replayCache,
-        `${this.tenant.name}:${verified.typed.jti}`,
-        ttlMs,
-        {
-          tenant: this.tenant.name,
-          subject: verified.typed.sub,
-          usableFromMs: usableFromMs(verified.typed, clockSkewMs),
-        },
-      );
+      const first = await this.claim(verified.typed, ttlMs);
       if (!first) throw fail('auth.failure.replay');
     }
     return verified;
+  }
+
+  /** Records the token's jti in the replay store, in a span of its own. */
+  private async claim(claims: TypedClaims, ttlMs: number): Promise<boolean> {
+    const span = this.telemetry.start('replay', 'Replay store claim');
+    try {
+      return await span.within(() =>
+        claimOnce(this.replayCache, `${this.tenant.name}:${claims.jti}`, ttlMs, {
+          tenant: this.tenant.name,
+          subject: claims.sub,
+          usableFromMs: usableFromMs(claims, this.oathkeeper.clockSkewMs),
+        }),
+      );
+    } catch (error) {
+      span.fail(error instanceof IamHttpError ? error.code : 'unknown');
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   private awaitKey(

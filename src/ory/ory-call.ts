@@ -2,6 +2,8 @@ import { type Deadline, deadlineForCall } from '../deadline/deadline.js';
 import { deadlineFailure, isDeadlineAbort } from '../deadline/deadline-failure.js';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { describeUpstreamFailure } from '../errors/upstream-failure.js';
+import { NOOP_UPSTREAM_TRACER, type UpstreamTracer } from '../telemetry/upstream-span.js';
+import { OryCallTrace } from './ory-call-trace.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeouts and retries of calls to Kratos and Keto (from the tenant's `http` config). */
@@ -13,12 +15,16 @@ export interface OryCallPolicy {
   readonly deadlineMs: number;
   /** The caller's own signal (a service call's `signal` option): aborting it cancels the call. */
   readonly signal?: AbortSignal;
+  /** The tenant's upstream spans; none when absent. */
+  readonly telemetry?: UpstreamTracer;
 }
 
 /** Per-call axios options handed to every `@ory/client` method. */
 export interface OryRequestOptions {
   timeout: number;
   signal: AbortSignal;
+  /** W3C trace context (`traceparent`), merged by `@ory/client` into the request's headers. */
+  headers?: Record<string, string>;
 }
 
 /** The parts of an `@ory/client` (axios) response the library reads. */
@@ -80,6 +86,7 @@ function jitteredBackoff(attempt: number): number {
  * 503 `IamUpstreamUnavailableError` whose `Retry-After` is the upstream's (at most 60 s) or 5 s,
  * and whose `reason` says what the last attempt met. Other 4xx answers become an
  * {@link OryResponseError}. Writes are never retried: a timed-out write may have happened.
+ * The whole call, attempts included, is one span (see {@link OryCallTrace}).
  */
 export async function callOry<T>(
   operation: string,
@@ -88,9 +95,14 @@ export async function callOry<T>(
   { idempotent, deadline }: { idempotent: boolean; deadline?: Deadline },
 ): Promise<OryResponse<T>> {
   const budget = deadline ?? deadlineForCall(policy.deadlineMs, policy.signal);
+  const trace = new OryCallTrace(policy.telemetry ?? NOOP_UPSTREAM_TRACER, operation);
   try {
-    return await attemptWithin(operation, policy, call, idempotent, budget);
+    return await attemptWithin(operation, policy, trace.instrument(call), idempotent, budget);
+  } catch (error) {
+    trace.fail(error);
+    throw error;
   } finally {
+    trace.end();
     if (budget !== deadline) budget.dispose();
   }
 }

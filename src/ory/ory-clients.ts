@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   Configuration,
   FrontendApi,
@@ -10,6 +10,7 @@ import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
+import { IamTelemetry } from '../telemetry/iam-telemetry.js';
 import type { OryCallPolicy } from './ory-call.js';
 
 /** A tenant's Kratos clients; `admin` exists only when `kratos.adminUrl` is configured. */
@@ -41,7 +42,10 @@ export class OryClients {
   private readonly kratosClients = new Map<string, KratosClients>();
   private readonly ketoClients = new Map<string, KetoClients>();
 
-  constructor(@Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions) {}
+  constructor(
+    @Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions,
+    @Optional() @Inject(IamTelemetry) private readonly telemetry?: IamTelemetry,
+  ) {}
 
   kratos(tenant: string): KratosClients {
     let clients = this.kratosClients.get(tenant);
@@ -57,7 +61,7 @@ export class OryClients {
           kratos.adminUrl === undefined
             ? undefined
             : new IdentityApi(configuration(kratos.adminUrl, kratos.adminToken)),
-        policy: config.http,
+        policy: this.policy(tenant, config),
       };
       this.kratosClients.set(tenant, clients);
     }
@@ -79,11 +83,16 @@ export class OryClients {
           keto.writeUrl === undefined
             ? undefined
             : new RelationshipApi(configuration(keto.writeUrl, keto.adminToken)),
-        policy: config.http,
+        policy: this.policy(tenant, config),
       };
       this.ketoClients.set(tenant, clients);
     }
     return clients;
+  }
+
+  private policy(tenant: string, config: ValidatedTenantConfig): OryCallPolicy {
+    const telemetry = this.telemetry?.upstream(tenant);
+    return telemetry === undefined ? config.http : { ...config.http, telemetry };
   }
 
   /** The validated config of a tenant; an unknown name is a programming error, reported as such. */

@@ -25,6 +25,7 @@ import {
   SESSION_CACHE_STORE,
   type SessionCacheStore,
 } from '../session-cache/session-cache-store.js';
+import { IamTelemetry, type JwksGaugeReading } from '../telemetry/iam-telemetry.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { findAppProvider } from './override-lookup.js';
@@ -47,11 +48,14 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   private auditEmitter: AuditEmitter | undefined;
   private sessionStore: SessionCacheStore | undefined;
   private ownedSessionStore: InMemorySessionStore | undefined;
+  private stopJwksGauges: (() => void) | undefined;
 
   constructor(
     @Inject(IAM_VALIDATED_OPTIONS) readonly options: ValidatedIamOptions,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(OryClients) private readonly oryClients: OryClients,
+    /** Spans and metrics of the guards' decisions. */
+    @Inject(IamTelemetry) readonly telemetry: IamTelemetry,
     @Optional()
     @Inject(IAM_TRANSPORT_OVERRIDE)
     private readonly transportOverride?: Transport,
@@ -72,6 +76,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       this.runtimes.set(name, { config, transport });
       transport.start?.();
     }
+    this.stopJwksGauges = this.telemetry.observeJwks(() => this.jwksReadings());
   }
 
   get audit(): AuditEmitter {
@@ -118,6 +123,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     const dependencies = {
       replayCache: this.options.replayCache ?? this.findOrCreateReplayCache(),
       audit,
+      telemetry: this.telemetry,
       oryClients: this.oryClients,
       sessionCacheStore: this.sessionCacheStore,
     };
@@ -148,7 +154,16 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     return this.ownedSessionStore;
   }
 
+  private *jwksReadings(): Iterable<JwksGaugeReading> {
+    for (const [tenant, runtime] of this.runtimes) {
+      const status = runtime.transport.jwksStatus?.();
+      if (status !== undefined) yield { tenant, ...status };
+    }
+  }
+
   private async close(): Promise<void> {
+    this.stopJwksGauges?.();
+    this.stopJwksGauges = undefined;
     const runtimes = [...this.runtimes.values()];
     this.runtimes.clear();
     await Promise.all(runtimes.map((runtime) => runtime.transport.close?.()));

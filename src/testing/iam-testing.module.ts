@@ -30,7 +30,11 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
     claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
     http: Object.freeze({ timeoutMs: 1_000, retries: 0, deadlineMs: 1_000 }),
   });
-  return Object.freeze({ tenants: Object.freeze({ [tenant]: config }), global });
+  return Object.freeze({
+    tenants: Object.freeze({ [tenant]: config }),
+    global,
+    telemetry: Object.freeze({ enabled: false, recordSubject: false }),
+  });
 }
 
 /**

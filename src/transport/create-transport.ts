@@ -3,6 +3,7 @@ import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { OryClients } from '../ory/ory-clients.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
 import type { SessionCacheStore } from '../session-cache/session-cache-store.js';
+import type { IamTelemetry } from '../telemetry/iam-telemetry.js';
 import { createKratosTransport } from './kratos-transport.js';
 import { createOathkeeperTransport } from './oathkeeper-transport.js';
 import type { Transport } from './transport.js';
@@ -11,6 +12,8 @@ import type { Transport } from './transport.js';
 export interface TransportDependencies {
   readonly replayCache: ReplayCache;
   readonly audit: AuditEmitter;
+  /** Without it (tests), nothing is traced. */
+  readonly telemetry?: IamTelemetry;
   readonly oryClients: OryClients;
   /** Store of the Kratos session cache; without one, no tenant caches sessions. */
   readonly sessionCacheStore?: SessionCacheStore;

@@ -42,6 +42,7 @@ describe('the walkthrough configs', () => {
   it('accepts auth-bff (cookie-or-bearer) and fills in the Kratos and tenant defaults', () => {
     expect(validateIamOptions(authBffOptions)).toStrictEqual({
       global: false,
+      telemetry: { enabled: true, recordSubject: true },
       defaultTenant: 'default',
       tenants: {
         default: {
@@ -68,6 +69,7 @@ describe('the walkthrough configs', () => {
   it('accepts orders-api (Oathkeeper JWT) with global guards and the JWKS timeout default', () => {
     expect(validateIamOptions(ordersApiOptions)).toStrictEqual({
       global: true,
+      telemetry: { enabled: true, recordSubject: true },
       defaultTenant: 'default',
       tenants: {
         default: {
@@ -91,6 +93,7 @@ describe('the walkthrough configs', () => {
   it('accepts inventory-api (JWT + Keto) and keeps its Keto URLs', () => {
     expect(validateIamOptions(inventoryApiOptions)).toStrictEqual({
       global: true,
+      telemetry: { enabled: true, recordSubject: true },
       defaultTenant: 'default',
       tenants: {
         default: {

@@ -14,10 +14,14 @@ import { RecordingSink } from '../jwt/verifier-fixtures.js';
 describe('the audit event of a rejection', () => {
   it('names the claims template as the likely cause of a replay', () => {
     const sink = new RecordingSink();
-    const error = rejectDecision(sink.emitter(), new IamUnauthorizedError('auth.failure.replay'), {
-      found: undefined,
-      tenant: 'default',
-    });
+    const error = rejectDecision(
+      { audit: sink.emitter() },
+      new IamUnauthorizedError('auth.failure.replay'),
+      {
+        found: undefined,
+        tenant: 'default',
+      },
+    );
     expect(error.code).toBe('auth.failure.replay');
     const [event] = sink.events;
     expect(event).toMatchObject({ name: 'auth.failure.replay', code: 'auth.failure.replay' });
@@ -27,7 +31,7 @@ describe('the audit event of a rejection', () => {
   it('carries the reason of a malformed token', () => {
     const sink = new RecordingSink();
     rejectDecision(
-      sink.emitter(),
+      { audit: sink.emitter() },
       new IamUnauthorizedError(
         'auth.failure.malformed',
         'The token is malformed: its algorithm is not accepted.',
@@ -53,7 +57,7 @@ describe('the audit event of a rejection', () => {
     );
     const headers = new Map<string, string>();
     const response = { setHeader: (name: string, value: string) => headers.set(name, value) };
-    const error = rejectDecision(sink.emitter(), thrown, {
+    const error = rejectDecision({ audit: sink.emitter() }, thrown, {
       found: {
         request: { path: '/orders', method: 'GET', header: () => undefined },
         response,
@@ -86,7 +90,7 @@ describe('the audit event of a rejection', () => {
     );
     const headers = new Map<string, string>();
     const response = { setHeader: (name: string, value: string) => headers.set(name, value) };
-    const error = rejectDecision(sink.emitter(), thrown, {
+    const error = rejectDecision({ audit: sink.emitter() }, thrown, {
       found: {
         request: { path: '/orders', method: 'GET', header: () => undefined },
         response,

@@ -1,0 +1,109 @@
+import type { Span } from '@opentelemetry/api';
+import { IamHttpError } from '../errors/iam-errors.js';
+import type { OtelApi } from './otel-api.js';
+import {
+  ATTR_CODE,
+  ATTR_ENDUSER_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_OUTCOME,
+  type SpanValues,
+} from './telemetry-names.js';
+
+/** How a decision ended; `none` is an authentication that found no credentials at all. */
+export type DecisionOutcome = 'allow' | 'deny' | 'anonymous' | 'none' | 'unavailable';
+
+/** The span of one decision, as the guard taking it sees it. */
+export interface DecisionSpan {
+  /** The identity decided about; dropped with `telemetry.recordSubject: false`. */
+  subject(id: string): void;
+  /** How the decision ended when it returned normally; `allow` unless set. */
+  outcome(outcome: DecisionOutcome): void;
+  set(attributes: SpanValues): void;
+}
+
+export const NOOP_DECISION_SPAN: DecisionSpan = {
+  subject: () => undefined,
+  outcome: () => undefined,
+  set: () => undefined,
+};
+
+/** A rejection the guards answer: 503 (or anything unexpected, which they turn into one) or a deny. */
+function rejectionOf(error: unknown): { outcome: DecisionOutcome; code: string } {
+  if (!(error instanceof IamHttpError))
+    return { outcome: 'unavailable', code: 'auth.upstream_unavailable' };
+  return { outcome: error.getStatus() === 503 ? 'unavailable' : 'deny', code: error.code };
+}
+
+/**
+ * A decision span, active while the guard decides so that upstream calls nest in it. Ends with
+ * `iam.outcome`, and on a rejection `iam.code` and `error.type` (the code); only an outage sets the
+ * span's status to error, since a deny is a correct answer.
+ */
+export class RecordingDecisionSpan implements DecisionSpan {
+  private decided: DecisionOutcome = 'allow';
+
+  constructor(
+    private readonly api: OtelApi,
+    private readonly span: Span,
+    private readonly recordSubject: boolean,
+  ) {}
+
+  subject(id: string): void {
+    if (this.recordSubject) this.span.setAttribute(ATTR_ENDUSER_ID, id);
+  }
+
+  outcome(outcome: DecisionOutcome): void {
+    this.decided = outcome;
+  }
+
+  set(attributes: SpanValues): void {
+    this.span.setAttributes(attributes);
+  }
+
+  /** Runs `fn` with the span active; `then` is called once with the outcome when it settles. */
+  run<T>(fn: () => Promise<T>, then: (outcome: DecisionOutcome) => void): Promise<T> {
+    const context = this.api.trace.setSpan(this.api.context.active(), this.span);
+    return this.api.context.with(context, fn).then(
+      (value) => {
+        this.end(then);
+        return value;
+      },
+      (error: unknown) => {
+        this.endRejected(error, then);
+        throw error;
+      },
+    );
+  }
+
+  /** The synchronous twin of {@link run}. */
+  runSync<T>(fn: () => T, then: (outcome: DecisionOutcome) => void): T {
+    const context = this.api.trace.setSpan(this.api.context.active(), this.span);
+    let value: T;
+    try {
+      value = this.api.context.with(context, fn);
+    } catch (error) {
+      this.endRejected(error, then);
+      throw error;
+    }
+    this.end(then);
+    return value;
+  }
+
+  private end(then: (outcome: DecisionOutcome) => void): void {
+    this.span.setAttribute(ATTR_OUTCOME, this.decided);
+    this.span.end();
+    then(this.decided);
+  }
+
+  private endRejected(error: unknown, then: (outcome: DecisionOutcome) => void): void {
+    const { outcome, code } = rejectionOf(error);
+    this.span.setAttributes({
+      [ATTR_OUTCOME]: outcome,
+      [ATTR_CODE]: code,
+      [ATTR_ERROR_TYPE]: code,
+    });
+    if (outcome === 'unavailable') this.span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+    this.span.end();
+    then(outcome);
+  }
+}

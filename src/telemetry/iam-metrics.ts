@@ -1,0 +1,46 @@
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
+import {
+  DURATION_BUCKETS_SECONDS,
+  METRIC_DECISIONS,
+  METRIC_JWKS_AGE,
+  METRIC_JWKS_KEYS,
+  METRIC_UPSTREAM_DURATION,
+  METRIC_VERIFICATION_DURATION,
+} from './telemetry-names.js';
+
+/** The library's instruments, created once per module from the meter of the registered SDK. */
+export interface IamMetrics {
+  readonly decisions: Counter<Attributes>;
+  readonly verificationDuration: Histogram<Attributes>;
+  readonly upstreamDuration: Histogram<Attributes>;
+  readonly jwksKeys: ObservableGauge<Attributes>;
+  readonly jwksAge: ObservableGauge<Attributes>;
+}
+
+export function createIamMetrics(meter: Meter): IamMetrics {
+  const advice = { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS };
+  return {
+    decisions: meter.createCounter(METRIC_DECISIONS, {
+      description: 'Decisions taken: one per audit event of a decision.',
+      unit: '{decision}',
+    }),
+    verificationDuration: meter.createHistogram(METRIC_VERIFICATION_DURATION, {
+      description: 'Time to authenticate a request with its transport, upstream calls included.',
+      unit: 's',
+      advice,
+    }),
+    upstreamDuration: meter.createHistogram(METRIC_UPSTREAM_DURATION, {
+      description: 'Time of a call to Kratos, Keto, the JWKS endpoint or the replay store.',
+      unit: 's',
+      advice,
+    }),
+    jwksKeys: meter.createObservableGauge(METRIC_JWKS_KEYS, {
+      description: 'Usable keys held from the JWKS.',
+      unit: '{key}',
+    }),
+    jwksAge: meter.createObservableGauge(METRIC_JWKS_AGE, {
+      description: 'Time since the last successful JWKS fetch; absent before the first one.',
+      unit: 's',
+    }),
+  };
+}

@@ -1,0 +1,186 @@
+import type { BatchObservableResult, Meter, Tracer } from '@opentelemetry/api';
+import type { ValidatedIamOptions } from '../config/module-options.js';
+import {
+  type DecisionOutcome,
+  type DecisionSpan,
+  NOOP_DECISION_SPAN,
+  RecordingDecisionSpan,
+} from './decision-span.js';
+import { createIamMetrics, type IamMetrics } from './iam-metrics.js';
+import { type OtelApi, otelApi } from './otel-api.js';
+import {
+  ATTR_CODE,
+  ATTR_DECISION,
+  ATTR_OUTCOME,
+  ATTR_TENANT,
+  ATTR_TRANSPORT,
+  SCOPE_NAME,
+  SPAN_AUTHENTICATE,
+  SPAN_AUTHORIZE_PERMISSION,
+  SPAN_AUTHORIZE_ROLE,
+} from './telemetry-names.js';
+import { NOOP_UPSTREAM_TRACER, type UpstreamTracer, upstreamTracer } from './upstream-span.js';
+
+/** Which decision a span or a count is about. */
+export type DecisionKind = 'authenticate' | 'role' | 'permission';
+
+/** A decision as counted by `iam.decisions`. */
+export interface CountedDecision {
+  readonly tenant: string | undefined;
+  readonly decision: DecisionKind;
+  readonly outcome: DecisionOutcome;
+  readonly code?: string;
+}
+
+/** What the JWKS gauges read of one tenant's key store. */
+export interface JwksGaugeReading {
+  readonly tenant: string;
+  readonly keys: number;
+  readonly lastRefreshAgeMs: number | null;
+}
+
+interface Recording {
+  readonly api: OtelApi;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly metrics: IamMetrics;
+}
+
+const SPAN_NAMES: Readonly<Record<DecisionKind, string>> = {
+  authenticate: SPAN_AUTHENTICATE,
+  role: SPAN_AUTHORIZE_ROLE,
+  permission: SPAN_AUTHORIZE_PERMISSION,
+};
+
+/** A tenant the resolver could not name: bounded, unlike whatever the request carried. */
+const UNKNOWN_TENANT = 'unknown';
+
+/**
+ * The module's OpenTelemetry traces and metrics (docs/observability.md), one per module. The
+ * tracer and meter come from the SDK registered when the module is created; without
+ * `@opentelemetry/api`, or with `telemetry.enabled: false`, every method does nothing.
+ */
+export class IamTelemetry {
+  private readonly recording: Recording | undefined;
+  private readonly transports: ReadonlyMap<string, string>;
+  private readonly recordSubject: boolean;
+
+  constructor(options: Pick<ValidatedIamOptions, 'tenants' | 'telemetry'>) {
+    this.recordSubject = options.telemetry.recordSubject;
+    this.transports = new Map(
+      Object.entries(options.tenants).map(([name, config]) => [name, config.transport]),
+    );
+    this.recording = options.telemetry.enabled ? recordingOf(otelApi) : undefined;
+  }
+
+  /** Upstream spans and latencies of `tenant`'s calls to Kratos, Keto, its JWKS and replay store. */
+  upstream(tenant: string): UpstreamTracer {
+    const recording = this.recording;
+    if (recording === undefined) return NOOP_UPSTREAM_TRACER;
+    return upstreamTracer(
+      recording.api,
+      recording.tracer,
+      recording.metrics.upstreamDuration,
+      tenant,
+    );
+  }
+
+  /**
+   * Runs a transport's authentication in an `iam.authenticate` span and records its duration in
+   * `iam.verification.duration`.
+   */
+  authenticate<T>(tenant: string, fn: (span: DecisionSpan) => Promise<T>): Promise<T> {
+    const recording = this.recording;
+    if (recording === undefined) return fn(NOOP_DECISION_SPAN);
+    const startedAt = performance.now();
+    const span = this.decisionSpan(recording, 'authenticate', tenant);
+    return span.run(
+      () => fn(span),
+      (outcome) => {
+        recording.metrics.verificationDuration.record((performance.now() - startedAt) / 1_000, {
+          ...this.tenantAttributes(tenant),
+          [ATTR_OUTCOME]: outcome,
+        });
+      },
+    );
+  }
+
+  /** Runs a permission check in an `iam.authorize.permission` span. */
+  authorizePermission<T>(tenant: string, fn: (span: DecisionSpan) => Promise<T>): Promise<T> {
+    const recording = this.recording;
+    if (recording === undefined) return fn(NOOP_DECISION_SPAN);
+    const span = this.decisionSpan(recording, 'permission', tenant);
+    return span.run(() => fn(span), ignoreOutcome);
+  }
+
+  /** Runs a role check in an `iam.authorize.role` span. */
+  authorizeRole<T>(tenant: string | undefined, fn: (span: DecisionSpan) => T): T {
+    const recording = this.recording;
+    if (recording === undefined) return fn(NOOP_DECISION_SPAN);
+    const span = this.decisionSpan(recording, 'role', tenant);
+    return span.runSync(() => fn(span), ignoreOutcome);
+  }
+
+  /** Counts one decision in `iam.decisions`. */
+  count(decision: CountedDecision): void {
+    this.recording?.metrics.decisions.add(1, {
+      ...this.tenantAttributes(decision.tenant),
+      [ATTR_DECISION]: decision.decision,
+      [ATTR_OUTCOME]: decision.outcome,
+      ...(decision.code !== undefined && { [ATTR_CODE]: decision.code }),
+    });
+  }
+
+  /**
+   * Reports the key stores' key counts and refresh ages on every collection, until the returned
+   * function is called.
+   */
+  observeJwks(read: () => Iterable<JwksGaugeReading>): () => void {
+    const recording = this.recording;
+    if (recording === undefined) return () => undefined;
+    const { meter, metrics } = recording;
+    const { jwksKeys, jwksAge } = metrics;
+    const batch = (result: BatchObservableResult): void => {
+      for (const reading of read()) {
+        const attributes = { [ATTR_TENANT]: reading.tenant };
+        result.observe(jwksKeys, reading.keys, attributes);
+        if (reading.lastRefreshAgeMs !== null) {
+          result.observe(jwksAge, reading.lastRefreshAgeMs / 1_000, attributes);
+        }
+      }
+    };
+    meter.addBatchObservableCallback(batch, [jwksKeys, jwksAge]);
+    return () => meter.removeBatchObservableCallback(batch, [jwksKeys, jwksAge]);
+  }
+
+  private decisionSpan(
+    recording: Recording,
+    decision: DecisionKind,
+    tenant: string | undefined,
+  ): RecordingDecisionSpan {
+    const span = recording.tracer.startSpan(SPAN_NAMES[decision], {
+      attributes: { ...this.tenantAttributes(tenant), [ATTR_DECISION]: decision },
+    });
+    return new RecordingDecisionSpan(recording.api, span, this.recordSubject);
+  }
+
+  private tenantAttributes(tenant: string | undefined): Record<string, string> {
+    const transport = tenant === undefined ? undefined : this.transports.get(tenant);
+    if (tenant === undefined || transport === undefined) {
+      return { [ATTR_TENANT]: UNKNOWN_TENANT, [ATTR_TRANSPORT]: UNKNOWN_TENANT };
+    }
+    return { [ATTR_TENANT]: tenant, [ATTR_TRANSPORT]: transport };
+  }
+}
+
+function ignoreOutcome(): void {}
+
+/**
+ * The tracer and instruments. Meters are not proxies: instruments made before an SDK is registered
+ * stay no-ops, so the SDK must be started before the Nest application is created.
+ */
+function recordingOf(api: OtelApi | undefined): Recording | undefined {
+  if (api === undefined) return undefined;
+  const meter = api.metrics.getMeter(SCOPE_NAME);
+  return { api, tracer: api.trace.getTracer(SCOPE_NAME), meter, metrics: createIamMetrics(meter) };
+}
