@@ -5,6 +5,7 @@ import {
   type IamAuditEvent,
   type IamAuditEventName,
   IamModule,
+  type IamTelemetryOptions,
   type KetoConfig,
 } from '../../src/index.js';
 import { TestSigner } from '../../src/testing/index.js';
@@ -19,6 +20,8 @@ export interface SignedAppOptions {
   readonly replay?: boolean;
   readonly keto?: KetoConfig;
   readonly http?: HttpClientConfig;
+  /** The module's `telemetry` option; absent leaves it out (the library's default). */
+  readonly telemetry?: IamTelemetryOptions;
   /** The app's own imports, controllers and providers next to IamModule. */
   readonly metadata: ModuleMetadata;
 }
@@ -38,7 +41,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, keto, http, metadata }: SignedAppOptions,
+  { audience, replay, keto, http, telemetry, metadata }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -66,6 +69,7 @@ export async function startSignedApp(
                 ...(http === undefined ? {} : { http }),
               },
             },
+            ...(telemetry === undefined ? {} : { telemetry }),
           }),
         ],
         providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],
