@@ -7,6 +7,10 @@
  *   crypto.verify, exp/nbf, iss/aud, tenant, in-memory replay), unique token each time;
  * - jose: jose.jwtVerify against a local JWKS imported once, the same claim checks, a jti Set;
  * - ours, replay off, a token Oathkeeper's cache resends: served by the verified-token cache;
+ * - the same resent token with the guard's telemetry around it (the `iam.authenticate` span, the
+ *   verification histogram, the `iam.decisions` counter) on `@opentelemetry/api` with no SDK
+ *   registered, and with `telemetry.enabled: false`: the difference is what the no-op API costs
+ *   per request (docs/observability.md);
  * - crypto.verify alone with a cached KeyObject: the floor no verifier can go under.
  */
 
@@ -20,6 +24,8 @@ import { JwksKeyStore } from '../../src/jwt/jwks-key-store.js';
 import { OathkeeperJwtVerifier } from '../../src/jwt/oathkeeper-jwt-verifier.js';
 import { InMemoryReplayCache } from '../../src/replay/in-memory-replay-cache.js';
 import type { IamRequest } from '../../src/request/iam-request.js';
+import { IamTelemetry } from '../../src/telemetry/iam-telemetry.js';
+import { otelApi } from '../../src/telemetry/otel-api.js';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { createOathkeeperTransport } from '../../src/transport/oathkeeper-transport.js';
 import { AUDIENCE, benchClaims, benchOathkeeper, ISSUER } from '../support/bench-tenant.js';
@@ -100,6 +106,23 @@ cachedTransport.start?.();
 const reused = requestWith(`Bearer ${tokens[0]}`);
 await cachedTransport.authenticate(reused);
 
+// What SessionGuard does around the transport, on the API's no-ops or with telemetry off.
+function guardTelemetry(enabled: boolean): () => Promise<void> {
+  if (otelApi === undefined) throw new Error('@opentelemetry/api is not installed');
+  const telemetry = new IamTelemetry({
+    tenants: { default: tenant(false) },
+    telemetry: { enabled, recordSubject: true },
+  });
+  return () =>
+    telemetry.authenticate('default', async (span) => {
+      const identity = await cachedTransport.authenticate(reused);
+      if (identity !== undefined) span.subject(identity.id);
+      telemetry.count({ tenant: 'default', decision: 'authenticate', outcome: 'allow' });
+    });
+}
+const withNoopTelemetry = guardTelemetry(true);
+const withTelemetryOff = guardTelemetry(false);
+
 const [headerPart, payloadPart, signaturePart] = (tokens[0] ?? '').split('.');
 const rawInput = Buffer.from(`${headerPart}.${payloadPart}`);
 const rawSignature = Buffer.from(signaturePart ?? '', 'base64url');
@@ -125,6 +148,18 @@ const variants: Variant[] = [
     name: 'ours, replay off, token resent by Oathkeeper’s cache',
     run: async () => {
       for (let i = 0; i < TOKENS; i += 1) await cachedTransport.authenticate(reused);
+    },
+  },
+  {
+    name: 'same, in the guard’s telemetry: API, no SDK',
+    run: async () => {
+      for (let i = 0; i < TOKENS; i += 1) await withNoopTelemetry();
+    },
+  },
+  {
+    name: 'same, in the guard’s telemetry: enabled false',
+    run: async () => {
+      for (let i = 0; i < TOKENS; i += 1) await withTelemetryOff();
     },
   },
   {
@@ -164,6 +199,12 @@ console.log(
       ];
     }),
   ),
+);
+const noop = median(samples.get(variants[3]?.name ?? '') ?? []);
+const off = median(samples.get(variants[4]?.name ?? '') ?? []);
+console.log(
+  `\nTelemetry on the API with no SDK: ${((noop - off) * 1_000).toFixed(0)} ns per request ` +
+    '(median of the first telemetry variant minus the second).',
 );
 console.log(
   `\nNode ${process.version}, ${ROUNDS} rounds x ${TOKENS} tokens, one core. ` +

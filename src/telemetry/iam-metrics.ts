@@ -10,6 +10,8 @@ import {
 
 /** The library's instruments, created once per module from the meter of the registered SDK. */
 export interface IamMetrics {
+  /** Where the instruments come from, for the observable gauges' callbacks. */
+  readonly meter: Meter;
   readonly decisions: Counter<Attributes>;
   readonly verificationDuration: Histogram<Attributes>;
   readonly upstreamDuration: Histogram<Attributes>;
@@ -20,6 +22,7 @@ export interface IamMetrics {
 export function createIamMetrics(meter: Meter): IamMetrics {
   const advice = { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS };
   return {
+    meter,
     decisions: meter.createCounter(METRIC_DECISIONS, {
       description: 'Decisions taken: one per audit event of a decision.',
       unit: '{decision}',

@@ -1,4 +1,4 @@
-import type { BatchObservableResult, Meter, Tracer } from '@opentelemetry/api';
+import type { BatchObservableResult, Tracer } from '@opentelemetry/api';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import {
   type DecisionOutcome,
@@ -42,8 +42,8 @@ export interface JwksGaugeReading {
 interface Recording {
   readonly api: OtelApi;
   readonly tracer: Tracer;
-  readonly meter: Meter;
-  readonly metrics: IamMetrics;
+  /** None when no meter provider was registered before the module was created. */
+  readonly metrics: IamMetrics | undefined;
 }
 
 const SPAN_NAMES: Readonly<Record<DecisionKind, string>> = {
@@ -80,7 +80,7 @@ export class IamTelemetry {
     return upstreamTracer(
       recording.api,
       recording.tracer,
-      recording.metrics.upstreamDuration,
+      recording.metrics?.upstreamDuration,
       tenant,
     );
   }
@@ -91,13 +91,14 @@ export class IamTelemetry {
    */
   authenticate<T>(tenant: string, fn: (span: DecisionSpan) => Promise<T>): Promise<T> {
     const recording = this.recording;
-    if (recording === undefined) return fn(NOOP_DECISION_SPAN);
+    const duration = recording?.metrics?.verificationDuration;
+    const span = this.decisionSpan(recording, 'authenticate', tenant, duration !== undefined);
+    if (span === undefined) return fn(NOOP_DECISION_SPAN);
     const startedAt = performance.now();
-    const span = this.decisionSpan(recording, 'authenticate', tenant);
     return span.run(
       () => fn(span),
       (outcome) => {
-        recording.metrics.verificationDuration.record((performance.now() - startedAt) / 1_000, {
+        duration?.record((performance.now() - startedAt) / 1_000, {
           ...this.tenantAttributes(tenant),
           [ATTR_OUTCOME]: outcome,
         });
@@ -107,23 +108,21 @@ export class IamTelemetry {
 
   /** Runs a permission check in an `iam.authorize.permission` span. */
   authorizePermission<T>(tenant: string, fn: (span: DecisionSpan) => Promise<T>): Promise<T> {
-    const recording = this.recording;
-    if (recording === undefined) return fn(NOOP_DECISION_SPAN);
-    const span = this.decisionSpan(recording, 'permission', tenant);
+    const span = this.decisionSpan(this.recording, 'permission', tenant, false);
+    if (span === undefined) return fn(NOOP_DECISION_SPAN);
     return span.run(() => fn(span), ignoreOutcome);
   }
 
   /** Runs a role check in an `iam.authorize.role` span. */
   authorizeRole<T>(tenant: string | undefined, fn: (span: DecisionSpan) => T): T {
-    const recording = this.recording;
-    if (recording === undefined) return fn(NOOP_DECISION_SPAN);
-    const span = this.decisionSpan(recording, 'role', tenant);
+    const span = this.decisionSpan(this.recording, 'role', tenant, false);
+    if (span === undefined) return fn(NOOP_DECISION_SPAN);
     return span.runSync(() => fn(span), ignoreOutcome);
   }
 
   /** Counts one decision in `iam.decisions`. */
   count(decision: CountedDecision): void {
-    this.recording?.metrics.decisions.add(1, {
+    this.recording?.metrics?.decisions.add(1, {
       ...this.tenantAttributes(decision.tenant),
       [ATTR_DECISION]: decision.decision,
       [ATTR_OUTCOME]: decision.outcome,
@@ -136,10 +135,9 @@ export class IamTelemetry {
    * function is called.
    */
   observeJwks(read: () => Iterable<JwksGaugeReading>): () => void {
-    const recording = this.recording;
-    if (recording === undefined) return () => undefined;
-    const { meter, metrics } = recording;
-    const { jwksKeys, jwksAge } = metrics;
+    const metrics = this.recording?.metrics;
+    if (metrics === undefined) return () => undefined;
+    const { meter, jwksKeys, jwksAge } = metrics;
     const batch = (result: BatchObservableResult): void => {
       for (const reading of read()) {
         const attributes = { [ATTR_TENANT]: reading.tenant };
@@ -153,14 +151,23 @@ export class IamTelemetry {
     return () => meter.removeBatchObservableCallback(batch, [jwksKeys, jwksAge]);
   }
 
+  /**
+   * The span of a decision; undefined when there is nothing to record: no SDK, or a trace sampled
+   * out and no metric to time. The no-op path costs one `startSpan` on the API.
+   */
   private decisionSpan(
-    recording: Recording,
+    recording: Recording | undefined,
     decision: DecisionKind,
     tenant: string | undefined,
-  ): RecordingDecisionSpan {
-    const span = recording.tracer.startSpan(SPAN_NAMES[decision], {
-      attributes: { ...this.tenantAttributes(tenant), [ATTR_DECISION]: decision },
-    });
+    timed: boolean,
+  ): RecordingDecisionSpan | undefined {
+    if (recording === undefined) return undefined;
+    const span = recording.tracer.startSpan(SPAN_NAMES[decision]);
+    if (span.isRecording()) {
+      span.setAttributes({ ...this.tenantAttributes(tenant), [ATTR_DECISION]: decision });
+    } else if (!timed) {
+      return undefined;
+    }
     return new RecordingDecisionSpan(recording.api, span, this.recordSubject);
   }
 
@@ -176,11 +183,17 @@ export class IamTelemetry {
 function ignoreOutcome(): void {}
 
 /**
- * The tracer and instruments. Meters are not proxies: instruments made before an SDK is registered
- * stay no-ops, so the SDK must be started before the Nest application is created.
+ * The tracer and instruments. Meters are not proxies: a meter taken before an SDK is registered
+ * stays a no-op for good (so the SDK must be started before the Nest application is created), and
+ * the library skips timing what nothing would record.
  */
 function recordingOf(api: OtelApi | undefined): Recording | undefined {
   if (api === undefined) return undefined;
   const meter = api.metrics.getMeter(SCOPE_NAME);
-  return { api, tracer: api.trace.getTracer(SCOPE_NAME), meter, metrics: createIamMetrics(meter) };
+  const noop = meter.constructor === api.createNoopMeter().constructor;
+  return {
+    api,
+    tracer: api.trace.getTracer(SCOPE_NAME),
+    metrics: noop ? undefined : createIamMetrics(meter),
+  };
 }

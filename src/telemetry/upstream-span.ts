@@ -49,7 +49,7 @@ class RecordingUpstreamSpan implements UpstreamSpan {
   constructor(
     private readonly api: OtelApi,
     private readonly span: Span,
-    private readonly duration: Histogram,
+    private readonly duration: Histogram | undefined,
     private readonly metricAttributes: Attributes,
   ) {
     this.context = api.trace.setSpan(api.context.active(), span);
@@ -76,7 +76,7 @@ class RecordingUpstreamSpan implements UpstreamSpan {
   end(): void {
     this.span.end();
     const failed = this.errorType !== undefined;
-    this.duration.record((performance.now() - this.startedAt) / 1_000, {
+    this.duration?.record((performance.now() - this.startedAt) / 1_000, {
       ...this.metricAttributes,
       [ATTR_OUTCOME]: failed ? 'error' : 'ok',
       ...(failed && { [ATTR_ERROR_TYPE]: this.errorType }),
@@ -84,21 +84,26 @@ class RecordingUpstreamSpan implements UpstreamSpan {
   }
 }
 
-/** Upstream spans of `tenant`: CLIENT spans named by the operation, children of the active span. */
+/**
+ * Upstream spans of `tenant`: CLIENT spans named by the operation, children of the active span;
+ * the no-op span when neither the span nor a duration would be recorded.
+ */
 export function upstreamTracer(
   api: OtelApi,
   tracer: Tracer,
-  duration: Histogram,
+  duration: Histogram | undefined,
   tenant: string,
 ): UpstreamTracer {
   return {
     start(upstream, operation) {
+      const span = tracer.startSpan(operation, { kind: api.SpanKind.CLIENT });
+      if (!span.isRecording() && duration === undefined) return NOOP_SPAN;
       const attributes = {
         [ATTR_TENANT]: tenant,
         [ATTR_UPSTREAM]: upstream,
         [ATTR_OPERATION]: operation,
       };
-      const span = tracer.startSpan(operation, { kind: api.SpanKind.CLIENT, attributes });
+      span.setAttributes(attributes);
       return new RecordingUpstreamSpan(api, span, duration, attributes);
     },
   };
