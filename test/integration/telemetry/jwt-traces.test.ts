@@ -40,6 +40,7 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
   let app: SignedApp;
   let replayApp: SignedApp;
   let anonymousSubjectApp: SignedApp;
+  let disabledApp: SignedApp;
   const tokens: string[] = [];
   const mint = (from: SignedApp, sub: string, claims?: Record<string, unknown>): string => {
     const token = from.token(sub, claims);
@@ -58,9 +59,17 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
       telemetry: { recordSubject: false },
       metadata,
     });
+    disabledApp = await startSignedApp('express', {
+      audience: 'orders-api',
+      replay: true,
+      telemetry: { enabled: false },
+      metadata,
+    });
   });
   afterAll(async () => {
-    await Promise.all([app?.close(), replayApp?.close(), anonymousSubjectApp?.close()]);
+    await Promise.all(
+      [app, replayApp, anonymousSubjectApp, disabledApp].map((running) => running?.close()),
+    );
     await sdk?.shutdown();
   });
 
@@ -172,6 +181,17 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
     const authenticate = only(spans, 'iam.authenticate');
     expect(authenticate.attributes['iam.outcome']).toBe('allow');
     expect(authenticate.attributes).not.toHaveProperty('enduser.id');
+  });
+
+  it('records nothing with enabled: false, though an SDK is registered', async () => {
+    const decisionsBefore = JSON.stringify(await sdk.points('iam.decisions'));
+    const token = mint(disabledApp, 'grace', ADMIN_CLAIMS);
+    sdk.reset();
+    expect((await get(disabledApp, '/otel/admin', token)).status).toBe(200);
+    expect((await get(disabledApp, '/otel/admin', token)).status).toBe(401);
+    await expect.poll(() => named(sdk.spans(), SERVER_SPAN).length).toBe(2);
+    expect(sdk.spans().map((span) => span.name)).toEqual([SERVER_SPAN, SERVER_SPAN]);
+    expect(JSON.stringify(await sdk.points('iam.decisions'))).toBe(decisionsBefore);
   });
 
   it('exports no token, nor any part of one, in any span or metric', async () => {
