@@ -51,6 +51,7 @@ export interface ValidatedIamOptions {
   readonly telemetry: ValidatedTelemetryOptions;
 }
 
+/** `telemetry` with its defaults applied. */
 export interface ValidatedTelemetryOptions {
   readonly enabled: boolean;
   readonly recordSubject: boolean;

@@ -39,6 +39,8 @@ export class OryCallTrace {
   private readonly span: UpstreamSpan;
 
   constructor(tracer: UpstreamTracer, operation: string) {
+    // Every operation is named after its server ("Kratos admin get", "Keto check"), so the name
+    // tells the upstream without widening callOry's signature.
     this.span = tracer.start(operation.startsWith('Keto') ? 'keto' : 'kratos', operation);
   }
 

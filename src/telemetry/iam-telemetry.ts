@@ -57,8 +57,9 @@ const UNKNOWN_TENANT = 'unknown';
 
 /**
  * The module's OpenTelemetry traces and metrics (docs/observability.md), one per module. The
- * tracer and meter come from the SDK registered when the module is created; without
- * `@opentelemetry/api`, or with `telemetry.enabled: false`, every method does nothing.
+ * meter comes from the SDK registered when the module is created (the tracer also follows one
+ * registered later); without `@opentelemetry/api`, or with `telemetry.enabled: false`, every
+ * method does nothing and the API is never called.
  */
 export class IamTelemetry {
   private readonly recording: Recording | undefined;
