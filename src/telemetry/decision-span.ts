@@ -1,7 +1,9 @@
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import { IamHttpError } from '../errors/iam-errors.js';
 import type { OtelApi } from './otel-api.js';
+import { otelApi } from './otel-api.js';
 import {
+  ATTR_CACHE_HIT,
   ATTR_CODE,
   ATTR_ENDUSER_ID,
   ATTR_ERROR_TYPE,
@@ -27,6 +29,9 @@ export const NOOP_DECISION_SPAN: DecisionSpan = {
   set: () => undefined,
 };
 
+/** Where the active decision span is found by code that has no handle on it (see cache-hit.ts). */
+export const DECISION_SPAN_KEY = otelApi?.createContextKey('nestjs-ory-iam decision span');
+
 /** A rejection the guards answer: 503 (or anything unexpected, which they turn into one) or a deny. */
 function rejectionOf(error: unknown): { outcome: DecisionOutcome; code: string } {
   if (!(error instanceof IamHttpError))
@@ -41,6 +46,8 @@ function rejectionOf(error: unknown): { outcome: DecisionOutcome; code: string }
  */
 export class RecordingDecisionSpan implements DecisionSpan {
   private decided: DecisionOutcome = 'allow';
+  /** Whether a cache answered, once the transport has said. */
+  cacheHit: boolean | undefined;
 
   constructor(
     private readonly api: OtelApi,
@@ -60,10 +67,14 @@ export class RecordingDecisionSpan implements DecisionSpan {
     this.span.setAttributes(attributes);
   }
 
+  cache(hit: boolean): void {
+    this.cacheHit = hit;
+    this.span.setAttribute(ATTR_CACHE_HIT, hit);
+  }
+
   /** Runs `fn` with the span active; `then` is called once with the outcome when it settles. */
   run<T>(fn: () => Promise<T>, then: (outcome: DecisionOutcome) => void): Promise<T> {
-    const context = this.api.trace.setSpan(this.api.context.active(), this.span);
-    return this.api.context.with(context, fn).then(
+    return this.api.context.with(this.context(), fn).then(
       (value) => {
         this.end(then);
         return value;
@@ -77,16 +88,22 @@ export class RecordingDecisionSpan implements DecisionSpan {
 
   /** The synchronous twin of {@link run}. */
   runSync<T>(fn: () => T, then: (outcome: DecisionOutcome) => void): T {
-    const context = this.api.trace.setSpan(this.api.context.active(), this.span);
     let value: T;
     try {
-      value = this.api.context.with(context, fn);
+      value = this.api.context.with(this.context(), fn);
     } catch (error) {
       this.endRejected(error, then);
       throw error;
     }
     this.end(then);
     return value;
+  }
+
+  /** The active context with this span, found both as the active span and by the cache hook. */
+  private context(): Context {
+    const { api } = this;
+    const withSpan = api.trace.setSpan(api.context.active(), this.span);
+    return DECISION_SPAN_KEY === undefined ? withSpan : withSpan.setValue(DECISION_SPAN_KEY, this);
   }
 
   private end(then: (outcome: DecisionOutcome) => void): void {

@@ -9,6 +9,7 @@ import {
 import { createIamMetrics, type IamMetrics } from './iam-metrics.js';
 import { type OtelApi, otelApi } from './otel-api.js';
 import {
+  ATTR_CACHE_HIT,
   ATTR_CODE,
   ATTR_DECISION,
   ATTR_OUTCOME,
@@ -99,9 +100,11 @@ export class IamTelemetry {
     return span.run(
       () => fn(span),
       (outcome) => {
+        const { cacheHit } = span;
         duration?.record((performance.now() - startedAt) / 1_000, {
           ...this.tenantAttributes(tenant),
           [ATTR_OUTCOME]: outcome,
+          ...(cacheHit !== undefined && { [ATTR_CACHE_HIT]: cacheHit }),
         });
       },
     );

@@ -38,6 +38,8 @@ export const ATTR_UPSTREAM = 'iam.upstream';
 export const ATTR_OPERATION = 'iam.operation';
 /** Attempts made by a Kratos or Keto call (retries + 1). */
 export const ATTR_ATTEMPTS = 'iam.attempts';
+/** A cache answered the authentication: the verified-token cache, or the Kratos session cache. */
+export const ATTR_CACHE_HIT = 'iam.cache_hit';
 /** Permission checks in the request's batch. */
 export const ATTR_CHECKS = 'iam.checks';
 

@@ -6,6 +6,7 @@ import type { JwksKeyStore, JwksStoreStatus } from '../jwt/jwks-key-store.js';
 import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
+import { noteCacheHit } from '../telemetry/cache-hit.js';
 import { tokenFromHeader } from './bearer-token.js';
 import { checkCsrfOrigin } from './csrf-origin.js';
 import { identityFromClaims } from './oathkeeper-identity.js';
@@ -54,6 +55,7 @@ export class OathkeeperJwtTransport implements Transport {
     const cacheKey = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
     if (cache !== undefined && cacheKey !== undefined) {
       const cached = cache.get(cacheKey, this.now());
+      noteCacheHit(cached !== undefined);
       if (cached !== undefined) return cached;
     }
     const { claims, typed } = await this.verifier.verify(token, deadline);

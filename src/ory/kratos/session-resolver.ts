@@ -2,6 +2,7 @@ import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
 import type { Deadline } from '../../deadline/deadline.js';
 import { deadlineFailure, isDeadlineAbort } from '../../deadline/deadline-failure.js';
 import { SharedFlight } from '../../deadline/shared-flight.js';
+import { noteCacheHit } from '../../telemetry/cache-hit.js';
 import type { SessionCredential } from '../../transport/kratos-credentials.js';
 import { callOry, OryResponseError } from '../ory-call.js';
 import type { KratosClients } from '../ory-clients.js';
@@ -50,6 +51,7 @@ export class KratosSessionResolver {
     const { cache } = this;
     if (cache === undefined) return this.checkWithKratos(credential, deadline);
     const cached = await cache.get(credential);
+    noteCacheHit(cached !== undefined);
     if (cached !== undefined) {
       return { session: cached, identity: usableSessionIdentity(cached) };
     }

@@ -88,6 +88,7 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
       'iam.transport': 'oathkeeper',
       'iam.decision': 'authenticate',
       'iam.outcome': 'allow',
+      'iam.cache_hit': false,
       'enduser.id': 'alice',
     });
     expect(role.attributes).toEqual({
@@ -98,6 +99,12 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
       'enduser.id': 'alice',
     });
     expect(authenticate.status.code).toBe(SpanStatusCode.UNSET);
+
+    // The same token again (Oathkeeper's token cache resends it): the verified-token cache answers.
+    const resent = await spansOf(sdk, async () => {
+      expect((await get(app, '/otel/admin', token)).status).toBe(200);
+    });
+    expect(only(resent, 'iam.authenticate').attributes['iam.cache_hit']).toBe(true);
   });
 
   it('traces a 401 with its code as iam.code and error.type, without marking the span as failed', async () => {
@@ -112,6 +119,7 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
       'iam.transport': 'oathkeeper',
       'iam.decision': 'authenticate',
       'iam.outcome': 'deny',
+      'iam.cache_hit': false,
       'iam.code': 'auth.failure.audience_mismatch',
       'error.type': 'auth.failure.audience_mismatch',
     });

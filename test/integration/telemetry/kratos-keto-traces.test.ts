@@ -40,7 +40,7 @@ describe('OpenTelemetry spans of a cookie request with a Keto check (real SDK, K
             tenants: {
               default: {
                 transport: 'cookie',
-                kratos: { publicUrl: kratos.url, sessionCache: { enabled: false } },
+                kratos: { publicUrl: kratos.url, sessionCache: { enabled: true, ttlMs: 60_000 } },
                 keto: { readUrl: ketoUrls(ory()).readUrl },
               },
             },
@@ -87,6 +87,7 @@ describe('OpenTelemetry spans of a cookie request with a Keto check (real SDK, K
     expect(authenticate.attributes).toMatchObject({
       'iam.transport': 'cookie',
       'iam.outcome': 'allow',
+      'iam.cache_hit': false,
       'enduser.id': user.id,
     });
     expect(whoami.kind).toBe(SpanKind.CLIENT);
@@ -112,5 +113,14 @@ describe('OpenTelemetry spans of a cookie request with a Keto check (real SDK, K
     expect(sessionValue.length).toBeGreaterThan(20);
     expect(text).not.toContain(sessionValue);
     expect(text).not.toContain('ory_kratos_session');
+
+    // The same cookie again: the session cache answers, and no Kratos span is made.
+    sdk.reset();
+    expect((await request(`${app.url}/listings/${listing}`, { headers: { cookie } })).status).toBe(
+      200,
+    );
+    await expect.poll(() => sdk.spans().filter((s) => s.name === SERVER_SPAN).length).toBe(1);
+    expect(only(sdk.spans(), 'iam.authenticate').attributes['iam.cache_hit']).toBe(true);
+    expect(sdk.spans().filter((span) => span.attributes['iam.upstream'] === 'kratos')).toEqual([]);
   });
 });
