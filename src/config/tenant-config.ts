@@ -1,3 +1,5 @@
+import type { HttpClientConfig, ValidatedHttpConfig } from './http-config.js';
+
 /** How a tenant's requests prove who sent them. */
 export type TransportKind = 'oathkeeper' | 'cookie' | 'bearer' | 'cookie-or-bearer';
 
@@ -205,13 +207,6 @@ export interface CloudConfig {
   apiKey: string;
 }
 
-export interface HttpClientConfig {
-  /** Timeout of every call to Kratos or Keto. Default 5000. */
-  timeoutMs?: number;
-  /** Retries of idempotent reads on network errors, 5xx and 429. Default 2. */
-  retries?: number;
-}
-
 /**
  * One tenant's configuration as you write it. Fields with defaults are optional; the validated,
  * frozen result is {@link ValidatedTenantConfig}.
@@ -286,5 +281,5 @@ export interface ValidatedTenantConfig {
   readonly oathkeeper?: ValidatedOathkeeperConfig;
   readonly cloud?: Readonly<CloudConfig>;
   readonly claims: ValidatedClaimMapping;
-  readonly http: Readonly<Required<HttpClientConfig>>;
+  readonly http: ValidatedHttpConfig;
 }

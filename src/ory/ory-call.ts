@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { describeUpstreamFailure } from '../errors/upstream-failure.js';
+import type { UpstreamGuard } from '../resilience/upstream-guard.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeout and retry budget of calls to Kratos and Keto (from the tenant's `http` config). */
@@ -70,13 +71,15 @@ function jitteredBackoff(attempt: number): number {
  * `Retry-After` is honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`
  * whose `Retry-After` is the upstream's (at most 60 s) or 5 s, and whose `reason` says what the
  * last attempt met. Other 4xx answers become an {@link OryResponseError}. Writes are never
- * retried: a timed-out write may have happened.
+ * retried: a timed-out write may have happened. With a `guard`, each attempt goes through the
+ * upstream's breaker and bulkhead: their 503 (`upstream.circuit_open`, `upstream.saturated`) ends
+ * the call at once, without a retry.
  */
 export async function callOry<T>(
   operation: string,
   policy: OryCallPolicy,
   call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
-  { idempotent }: { idempotent: boolean },
+  { idempotent, guard }: { idempotent: boolean; guard?: UpstreamGuard },
 ): Promise<OryResponse<T>> {
   const attempts = idempotent ? policy.retries + 1 : 1;
   let retryAfter = DEFAULT_RETRY_AFTER_SECONDS;
@@ -86,10 +89,12 @@ export async function callOry<T>(
     let waitMs = jitteredBackoff(attempt);
     tried += 1;
     try {
-      return await call({
-        timeout: policy.timeoutMs,
-        signal: AbortSignal.timeout(policy.timeoutMs),
-      });
+      const attemptOnce = () =>
+        call({
+          timeout: policy.timeoutMs,
+          signal: AbortSignal.timeout(policy.timeoutMs),
+        });
+      return await (guard === undefined ? attemptOnce() : guard.run(attemptOnce, isOryOutage));
     } catch (error) {
       const response = responseOf(error);
       if (response !== undefined && response.status < 500 && response.status !== 429) {
@@ -120,6 +125,12 @@ export async function callOry<T>(
   throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfter, {
     reason: `${operation}: ${describeUpstreamFailure(lastFailure)}${attemptsNote}`,
   });
+}
+
+/** What counts towards opening a breaker: no answer, or a 5xx or 429 answer. */
+function isOryOutage(error: unknown): boolean {
+  const status = responseOf(error)?.status;
+  return status === undefined ? isTransportFailure(error) : status >= 500 || status === 429;
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */

@@ -28,7 +28,13 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
     transport: 'oathkeeper',
     trustProxy: false,
     claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
-    http: Object.freeze({ timeoutMs: 1_000, retries: 0 }),
+    // No upstream is called: the breaker and bulkhead have nothing to guard.
+    http: Object.freeze({
+      timeoutMs: 1_000,
+      retries: 0,
+      maxConcurrent: 1,
+      breaker: Object.freeze({ enabled: false, failureThreshold: 1, halfOpenAfterMs: 1_000 }),
+    }),
   });
   return Object.freeze({ tenants: Object.freeze({ [tenant]: config }), global });
 }

@@ -127,7 +127,7 @@ export class KetoPermissionChecker implements PermissionChecker {
           },
           options,
         ),
-      { idempotent: true },
+      { idempotent: true, guard: keto.guards.read },
     );
     return checkAnswer('Keto check', data);
   }
@@ -161,7 +161,7 @@ export class KetoPermissionChecker implements PermissionChecker {
           { batchCheckPermissionBody: { tuples: tuples.map(toRelationship) } },
           options,
         ),
-      { idempotent: true },
+      { idempotent: true, guard: keto.guards.read },
     );
     const results = batchAnswers('Keto batch check', data, tuples.length);
     return tuples.map((tuple, index) => {

@@ -91,7 +91,7 @@ export class KratosSessionResolver {
         'Kratos /sessions/whoami',
         policy,
         (options) => frontend.toSession(parameters, options),
-        { idempotent: true },
+        { idempotent: true, guard: this.clients.guards.frontend },
       );
       body = response.data;
     } catch (error) {

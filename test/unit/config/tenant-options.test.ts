@@ -199,12 +199,56 @@ describe('tenant: claims', () => {
 });
 
 describe('tenant: http', () => {
-  it('defaults the timeout and retries', () => {
-    expect(tenantOf(oathkeeperTenant()).http).toEqual({ timeoutMs: 5000, retries: 2 });
+  const defaultBreaker = { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 };
+
+  it('defaults the timeout, retries, bulkhead and breaker', () => {
+    expect(tenantOf(oathkeeperTenant()).http).toEqual({
+      timeoutMs: 5000,
+      retries: 2,
+      maxConcurrent: 64,
+      breaker: defaultBreaker,
+    });
     expect(tenantOf(oathkeeperTenant({ http: { retries: 0 } })).http).toEqual({
       timeoutMs: 5000,
       retries: 0,
+      maxConcurrent: 64,
+      breaker: defaultBreaker,
     });
+  });
+
+  it('takes the bulkhead and breaker options, a breaker turned off included', () => {
+    const http = {
+      maxConcurrent: 8,
+      breaker: { enabled: false, failureThreshold: 3, halfOpenAfterMs: 250 },
+    };
+    expect(tenantOf(oathkeeperTenant({ http })).http).toEqual({
+      timeoutMs: 5000,
+      retries: 2,
+      ...http,
+    });
+    expect(
+      tenantOf(oathkeeperTenant({ http: { breaker: { failureThreshold: 2 } } })).http.breaker,
+    ).toEqual({ ...defaultBreaker, failureThreshold: 2 });
+  });
+
+  it('lists every problem of the bulkhead and breaker options', () => {
+    const http = {
+      maxConcurrent: 0,
+      breaker: { enabled: 'no', failureThreshold: 0, halfOpenAfterMs: 1.5, halfOpenAfter: 5 },
+    };
+    expect(problemsOf(withTenant(oathkeeperTenant({ http })))).toEqual([
+      'tenants.default.http.maxConcurrent: must be a positive integer (calls), got 0',
+      "tenants.default.http.breaker.halfOpenAfter: is not a known option (did you mean 'halfOpenAfterMs'?)",
+      'tenants.default.http.breaker.enabled: must be true or false, got "no" (a string)',
+      'tenants.default.http.breaker.failureThreshold: must be a positive integer (failures), got 0',
+      'tenants.default.http.breaker.halfOpenAfterMs: must be a positive integer (milliseconds), got 1.5',
+    ]);
+    expect(
+      problemsOf(withTenant(oathkeeperTenant({ http: { breaker: true, maxConcurrent: 1e6 } }))),
+    ).toEqual([
+      'tenants.default.http.maxConcurrent: must be at most 100000 (calls), got 1000000',
+      'tenants.default.http.breaker: must be an object, got true',
+    ]);
   });
 
   it('rejects non-positive, fractional, string and oversized values', () => {

@@ -7,7 +7,12 @@ const defaultClaims = {
   tenant: 'tenant',
   allowMissingTenant: false,
 };
-const defaultHttp = { timeoutMs: 5000, retries: 2 };
+const defaultHttp = {
+  timeoutMs: 5000,
+  retries: 2,
+  maxConcurrent: 64,
+  breaker: { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 },
+};
 
 function walkthroughOathkeeper(audience: string) {
   return {

@@ -1,0 +1,22 @@
+/**
+ * The upstreams a tenant's calls are guarded per (see {@link UpstreamGuard}): each has its own
+ * breaker and bulkhead, so a Keto write API that hangs never opens the breaker of Keto reads.
+ */
+export const UPSTREAMS = [
+  'kratos-public',
+  'kratos-admin',
+  'keto-read',
+  'keto-write',
+  'redis',
+] as const;
+
+export type Upstream = (typeof UPSTREAMS)[number];
+
+/** How operators read an upstream's name in reasons and logs. */
+export const UPSTREAM_LABELS: Readonly<Record<Upstream, string>> = {
+  'kratos-public': 'Kratos public API',
+  'kratos-admin': 'Kratos admin API',
+  'keto-read': 'Keto read API',
+  'keto-write': 'Keto write API',
+  redis: 'Redis',
+};
