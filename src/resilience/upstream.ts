@@ -1,13 +1,16 @@
 /**
  * The upstreams a tenant's calls are guarded per (see {@link UpstreamGuard}): each has its own
- * breaker and bulkhead, so a Keto write API that hangs never opens the breaker of Keto reads.
+ * breaker and bulkhead, so a Keto write API that hangs never opens the breaker of Keto reads. The
+ * replay cache and the session cache may live in different Redis servers, and a failing session
+ * cache only costs a Kratos call, so each has its own.
  */
 export const UPSTREAMS = [
   'kratos-public',
   'kratos-admin',
   'keto-read',
   'keto-write',
-  'redis',
+  'redis-replay',
+  'redis-session',
 ] as const;
 
 export type Upstream = (typeof UPSTREAMS)[number];
@@ -18,5 +21,6 @@ export const UPSTREAM_LABELS: Readonly<Record<Upstream, string>> = {
   'kratos-admin': 'Kratos admin API',
   'keto-read': 'Keto read API',
   'keto-write': 'Keto write API',
-  redis: 'Redis',
+  'redis-replay': 'Redis of the replay cache',
+  'redis-session': 'Redis of the session cache',
 };

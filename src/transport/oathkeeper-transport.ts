@@ -34,7 +34,7 @@ export function createOathkeeperTransport(
   // Only a Redis store has an upstream to guard; the in-memory cache answers at once.
   const replayCache =
     deps.guards !== undefined && deps.replayCache instanceof RedisStore
-      ? guardReplayCache(deps.replayCache, deps.guards.guard(tenant.name, 'redis'))
+      ? guardReplayCache(deps.replayCache, deps.guards.guard(tenant.name, 'redis-replay'))
       : deps.replayCache;
   const verifier = new OathkeeperJwtVerifier(tenant, oathkeeper, keys, replayCache, now);
   return new OathkeeperJwtTransport(tenant, oathkeeper, keys, verifier, now);

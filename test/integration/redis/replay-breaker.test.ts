@@ -112,7 +112,7 @@ describe('the Redis breaker of the replay check', () => {
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
     const opened = events.find((event) => event.name === 'upstream.breaker.opened');
-    expect(opened).toMatchObject({ tenant: 'default', detail: { upstream: 'redis' } });
+    expect(opened).toMatchObject({ tenant: 'default', detail: { upstream: 'redis-replay' } });
     expect(opened?.detail?.reason).toEqual(expect.any(String));
 
     const back = nextReady(client);
