@@ -15,6 +15,7 @@ export interface BreakerConfig {
   halfOpenAfterMs?: number;
 }
 
+/** A tenant's `http` block: how the library calls Kratos, Keto and the Redis stores. */
 export interface HttpClientConfig {
   /** Timeout of every call to Kratos or Keto. Default 5000. */
   timeoutMs?: number;

@@ -20,7 +20,7 @@ export interface KratosClients {
   readonly admin: IdentityApi | undefined;
   readonly policy: OryCallPolicy;
   /** The breaker and bulkhead of each API, shared by every caller of this tenant's Kratos. */
-  readonly guards: { readonly frontend: UpstreamGuard; readonly admin: UpstreamGuard };
+  readonly guards: { readonly frontend: UpstreamGuard; readonly admin: UpstreamGuard | undefined };
 }
 
 /** A tenant's Keto clients; `write` exists only when `keto.writeUrl` is configured. */
@@ -31,7 +31,7 @@ export interface KetoClients {
   readonly write: RelationshipApi | undefined;
   readonly policy: OryCallPolicy;
   /** The breaker and bulkhead of each API, shared by every caller of this tenant's Keto. */
-  readonly guards: { readonly read: UpstreamGuard; readonly write: UpstreamGuard };
+  readonly guards: { readonly read: UpstreamGuard; readonly write: UpstreamGuard | undefined };
 }
 
 function configuration(basePath: string, token: string | undefined): Configuration {
@@ -69,7 +69,8 @@ export class OryClients {
         policy: config.http,
         guards: {
           frontend: this.guards.guard(tenant, 'kratos-public'),
-          admin: this.guards.guard(tenant, 'kratos-admin'),
+          admin:
+            kratos.adminUrl === undefined ? undefined : this.guards.guard(tenant, 'kratos-admin'),
         },
       };
       this.kratosClients.set(tenant, clients);
@@ -95,7 +96,7 @@ export class OryClients {
         policy: config.http,
         guards: {
           read: this.guards.guard(tenant, 'keto-read'),
-          write: this.guards.guard(tenant, 'keto-write'),
+          write: keto.writeUrl === undefined ? undefined : this.guards.guard(tenant, 'keto-write'),
         },
       };
       this.ketoClients.set(tenant, clients);

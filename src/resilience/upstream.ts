@@ -13,6 +13,7 @@ export const UPSTREAMS = [
   'redis-session',
 ] as const;
 
+/** One upstream of a tenant, as audit events (`detail.upstream`) and health (`upstreams`) name it. */
 export type Upstream = (typeof UPSTREAMS)[number];
 
 /** How operators read an upstream's name in reasons and logs. */

@@ -55,7 +55,7 @@ export function createKratosTransport(
   const { sessionCacheStore: store, guards } = dependencies;
   // Only a Redis store has an upstream to guard; the in-memory store answers at once.
   const sessionStore =
-    store instanceof RedisStore && guards !== undefined
+    store instanceof RedisStore && guards !== undefined && tenant.kratos.sessionCache?.enabled
       ? guardSessionStore(store, guards.guard(tenant.name, 'redis-session'))
       : store;
   const resolver = new KratosSessionResolver(

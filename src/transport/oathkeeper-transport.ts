@@ -33,7 +33,9 @@ export function createOathkeeperTransport(
   const keys = new JwksKeyStore(oathkeeper.jwks, tenant.name, deps.audit, now);
   // Only a Redis store has an upstream to guard; the in-memory cache answers at once.
   const replayCache =
-    deps.guards !== undefined && deps.replayCache instanceof RedisStore
+    deps.guards !== undefined &&
+    oathkeeper.replayProtection.enabled &&
+    deps.replayCache instanceof RedisStore
       ? guardReplayCache(deps.replayCache, deps.guards.guard(tenant.name, 'redis-replay'))
       : deps.replayCache;
   const verifier = new OathkeeperJwtVerifier(tenant, oathkeeper, keys, replayCache, now);
