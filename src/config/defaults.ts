@@ -43,7 +43,8 @@ export const DEFAULT_ROLES_CLAIM_PATHS: readonly string[] = [
 export const DEFAULT_TENANT_CLAIM = 'tenant';
 export const DEFAULT_ALLOW_MISSING_TENANT = false;
 
-export const DEFAULT_HTTP_TIMEOUT_MS = 5_000;
+/** One attempt; Kratos and Keto answer in milliseconds when they are well. */
+export const DEFAULT_HTTP_TIMEOUT_MS = 1_000;
 export const DEFAULT_HTTP_RETRIES = 2;
 /** Per tenant and upstream, per process: far above what a healthy upstream keeps in flight. */
 export const DEFAULT_HTTP_MAX_CONCURRENT = 64;
@@ -52,6 +53,8 @@ export const DEFAULT_BREAKER_ENABLED = true;
 export const DEFAULT_BREAKER_FAILURE_THRESHOLD = 5;
 export const MAX_BREAKER_FAILURE_THRESHOLD = 1_000;
 export const DEFAULT_BREAKER_HALF_OPEN_AFTER_MS = 5_000;
+/** All the upstream work of one request: room for two whole attempts and their backoff. */
+export const DEFAULT_HTTP_DEADLINE_MS = 3_000;
 
 /** Asymmetric algorithms only: `none` and `HS*` would let anyone holding the public key sign. */
 export const ALLOWED_JWT_ALGORITHMS = [

@@ -17,10 +17,18 @@ export interface BreakerConfig {
 
 /** A tenant's `http` block: how the library calls Kratos, Keto and the Redis stores. */
 export interface HttpClientConfig {
-  /** Timeout of every call to Kratos or Keto. Default 5000. */
+  /** Timeout of one attempt of a call to Kratos or Keto. Default 1000. */
   timeoutMs?: number;
-  /** Retries of idempotent reads on network errors, 5xx and 429. Default 2. */
+  /**
+   * Retries of idempotent reads on network errors, timeouts, 5xx and 429, each only if the
+   * deadline left holds its backoff and a whole `timeoutMs`. Default 2.
+   */
   retries?: number;
+  /**
+   * Budget of all the upstream work of one request (Kratos, Keto, a JWKS refetch, the replay
+   * store), and of each Ory call a service makes. Default 3000.
+   */
+  deadlineMs?: number;
   /**
    * Most calls in flight at once to each upstream of this tenant, in this process; one more
    * answers 503 `upstream.saturated` at once instead of waiting. Default 64.
@@ -34,6 +42,7 @@ export interface HttpClientConfig {
 export interface ValidatedHttpConfig {
   readonly timeoutMs: number;
   readonly retries: number;
+  readonly deadlineMs: number;
   readonly maxConcurrent: number;
   readonly breaker: Readonly<Required<BreakerConfig>>;
 }

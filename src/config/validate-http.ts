@@ -3,6 +3,7 @@ import {
   DEFAULT_BREAKER_ENABLED,
   DEFAULT_BREAKER_FAILURE_THRESHOLD,
   DEFAULT_BREAKER_HALF_OPEN_AFTER_MS,
+  DEFAULT_HTTP_DEADLINE_MS,
   DEFAULT_HTTP_MAX_CONCURRENT,
   DEFAULT_HTTP_RETRIES,
   DEFAULT_HTTP_TIMEOUT_MS,
@@ -12,7 +13,7 @@ import {
 } from './defaults.js';
 import type { ValidatedHttpConfig } from './http-config.js';
 
-const HTTP_KEYS = ['timeoutMs', 'retries', 'maxConcurrent', 'breaker'] as const;
+const HTTP_KEYS = ['timeoutMs', 'retries', 'deadlineMs', 'maxConcurrent', 'breaker'] as const;
 const BREAKER_KEYS = ['enabled', 'failureThreshold', 'halfOpenAfterMs'] as const;
 
 const DEFAULT_BREAKER: ValidatedHttpConfig['breaker'] = {
@@ -40,6 +41,7 @@ export function validateHttp(http: ConfigSection | undefined): ValidatedHttpConf
     return {
       timeoutMs: DEFAULT_HTTP_TIMEOUT_MS,
       retries: DEFAULT_HTTP_RETRIES,
+      deadlineMs: DEFAULT_HTTP_DEADLINE_MS,
       maxConcurrent: DEFAULT_HTTP_MAX_CONCURRENT,
       breaker: DEFAULT_BREAKER,
     };
@@ -52,6 +54,7 @@ export function validateHttp(http: ConfigSection | undefined): ValidatedHttpConf
       max: MAX_HTTP_RETRIES,
       unit: 'retries',
     }),
+    deadlineMs: http.integer('deadlineMs', DEFAULT_HTTP_DEADLINE_MS),
     maxConcurrent: http.integer('maxConcurrent', DEFAULT_HTTP_MAX_CONCURRENT, {
       max: MAX_HTTP_MAX_CONCURRENT,
       unit: 'calls',

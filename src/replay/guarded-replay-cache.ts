@@ -1,11 +1,13 @@
-import type { UpstreamGuard } from '../resilience/upstream-guard.js';
+import type { AttemptFailure, UpstreamGuard } from '../resilience/upstream-guard.js';
 import type { ReplayCache } from './replay-cache.js';
 import { ReplayCapacityExceededError } from './replay-capacity-error.js';
 import { ReplayStateLostError } from './replay-state-lost-error.js';
 
 /** A full cache or one that lost its records answered: Redis is up, the breaker must not open. */
-function isOutage(error: unknown): boolean {
-  return !(error instanceof ReplayCapacityExceededError || error instanceof ReplayStateLostError);
+function classify(error: unknown): AttemptFailure {
+  return error instanceof ReplayCapacityExceededError || error instanceof ReplayStateLostError
+    ? 'answer'
+    : 'outage';
 }
 
 /**
@@ -16,12 +18,12 @@ function isOutage(error: unknown): boolean {
 export function guardReplayCache(cache: ReplayCache, guard: UpstreamGuard): ReplayCache {
   const { claim } = cache;
   return {
-    seen: (jti) => guard.run(() => cache.seen(jti), isOutage),
+    seen: (jti) => guard.run(() => cache.seen(jti), classify),
     remember: (jti, ttlMs, context) =>
-      guard.run(() => cache.remember(jti, ttlMs, context), isOutage),
+      guard.run(() => cache.remember(jti, ttlMs, context), classify),
     ...(claim !== undefined && {
       claim: (jti, ttlMs, context) =>
-        guard.run(() => claim.call(cache, jti, ttlMs, context), isOutage),
+        guard.run(() => claim.call(cache, jti, ttlMs, context), classify),
     }),
   };
 }

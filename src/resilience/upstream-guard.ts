@@ -7,7 +7,7 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
-  handleAll,
+  handleWhen,
 } from 'cockatiel';
 import type { ValidatedHttpConfig } from '../config/http-config.js';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
@@ -42,8 +42,21 @@ export interface BreakerStateChange {
   readonly retryAfterSeconds?: number;
 }
 
+/**
+ * What a failed attempt says about its upstream: an `outage` (no answer, timeout, 5xx, 429,
+ * malformed answer) counts towards opening; an `answer` (a 401, a 404) means the upstream works;
+ * `abandoned` (cut short by its own request: the caller went away, the request's deadline ran
+ * out) says nothing either way.
+ */
+export type AttemptFailure = 'outage' | 'answer' | 'abandoned';
+
 /** What a call produced once its outages were told apart from its answers. */
 type Outcome<T> = { readonly value: T } | { readonly answered: unknown };
+
+/** Carries an abandoned attempt's error past the breaker, which does not handle it. */
+class Abandoned {
+  constructor(readonly error: unknown) {}
+}
 
 const STATES: Readonly<Record<CircuitState, Exclude<BreakerState, 'off'>>> = {
   [CircuitState.Closed]: 'closed',
@@ -56,9 +69,9 @@ const STATES: Readonly<Record<CircuitState, Exclude<BreakerState, 'off'>>> = {
 /**
  * The circuit breaker and bulkhead of one upstream of one tenant, both cockatiel policies. Every
  * attempt of a call goes through {@link UpstreamGuard.run}, so the timeouts of a hanging upstream
- * count as they happen. Only outages count (the caller says which errors are: no answer, timeout,
- * 5xx, 429, malformed answer); an answer such as 401 or 404 counts as a success, since the
- * upstream is up. A refusal is a 503 at once: `upstream.circuit_open` with `Retry-After` until the
+ * count as they happen. Only outages count (the caller tells them apart, see
+ * {@link AttemptFailure}); an answer such as 401 or 404 counts as a success, since the upstream is
+ * up; an abandoned attempt counts neither way, except as a probe, which it leaves unproven. A refusal is a 503 at once: `upstream.circuit_open` with `Retry-After` until the
  * next probe, or `upstream.saturated` when `maxConcurrent` calls are in flight (no queue: a queue
  * in front of a slow upstream only makes every caller wait longer).
  *
@@ -82,12 +95,15 @@ export class UpstreamGuard {
     const { enabled, failureThreshold, halfOpenAfterMs } = settings.breaker;
     if (!enabled) return;
     this.counter = new ConsecutiveBreaker(failureThreshold);
-    const breaker = circuitBreaker(handleAll, {
-      halfOpenAfter: halfOpenAfterMs,
-      breaker: this.counter,
-    });
-    breaker.onFailure(({ reason }) => {
-      if ('error' in reason) this.lastFailure = describeUpstreamFailure(reason.error);
+    const breaker = circuitBreaker(
+      handleWhen((error) => !(error instanceof Abandoned)),
+      {
+        halfOpenAfter: halfOpenAfterMs,
+        breaker: this.counter,
+      },
+    );
+    breaker.onFailure(({ handled, reason }) => {
+      if (handled && 'error' in reason) this.lastFailure = describeUpstreamFailure(reason.error);
     });
     breaker.onStateChange((state) => {
       const change = { tenant, upstream, state: STATES[state] };
@@ -102,11 +118,14 @@ export class UpstreamGuard {
   }
 
   /**
-   * Runs one attempt. Resolves with its value; rejects with its error (an outage, counted, or an
-   * answer such as a 404, not counted), or with a 503 {@link IamUpstreamUnavailableError} without
-   * calling `attempt` when the breaker is open or the bulkhead full.
+   * Runs one attempt. Resolves with its value; rejects with its error (counted as `classify` says),
+   * or with a 503 {@link IamUpstreamUnavailableError} without calling `attempt` when the breaker
+   * is open or the bulkhead full.
    */
-  async run<T>(attempt: () => Promise<T>, isOutage: (error: unknown) => boolean): Promise<T> {
+  async run<T>(
+    attempt: () => Promise<T>,
+    classify: (error: unknown) => AttemptFailure,
+  ): Promise<T> {
     const breaker = this.breaker;
     if (breaker !== undefined && this.refuses(breaker.state)) throw this.circuitOpen();
     if (this.bulkhead.executionSlots === 0) throw this.saturated();
@@ -114,8 +133,11 @@ export class UpstreamGuard {
       try {
         return { value: await attempt() };
       } catch (error) {
-        if (isOutage(error)) throw error;
-        return { answered: error };
+        const failure = classify(error);
+        if (failure === 'answer') return { answered: error };
+        // A probe cut short proved nothing: the breaker stays open rather than closing on it.
+        if (failure === 'outage' || breaker?.state === CircuitState.HalfOpen) throw error;
+        throw new Abandoned(error);
       }
     };
     let outcome: Outcome<T>;
@@ -124,6 +146,7 @@ export class UpstreamGuard {
         breaker === undefined ? settle() : breaker.execute(settle),
       );
     } catch (error) {
+      if (error instanceof Abandoned) throw error.error;
       if (error instanceof BrokenCircuitError) throw this.circuitOpen();
       if (error instanceof BulkheadRejectedError) throw this.saturated();
       throw error;

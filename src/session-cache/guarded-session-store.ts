@@ -1,8 +1,8 @@
-import type { UpstreamGuard } from '../resilience/upstream-guard.js';
+import type { AttemptFailure, UpstreamGuard } from '../resilience/upstream-guard.js';
 import type { SessionCacheStore } from './session-cache-store.js';
 
 /** Every failure of the store is Redis's: it has no answer that is not a success. */
-const isOutage = (): boolean => true;
+const classify = (): AttemptFailure => 'outage';
 
 /**
  * A session cache store whose every call goes through a tenant's Redis breaker and bulkhead:
@@ -14,10 +14,10 @@ export function guardSessionStore(
   guard: UpstreamGuard,
 ): SessionCacheStore {
   return {
-    get: (key) => guard.run(() => store.get(key), isOutage),
+    get: (key) => guard.run(() => store.get(key), classify),
     set: (key, value, ttlMs, tags, generation) =>
-      guard.run(() => store.set(key, value, ttlMs, tags, generation), isOutage),
-    deleteTagged: (tag) => guard.run(() => store.deleteTagged(tag), isOutage),
-    generation: () => guard.run(() => store.generation(), isOutage),
+      guard.run(() => store.set(key, value, ttlMs, tags, generation), classify),
+    deleteTagged: (tag) => guard.run(() => store.deleteTagged(tag), classify),
+    generation: () => guard.run(() => store.generation(), classify),
   };
 }

@@ -32,6 +32,7 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
     http: Object.freeze({
       timeoutMs: 1_000,
       retries: 0,
+      deadlineMs: 1_000,
       maxConcurrent: 1,
       breaker: Object.freeze({ enabled: false, failureThreshold: 1, halfOpenAfterMs: 1_000 }),
     }),

@@ -1,3 +1,4 @@
+import { deadlineForCall } from '../../deadline/deadline.js';
 import { IamConfigurationError } from '../../errors/iam-errors.js';
 import type {
   PermissionSubject,
@@ -41,6 +42,19 @@ export class TenantPermissions {
     private readonly checker: KetoPermissionChecker,
   ) {}
 
+  /** One deadline for the whole check, with this object's call options (signal, deadlineMs). */
+  private async checkWithinDeadline(
+    tuples: readonly PermissionTuple[],
+  ): Promise<readonly boolean[]> {
+    const { deadlineMs, signal } = this.keto.policy;
+    const deadline = deadlineForCall(deadlineMs, signal);
+    try {
+      return await this.checker.checkMany(this.tenant, tuples, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
   /** Whether the tuple holds (directly or through subject sets). */
   async check(tuple: PermissionTuple): Promise<boolean> {
     const [allowed] = await this.checkMany([tuple]);
@@ -50,7 +64,7 @@ export class TenantPermissions {
   /** Several checks in as few Keto calls as possible (batched); answers in input order. */
   checkMany(tuples: readonly PermissionTuple[]): Promise<readonly boolean[]> {
     for (const tuple of tuples) assertPermissionTuple(tuple, 'PermissionService.checkMany');
-    return this.checker.checkMany(this.tenant, tuples);
+    return this.checkWithinDeadline(tuples);
   }
 
   /**

@@ -200,20 +200,27 @@ describe('tenant: claims', () => {
 
 describe('tenant: http', () => {
   const defaultBreaker = { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 };
+  const defaults = { timeoutMs: 1000, retries: 2, deadlineMs: 3000 };
 
-  it('defaults the timeout, retries, bulkhead and breaker', () => {
+  it('defaults the timeout, retries, deadline, bulkhead and breaker', () => {
     expect(tenantOf(oathkeeperTenant()).http).toEqual({
-      timeoutMs: 5000,
-      retries: 2,
+      ...defaults,
       maxConcurrent: 64,
       breaker: defaultBreaker,
     });
     expect(tenantOf(oathkeeperTenant({ http: { retries: 0 } })).http).toEqual({
-      timeoutMs: 5000,
+      ...defaults,
       retries: 0,
       maxConcurrent: 64,
       breaker: defaultBreaker,
     });
+    expect(tenantOf(oathkeeperTenant({ http: { deadlineMs: 800 } })).http.deadlineMs).toBe(800);
+  });
+
+  it('rejects a deadline that is not a positive integer', () => {
+    expect(problemsOf(withTenant(oathkeeperTenant({ http: { deadlineMs: 0 } })))).toEqual([
+      'tenants.default.http.deadlineMs: must be a positive integer (milliseconds), got 0',
+    ]);
   });
 
   it('takes the bulkhead and breaker options, a breaker turned off included', () => {
@@ -221,11 +228,7 @@ describe('tenant: http', () => {
       maxConcurrent: 8,
       breaker: { enabled: false, failureThreshold: 3, halfOpenAfterMs: 250 },
     };
-    expect(tenantOf(oathkeeperTenant({ http })).http).toEqual({
-      timeoutMs: 5000,
-      retries: 2,
-      ...http,
-    });
+    expect(tenantOf(oathkeeperTenant({ http })).http).toEqual({ ...defaults, ...http });
     expect(
       tenantOf(oathkeeperTenant({ http: { breaker: { failureThreshold: 2 } } })).http.breaker,
     ).toEqual({ ...defaultBreaker, failureThreshold: 2 });

@@ -8,8 +8,9 @@ const defaultClaims = {
   allowMissingTenant: false,
 };
 const defaultHttp = {
-  timeoutMs: 5000,
+  timeoutMs: 1000,
   retries: 2,
+  deadlineMs: 3000,
   maxConcurrent: 64,
   breaker: { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 },
 };

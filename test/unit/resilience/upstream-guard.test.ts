@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
 import {
+  type AttemptFailure,
   type BreakerStateChange,
   UpstreamGuard,
   type UpstreamGuardSettings,
@@ -16,7 +17,13 @@ class Refused extends Error {
 /** An answer that is no outage, like Kratos's 401 to a dead session. */
 class Answered extends Error {}
 
-const isOutage = (error: unknown) => error instanceof Refused;
+/** An attempt its own request gave up on: the client went away, the deadline ran out. */
+class CutShort extends Error {}
+
+const classify = (error: unknown): AttemptFailure => {
+  if (error instanceof Refused) return 'outage';
+  return error instanceof CutShort ? 'abandoned' : 'answer';
+};
 const failing = () => Promise.reject(new Refused('refused'));
 const answering = () => Promise.reject(new Answered('401'));
 
@@ -57,7 +64,7 @@ const guardWith = (config: UpstreamGuardSettings) =>
 
 async function trip(guard: UpstreamGuard, times: number): Promise<void> {
   for (let i = 0; i < times; i += 1) {
-    expect(await rejectionOf(guard.run(failing, isOutage))).toBeInstanceOf(Refused);
+    expect(await rejectionOf(guard.run(failing, classify))).toBeInstanceOf(Refused);
   }
 }
 
@@ -75,7 +82,7 @@ describe('UpstreamGuard: circuit breaker', () => {
     await trip(guard, 3);
     const attempt = vi.fn(failing);
 
-    const open = await refusal(guard.run(attempt, isOutage));
+    const open = await refusal(guard.run(attempt, classify));
     expect(attempt).not.toHaveBeenCalled();
     expect(open.code).toBe('upstream.circuit_open');
     expect(open.getStatus()).toBe(503);
@@ -87,10 +94,10 @@ describe('UpstreamGuard: circuit breaker', () => {
     expect(JSON.stringify(open.getResponse())).not.toContain('127.0.0.1');
 
     vi.setSystemTime(Date.now() + 3_200);
-    expect((await refusal(guard.run(attempt, isOutage))).retryAfterSeconds).toBe(2);
+    expect((await refusal(guard.run(attempt, classify))).retryAfterSeconds).toBe(2);
     vi.setSystemTime(Date.now() + 1_700);
     // 100 ms left: never 0, which would invite an immediate retry storm.
-    expect((await refusal(guard.run(attempt, isOutage))).retryAfterSeconds).toBe(1);
+    expect((await refusal(guard.run(attempt, classify))).retryAfterSeconds).toBe(1);
     expect(attempt).not.toHaveBeenCalled();
     expect(changes).toEqual([
       {
@@ -107,10 +114,10 @@ describe('UpstreamGuard: circuit breaker', () => {
     const guard = guardWith(settings());
     for (let round = 0; round < 3; round += 1) {
       await trip(guard, 2);
-      expect(await rejectionOf(guard.run(answering, isOutage))).toBeInstanceOf(Answered);
+      expect(await rejectionOf(guard.run(answering, classify))).toBeInstanceOf(Answered);
     }
     expect(guard.status()).toMatchObject({ breaker: 'closed', consecutiveFailures: 0 });
-    await expect(guard.run(() => Promise.resolve('ok'), isOutage)).resolves.toBe('ok');
+    await expect(guard.run(() => Promise.resolve('ok'), classify)).resolves.toBe('ok');
     expect(changes).toEqual([]);
   });
 
@@ -120,10 +127,10 @@ describe('UpstreamGuard: circuit breaker', () => {
     vi.setSystemTime(Date.now() + 5_000);
 
     const probe = held<string>();
-    const probing = guard.run(() => probe.promise, isOutage);
+    const probing = guard.run(() => probe.promise, classify);
     expect(guard.status().breaker).toBe('half-open');
     const other = vi.fn(() => Promise.resolve('other'));
-    const refused = await refusal(guard.run(other, isOutage));
+    const refused = await refusal(guard.run(other, classify));
     expect(other).not.toHaveBeenCalled();
     expect(refused.code).toBe('upstream.circuit_open');
     expect(refused.retryAfterSeconds).toBe(1);
@@ -131,7 +138,7 @@ describe('UpstreamGuard: circuit breaker', () => {
     probe.resolve('back');
     await expect(probing).resolves.toBe('back');
     expect(guard.status()).toMatchObject({ breaker: 'closed', consecutiveFailures: 0 });
-    await expect(guard.run(other, isOutage)).resolves.toBe('other');
+    await expect(guard.run(other, classify)).resolves.toBe('other');
     expect(changes.map((change) => change.state)).toEqual(['open', 'half-open', 'closed']);
   });
 
@@ -141,7 +148,7 @@ describe('UpstreamGuard: circuit breaker', () => {
     vi.setSystemTime(Date.now() + 5_000);
     await trip(guard, 1);
 
-    const again = await refusal(guard.run(failing, isOutage));
+    const again = await refusal(guard.run(failing, classify));
     expect(again.retryAfterSeconds).toBe(5);
     expect(guard.status()).toMatchObject({ breaker: 'open', nextProbeInMs: 5_000 });
     expect(changes.map((change) => change.state)).toEqual(['open', 'half-open', 'open']);
@@ -151,8 +158,28 @@ describe('UpstreamGuard: circuit breaker', () => {
     const guard = guardWith(settings());
     await trip(guard, 3);
     vi.setSystemTime(Date.now() + 5_000);
-    expect(await rejectionOf(guard.run(answering, isOutage))).toBeInstanceOf(Answered);
+    expect(await rejectionOf(guard.run(answering, classify))).toBeInstanceOf(Answered);
     expect(guard.status().breaker).toBe('closed');
+  });
+
+  it('counts an abandoned attempt neither way: it neither adds to nor ends a run of outages', async () => {
+    const guard = guardWith(settings());
+    await trip(guard, 2);
+    const cut = () => Promise.reject(new CutShort('client went away'));
+    expect(await rejectionOf(guard.run(cut, classify))).toBeInstanceOf(CutShort);
+    expect(guard.status()).toMatchObject({ breaker: 'closed', consecutiveFailures: 2 });
+    await trip(guard, 1);
+    expect(guard.status().breaker).toBe('open');
+  });
+
+  it('stays open when its probe is abandoned: nothing was proven', async () => {
+    const guard = guardWith(settings());
+    await trip(guard, 3);
+    vi.setSystemTime(Date.now() + 5_000);
+    const cut = () => Promise.reject(new CutShort('deadline'));
+    expect(await rejectionOf(guard.run(cut, classify))).toBeInstanceOf(CutShort);
+    expect(guard.status().breaker).toBe('open');
+    expect((await refusal(guard.run(cut, classify))).code).toBe('upstream.circuit_open');
   });
 
   it('never opens when turned off, and says so', async () => {
@@ -174,13 +201,13 @@ describe('UpstreamGuard: bulkhead', () => {
     const first = held<string>();
     const second = held<string>();
     const running = [
-      guard.run(() => first.promise, isOutage),
-      guard.run(() => second.promise, isOutage),
+      guard.run(() => first.promise, classify),
+      guard.run(() => second.promise, classify),
     ];
     expect(guard.status()).toMatchObject({ inFlight: 2, maxConcurrent: 2 });
 
     const third = vi.fn(() => Promise.resolve('third'));
-    const saturated = await refusal(guard.run(third, isOutage));
+    const saturated = await refusal(guard.run(third, classify));
     expect(third).not.toHaveBeenCalled();
     expect(saturated.code).toBe('upstream.saturated');
     expect(saturated.retryAfterSeconds).toBe(1);
@@ -190,7 +217,7 @@ describe('UpstreamGuard: bulkhead', () => {
     second.reject(new Refused('refused'));
     await expect(running[0]).resolves.toBe('first');
     await expect(running[1]).rejects.toBeInstanceOf(Refused);
-    await expect(guard.run(third, isOutage)).resolves.toBe('third');
+    await expect(guard.run(third, classify)).resolves.toBe('third');
     // The refusal was the bulkhead's, not an outage: only the one refused connection counted.
     expect(guard.status()).toMatchObject({
       breaker: 'closed',
@@ -202,9 +229,9 @@ describe('UpstreamGuard: bulkhead', () => {
   it('does not count its own refusals towards opening the breaker', async () => {
     const guard = guardWith(settings({ failureThreshold: 1 }, 1));
     const pending = held<string>();
-    const running = guard.run(() => pending.promise, isOutage);
+    const running = guard.run(() => pending.promise, classify);
     for (let i = 0; i < 5; i += 1) {
-      expect((await refusal(guard.run(failing, isOutage))).code).toBe('upstream.saturated');
+      expect((await refusal(guard.run(failing, classify))).code).toBe('upstream.saturated');
     }
     pending.resolve('done');
     await running;
