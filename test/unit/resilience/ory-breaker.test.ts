@@ -43,11 +43,11 @@ beforeEach(() => {
   clients = new OryClients(options, guards);
 });
 
-function whoami() {
+function whoami(signal?: AbortSignal) {
   const { frontend, policy, guards: kratosGuards } = clients.kratos('shop');
   return callOry(
     'Kratos /sessions/whoami',
-    policy,
+    { ...policy, signal },
     (request) => frontend.toSession({ xSessionToken: TOKEN }, request),
     { idempotent: true, guard: kratosGuards.frontend },
   );
@@ -92,6 +92,23 @@ describe('callOry through the Kratos public API breaker', () => {
     expect(await rejectionOf(whoami())).toMatchObject({ code: 'upstream.circuit_open' });
     expect(kratos.requestsTo(WHOAMI)).toHaveLength(3);
     expect(events[0]?.detail?.reason).toBe(`no answer in time from ${kratos.url}/sessions/whoami`);
+  });
+
+  it('never counts attempts cut short because the caller went away', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const held = kratos.hold(WHOAMI, { status: 200, body: kratosSession() });
+      const caller = new AbortController();
+      const call = rejectionOf(whoami(caller.signal));
+      await held.arrived;
+      caller.abort();
+      expect(await call).toMatchObject({ code: 'auth.upstream_unavailable' });
+      held.release();
+    }
+    expect(guards.status('shop')['kratos-public']).toMatchObject({
+      breaker: 'closed',
+      consecutiveFailures: 0,
+    });
+    expect(events).toEqual([]);
   });
 
   it('never opens on 401s: Kratos answering "no session" is Kratos working', async () => {
