@@ -71,9 +71,10 @@ const STATES: Readonly<Record<CircuitState, Exclude<BreakerState, 'off'>>> = {
  * attempt of a call goes through {@link UpstreamGuard.run}, so the timeouts of a hanging upstream
  * count as they happen. Only outages count (the caller tells them apart, see
  * {@link AttemptFailure}); an answer such as 401 or 404 counts as a success, since the upstream is
- * up; an abandoned attempt counts neither way, except as a probe, which it leaves unproven. A refusal is a 503 at once: `upstream.circuit_open` with `Retry-After` until the
- * next probe, or `upstream.saturated` when `maxConcurrent` calls are in flight (no queue: a queue
- * in front of a slow upstream only makes every caller wait longer).
+ * up; an abandoned attempt counts neither way, except as a probe, which it leaves unproven. A
+ * refusal is a 503 at once: `upstream.circuit_open` with `Retry-After` until the next probe, or
+ * `upstream.saturated` when `maxConcurrent` calls are in flight (no queue: a queue in front of a
+ * slow upstream only makes every caller wait longer).
  *
  * cockatiel's breaker makes the calls that arrive while its half-open probe runs wait for the
  * probe; this guard answers them 503 at once instead, so exactly one call probes and nobody waits.
