@@ -60,7 +60,7 @@ export interface KratosConfig {
  * session tokens are never checked: a browser does not attach them on its own.
  */
 export interface CsrfConfig {
-  /** Default true. */
+  /** Default true under `kratos` (cookies ride along on cross-site requests), false under `oathkeeper`. */
   enabled?: boolean;
   /** Origins of other sites that may send such requests, e.g. `https://app.example.com`. Default none. */
   trustedOrigins?: string[];

@@ -1,38 +1,49 @@
 import { once } from 'node:events';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
- * A TCP server that accepts every connection and never answers: an upstream that hangs (a
- * deadlocked process, a black-holing load balancer). A real Ory server cannot be made to do this.
- * It counts the connections it was sent, so a test can tell how many calls reached it.
+ * A hand-written fault: an HTTP server that takes every request and never answers (an upstream
+ * whose process hangs). It records each request and tells when its connection closes, which is
+ * how a test sees that the library cancelled a call.
  */
 export class HangingServer {
-  connections = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly server = createServer((socket) => {
-    this.connections += 1;
-    this.sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.sockets.delete(socket));
-  });
+  readonly requests: IncomingMessage[] = [];
+  private server: Server | undefined;
+  private readonly arrivals: Array<() => void> = [];
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (address === undefined || address === null) throw new Error('HangingServer is not started');
+    return `http://127.0.0.1:${address.port}`;
   }
 
-  /** Connections open now: calls in flight that the client has not given up on. */
-  get open(): number {
-    return this.sockets.size;
-  }
-
-  async start(): Promise<this> {
+  async start(): Promise<void> {
+    this.server = createServer((request) => {
+      this.requests.push(request);
+      for (const arrived of this.arrivals.splice(0)) arrived();
+    });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
-    return this;
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Resolves once `count` requests have arrived in all. */
+  async arrived(count: number): Promise<void> {
+    while (this.requests.length < count) {
+      await new Promise<void>((resolve) => this.arrivals.push(resolve));
+    }
+  }
+
+  /** Resolves when the connection of the `index`th request closes. */
+  closed(index: number): Promise<void> {
+    const request = this.requests[index];
+    if (request === undefined) throw new Error(`no request ${index}`);
+    if (request.socket.destroyed) return Promise.resolve();
+    return once(request.socket, 'close').then(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
   }
 }

@@ -90,7 +90,8 @@ describe('Keto read bulkhead and breaker with a hanging Keto', () => {
   let app: KetoApp;
 
   beforeAll(async () => {
-    hanging = await new HangingServer().start();
+    hanging = new HangingServer();
+    await hanging.start();
     app = await startKetoApp('express', { readUrl: hanging.url }, [ListingsController], {
       timeoutMs: 500,
       retries: 0,
@@ -100,7 +101,7 @@ describe('Keto read bulkhead and breaker with a hanging Keto', () => {
   });
   afterAll(async () => {
     await app?.close();
-    await hanging?.close();
+    await hanging?.stop();
   });
 
   it('lets only maxConcurrent checks reach Keto, refuses the rest at once, and opens on the timeouts', async () => {
@@ -118,12 +119,12 @@ describe('Keto read bulkhead and breaker with a hanging Keto', () => {
       'upstream.saturated',
       'upstream.saturated',
     ]);
-    expect(hanging.connections).toBe(2);
+    expect(hanging.requests).toHaveLength(2);
 
     const open = await app.as(user, '/listings/after');
     expect([open.status, codeOf(open)]).toEqual([503, 'upstream.circuit_open']);
     expect(Number(open.headers.get('retry-after'))).toBe(60);
-    expect(hanging.connections).toBe(2);
+    expect(hanging.requests).toHaveLength(2);
     const opened = app.events.find((event) => event.name === 'upstream.breaker.opened');
     expect(opened?.detail?.reason).toMatch(/^no answer in time from /);
   });
