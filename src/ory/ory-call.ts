@@ -3,6 +3,7 @@ import { deadlineFailure, isDeadlineAbort } from '../deadline/deadline-failure.j
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { describeUpstreamFailure } from '../errors/upstream-failure.js';
 import type { AttemptFailure, UpstreamGuard } from '../resilience/upstream-guard.js';
+import { MalformedAnswerError } from './malformed-answer.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeouts and retries of calls to Kratos and Keto (from the tenant's `http` config). */
@@ -191,8 +192,9 @@ function attemptSignal(
   };
 }
 
-/** What counts towards opening a breaker: no answer, or a 5xx or 429 answer. */
+/** What counts towards opening a breaker: no answer, a 5xx or 429 answer, or a malformed one. */
 function isOryOutage(error: unknown): boolean {
+  if (error instanceof MalformedAnswerError) return true;
   const status = responseOf(error)?.status;
   return status === undefined ? isTransportFailure(error) : status >= 500 || status === 429;
 }
