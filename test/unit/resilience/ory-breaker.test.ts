@@ -4,6 +4,7 @@ import type { IamAuditEvent } from '../../../src/audit/audit-event.js';
 import { validateIamOptions } from '../../../src/config/validate-options.js';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
 import { IamHealthIndicator } from '../../../src/health/iam-health.indicator.js';
+import { KratosSessionResolver } from '../../../src/ory/kratos/session-resolver.js';
 import { callOry, OryResponseError } from '../../../src/ory/ory-call.js';
 import { OryClients } from '../../../src/ory/ory-clients.js';
 import { UpstreamGuards } from '../../../src/resilience/upstream-guards.js';
@@ -109,6 +110,25 @@ describe('callOry through the Kratos public API breaker', () => {
       consecutiveFailures: 0,
     });
     expect(events).toEqual([]);
+  });
+
+  it('counts a whoami answered 200 with a body that is not a session as an outage', async () => {
+    kratos.answer(WHOAMI, { status: 200, body: {} });
+    const tenant = options.tenants.shop;
+    if (tenant === undefined) throw new Error('no tenant');
+    const resolver = new KratosSessionResolver(tenant, clients.kratos('shop'), undefined);
+    const codes: unknown[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const error = await rejectionOf(resolver.resolve({ kind: 'token', value: TOKEN }));
+      codes.push((error as { code?: string }).code);
+    }
+    // retries: 2, but a malformed answer is not retried: one attempt, one outage, per request.
+    expect(codes).toEqual(['auth.upstream_unavailable', 'auth.upstream_unavailable']);
+    expect(guards.status('shop')['kratos-public']).toMatchObject({ consecutiveFailures: 2 });
+    await rejectionOf(resolver.resolve({ kind: 'token', value: TOKEN }));
+    const open = await rejectionOf(resolver.resolve({ kind: 'token', value: TOKEN }));
+    expect(open).toMatchObject({ code: 'upstream.circuit_open' });
+    expect(kratos.requestsTo(WHOAMI)).toHaveLength(3);
   });
 
   it('never opens on 401s: Kratos answering "no session" is Kratos working', async () => {
