@@ -58,6 +58,18 @@ export async function untilHealed(
   }
 }
 
+/**
+ * Three concurrent requests, then one more: each must be an outage, 503
+ * `auth.upstream_unavailable` with a `Retry-After`, never a 200 nor a 401/403.
+ */
+export async function expectOutageAnswers(send: () => Promise<JsonResponse>): Promise<void> {
+  const during = await Promise.all([send(), send(), send()]);
+  during.push(await send());
+  expect(during.map((answer, index) => outageShape(`request ${index + 1}`, answer))).toEqual(
+    during.map((_, index) => ({ label: `request ${index + 1}`, ...OUTAGE })),
+  );
+}
+
 export interface FaultTrial {
   readonly proxy: ToxiproxyProxy;
   readonly fault: FaultName;
@@ -69,27 +81,21 @@ export interface FaultTrial {
 }
 
 /**
- * The invariants of one fault on one upstream: before it the request is allowed; during it three
- * concurrent requests and one more after them each get 503 `auth.upstream_unavailable` with a
- * `Retry-After`, never a 200 nor a 401/403 (the credential is good); once the fault is removed the
- * next requests succeed without restarting anything; no promise was left rejected unhandled. No
- * durations are asserted: the fault's delays only exceed the configured timeouts.
+ * The invariants of one fault on one upstream: before it the request is allowed; during it every
+ * request gets 503 with `Retry-After` (see {@link expectOutageAnswers}); once the fault is
+ * removed the next requests succeed without restarting anything; no promise was left rejected
+ * unhandled. No durations are asserted: the fault's delays only exceed the configured timeouts.
  */
 export async function proveFault(trial: FaultTrial): Promise<void> {
   const { proxy, fault, timeoutMs, send } = trial;
   const rejectionsBefore = trial.unhandledRejections().length;
   expect((await send()).status).toBe(200);
   const heal = await injectFault(proxy, fault, timeoutMs);
-  const during: JsonResponse[] = [];
   try {
-    during.push(...(await Promise.all([send(), send(), send()])));
-    during.push(await send());
+    await expectOutageAnswers(send);
   } finally {
     await heal();
   }
-  expect(during.map((answer, index) => outageShape(`request ${index + 1}`, answer))).toEqual(
-    during.map((_, index) => ({ label: `request ${index + 1}`, ...OUTAGE })),
-  );
   await untilHealed(send);
   expect((await send()).status).toBe(200);
   expect(trial.unhandledRejections().slice(rejectionsBefore)).toEqual([]);
