@@ -19,7 +19,7 @@ import { type Platform, type RunningApp, startApp } from '../../test/support/nes
 import { type EchoUpstream, startEchoUpstream } from '../../test/support/ory/echo-upstream.js';
 import { registerNative } from '../../test/support/ory/kratos-flows.js';
 import { type OryStack, startOry } from '../../test/support/ory/stack.js';
-import { REDIS_URL } from '../../test/support/redis.js';
+import { connectTestRedis, keysWithPrefix, REDIS_URL } from '../../test/support/redis.js';
 import type { ToxiproxyProxy } from '../../test/support/toxiproxy/client.js';
 import { type RunningToxiproxy, startToxiproxy } from '../../test/support/toxiproxy/server.js';
 
@@ -104,6 +104,8 @@ export async function startRig(platform: Platform): Promise<Rig> {
     `${randomUUID()}@bench.test`,
     'bench-Passw0rd-not-secret',
   );
+  // The replay caches' keys, removed at the end: the epoch key has no expiry.
+  const redisPrefixes: string[] = [];
   const signer = TestSigner.create();
   const signerJwks = await signer.serve();
   const signed = (sub: string) => ({
@@ -170,17 +172,18 @@ export async function startRig(platform: Platform): Promise<Rig> {
           const headers = { 'X-Session-Token': session.sessionToken };
           return boot(upstream, { tenants: { default: tenant } }, () => ({ path: '/me', headers }));
         }
-        case 'redis':
+        case 'redis': {
+          const keyPrefix = `bench:faults:${randomUUID()}:`;
+          redisPrefixes.push(keyPrefix);
           return boot(
             upstream,
             {
               tenants: { default: jwtTenant(signerJwks.url, true) },
-              replayCache: RedisReplayCache.fromUrl(proxies.redis.url('redis'), {
-                keyPrefix: `bench:faults:${randomUUID()}:`,
-              }),
+              replayCache: RedisReplayCache.fromUrl(proxies.redis.url('redis'), { keyPrefix }),
             },
             () => ({ path: '/me', headers: signed(USER) }),
           );
+        }
         case 'jwks': {
           const token = await oathkeeperToken();
           const tenant = jwtTenant(
@@ -194,6 +197,12 @@ export async function startRig(platform: Platform): Promise<Rig> {
       }
     },
     async stop() {
+      const redis = await connectTestRedis();
+      for (const prefix of redisPrefixes) {
+        const keys = await keysWithPrefix(redis, prefix);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      redis.disconnect();
       await toxiproxy.stop();
       await signerJwks.close();
       await ory.stop();
