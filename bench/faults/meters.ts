@@ -5,6 +5,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { clock } from './clock.js';
 
 const run = promisify(execFile);
 
@@ -22,16 +23,15 @@ export function percentile(values: readonly number[], p: number): number {
  * on a diagnostics channel. Retries are separate requests, so this counts attempts.
  */
 export class AttemptCounter {
-  /** Start time (performance.now()) of every attempt. */
+  /** Start time (clock()) of every attempt. */
   readonly startedAt: number[] = [];
   private readonly onHttp = (message: unknown) => {
     const { request } = message as { request: ClientRequest };
-    if (request.getHeader('host') === `127.0.0.1:${this.port}`)
-      this.startedAt.push(performance.now());
+    if (request.getHeader('host') === `127.0.0.1:${this.port}`) this.startedAt.push(clock());
   };
   private readonly onUndici = (message: unknown) => {
     const { request } = message as { request: { origin: string } };
-    if (String(request.origin).endsWith(`:${this.port}`)) this.startedAt.push(performance.now());
+    if (String(request.origin).endsWith(`:${this.port}`)) this.startedAt.push(clock());
   };
 
   constructor(private readonly port: number) {

@@ -6,6 +6,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { injectFault } from '../../test/support/toxiproxy/faults.js';
+import { clock } from './clock.js';
 import {
   AttemptCounter,
   openSockets,
@@ -80,8 +81,9 @@ export async function hangScenario(rig: Rig, upstream: Upstream, requests: numbe
     }
     const answers = await Promise.all(pending);
     const tried = attempts.count - before;
+    // Stamped before the call: the fault may be gone before the call returns.
+    const healedAt = clock();
     await heal();
-    const healedAt = performance.now();
     const firstOkAt = await firstOk(app);
     const times = answers.map((answer) => answer.doneAt - answer.sentAt);
     const half = times.slice(Math.floor(times.length / 2));
@@ -131,26 +133,29 @@ export async function ketoLoadScenario(rig: Rig, rate: number, seconds: number):
   const rejections = new RejectionCounter();
   const attempts = new AttemptCounter(rig.proxies.keto.port);
   try {
+    // Sockets the app keeps alive from its warm-up (Node's agent pools idle ones).
+    const socketsBefore = await openSockets(rig.proxies.keto.port);
     const heal = await injectFault(rig.proxies.keto, 'hang', DEFAULT_TIMEOUT_MS);
     const sampler = new ProcessSampler(rig.proxies.keto.port);
     const load = new SteadyLoad(app, rate);
     await sleep(seconds * 1_000);
-    const sentDuringFault = load.sent;
     const triedDuringFault = attempts.count;
     const allowedDuringFault = allowed(load.arrived);
     const socketsAtEnd = await openSockets(rig.proxies.keto.port);
     const usage = await sampler.stop();
+    // Stamped before the call: the fault may be gone before the call returns.
+    const healedAt = clock();
     await heal();
-    const healedAt = performance.now();
     let firstOkAt: number | undefined;
-    while (firstOkAt === undefined && performance.now() - healedAt < 60_000) {
+    while (firstOkAt === undefined && clock() - healedAt < 60_000) {
       firstOkAt = load.arrived.find(
         (answer) => answer.status === 200 && answer.doneAt >= healedAt,
       )?.doneAt;
       await sleep(10);
     }
-    const answers = await load.stop();
-    const duringFault = answers.slice(0, sentDuringFault);
+    const answers = await load.drain(await load.stopSending());
+    const duringFault = answers.filter((answer) => answer.sentAt < healedAt);
+    const sentDuringFault = duringFault.length;
     const beforeHeal = duringFault.filter((answer) => answer.doneAt < healedAt);
     const afterHeal = duringFault.filter((answer) => answer.doneAt >= healedAt);
     const times = beforeHeal.map((answer) => answer.doneAt - answer.sentAt);
@@ -166,8 +171,8 @@ export async function ketoLoadScenario(rig: Rig, rate: number, seconds: number):
       ],
       [
         name,
-        'open sockets to Keto, max / at the end',
-        `${sampler.maxSockets ?? '-'} / ${socketsAtEnd ?? '-'}`,
+        'open sockets to Keto, idle before / max / at the end',
+        `${socketsBefore ?? '-'} / ${sampler.maxSockets ?? '-'} / ${socketsAtEnd ?? '-'}`,
         '<= bulkhead cap',
       ],
       [
@@ -220,9 +225,10 @@ export async function clientAbortScenario(
   const rejections = new RejectionCounter();
   const attempts = new AttemptCounter(rig.proxies.keto.port);
   try {
+    const socketsBefore = await openSockets(rig.proxies.keto.port);
     const heal = await injectFault(rig.proxies.keto, 'hang', DEFAULT_TIMEOUT_MS);
     const answers = await Promise.all(Array.from({ length: clients }, () => send(app, giveUpMs)));
-    const goneAt = performance.now();
+    const goneAt = clock();
     const socketsAtGiveUp = await openSockets(rig.proxies.keto.port);
     await sleep(settleSeconds * 1_000);
     const socketsAfter = await openSockets(rig.proxies.keto.port);
@@ -244,9 +250,9 @@ export async function clientAbortScenario(
       ],
       [
         name,
-        'open sockets to Keto at give-up / after the watch',
-        `${socketsAtGiveUp ?? '-'} / ${socketsAfter ?? '-'}`,
-        '0 after',
+        'open sockets to Keto, idle before / at give-up / after the watch',
+        `${socketsBefore ?? '-'} / ${socketsAtGiveUp ?? '-'} / ${socketsAfter ?? '-'}`,
+        'none left after',
       ],
       [name, 'allowed', String(allowed(answers)), '0'],
       [name, 'unhandled rejections', String(rejections.count), '0'],
