@@ -18,10 +18,10 @@ import { TestSigner } from '../../src/testing/test-signer.js';
 import { type Platform, type RunningApp, startApp } from '../../test/support/nest-app.js';
 import { type EchoUpstream, startEchoUpstream } from '../../test/support/ory/echo-upstream.js';
 import { registerNative } from '../../test/support/ory/kratos-flows.js';
-import { type OryStack, startOry } from '../../test/support/ory/stack.js';
+import { startOry } from '../../test/support/ory/stack.js';
 import { connectTestRedis, keysWithPrefix, REDIS_URL } from '../../test/support/redis.js';
 import type { ToxiproxyProxy } from '../../test/support/toxiproxy/client.js';
-import { type RunningToxiproxy, startToxiproxy } from '../../test/support/toxiproxy/server.js';
+import { startToxiproxy } from '../../test/support/toxiproxy/server.js';
 
 /** The upstreams a scenario can break. */
 export type Upstream = 'keto' | 'kratos' | 'redis' | 'jwks';
@@ -58,8 +58,6 @@ export interface AppUnderTest {
 }
 
 export interface Rig {
-  readonly ory: OryStack;
-  readonly toxiproxy: RunningToxiproxy;
   readonly proxies: Readonly<Record<Upstream, ToxiproxyProxy>>;
   /** A fresh app for one upstream; `jwks` starts cold (no key loaded). */
   startApp(upstream: Upstream): Promise<AppUnderTest>;
@@ -147,8 +145,6 @@ export async function startRig(platform: Platform): Promise<Rig> {
   };
 
   return {
-    ory,
-    toxiproxy,
     proxies,
     async startApp(upstream) {
       switch (upstream) {

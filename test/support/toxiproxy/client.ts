@@ -28,14 +28,12 @@ export type ToxicSpec =
   /** Closes the connection once `bytes` have passed. */
   | { type: 'limit_data'; attributes: { bytes: number } };
 
-export type ToxicType = ToxicSpec['type'];
-
 export type NewToxic = ToxicSpec & {
   /** Default `downstream`. */
   stream?: ToxicStream;
   /** Share of connections affected, 0 to 1. Default 1. */
   toxicity?: number;
-  /** Default `<type>_<stream>`, which Toxiproxy refuses twice on one proxy: name repeats. */
+  /** Default `<type>_<stream>_<n>`, unique on its proxy: Toxiproxy refuses a name twice. */
   name?: string;
 };
 
@@ -83,11 +81,6 @@ export class ToxiproxyClient {
   /** Enables every proxy and removes every toxic. */
   async reset(): Promise<void> {
     await this.call('POST', '/reset');
-  }
-
-  async version(): Promise<string> {
-    const response = await fetch(`${this.apiUrl}/version`);
-    return response.text();
   }
 
   /** One API call; a non-2xx answer throws {@link ToxiproxyApiError}. */
@@ -143,12 +136,6 @@ export class ToxiproxyProxy {
     await this.api.call('DELETE', `/proxies/${this.name}/toxics/${name}`);
   }
 
-  /** Names of the toxics in place. */
-  async toxics(): Promise<string[]> {
-    const toxics = await this.api.call<{ name: string }[]>('GET', `/proxies/${this.name}/toxics`);
-    return toxics.map((toxic) => toxic.name);
-  }
-
   /** Closes the listener and every open connection: connections are refused until enable(). */
   async disable(): Promise<void> {
     await this.api.call('POST', `/proxies/${this.name}`, { enabled: false });
@@ -157,9 +144,5 @@ export class ToxiproxyProxy {
   /** Listens again, on the same port. */
   async enable(): Promise<void> {
     await this.api.call('POST', `/proxies/${this.name}`, { enabled: true });
-  }
-
-  async delete(): Promise<void> {
-    await this.api.call('DELETE', `/proxies/${this.name}`);
   }
 }
