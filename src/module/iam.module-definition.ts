@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
 import type { IamModuleOptions } from '../config/module-options.js';
 
 /**
@@ -14,11 +14,13 @@ export const {
 } = new ConfigurableModuleBuilder<IamModuleOptions>({ moduleName: 'Iam' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createIamOptions')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  // Read by IamModule.forRoot, which decides where the providers live.
+  .setExtras({ isGlobal: true }, (definition) => definition)
   .build();
+
+/** Holds the options `IamModule.forRoot` / `forRootAsync` received (and the async imports). */
+@Module({})
+export class IamOptionsModule extends IamConfigurableModule {}
 
 /** What `forRootAsync({ useClass })` classes implement. */
 export interface IamOptionsFactory {

@@ -1,4 +1,5 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
@@ -40,6 +41,10 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
  */
 @Module({})
 export class IamTestingModule {
+  constructor(@Inject(ModulesContainer) modules: ModulesContainer) {
+    refuseRealModule(modules);
+  }
+
   static forRoot(options: IamTestingModuleOptions = {}): DynamicModule {
     const tenant = options.tenant ?? 'default';
     const state = new IamTestingState(
@@ -62,5 +67,23 @@ export class IamTestingModule {
       ],
       exports: [IamTestingState, PERMISSION_CHECKER, ...IAM_GUARD_EXPORTS],
     };
+  }
+}
+
+/**
+ * Two IAM modules in one app means two global guards, and the real one keeps rejecting requests
+ * the test meant to let through: fail the boot with the fix rather than leave the test to guess.
+ */
+function refuseRealModule(modules: ModulesContainer): void {
+  for (const module of modules.values()) {
+    if (module.metatype !== IamTestingModule && module.providers.has(IAM_VALIDATED_OPTIONS)) {
+      throw new Error(
+        'IamTestingModule: this application still imports IamModule, whose guard would keep ' +
+          'checking real credentials. Replace it instead of importing both: ' +
+          'Test.createTestingModule({ imports: [AppModule] }).overrideModule(IamModule)' +
+          '.useModule(IamTestingModule.forRoot({ ... })). With IamModule.forRoot({ isGlobal: false }), ' +
+          'override the module object that forRoot returned instead of the class.',
+      );
+    }
   }
 }
