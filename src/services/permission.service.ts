@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KetoPermissionChecker } from '../ory/keto/keto-permission-checker.js';
-import { TenantPermissions } from '../ory/keto/tenant-permissions.js';
+import { KetoTenantPermissions, type TenantPermissions } from '../ory/keto/tenant-permissions.js';
 import { OryClients } from '../ory/ory-clients.js';
 
 /**
@@ -20,7 +20,7 @@ export class PermissionService {
   forTenant(tenant: string): TenantPermissions {
     let permissions = this.tenants.get(tenant);
     if (permissions === undefined) {
-      permissions = new TenantPermissions(tenant, this.clients.keto(tenant), this.checker);
+      permissions = new KetoTenantPermissions(tenant, this.clients.keto(tenant), this.checker);
       this.tenants.set(tenant, permissions);
     }
     return permissions;
