@@ -10,6 +10,8 @@ import {
   type IamTestingPermissions,
   IamTestingState,
 } from './iam-testing-state.js';
+import { TestingDirectory } from './testing-directory.js';
+import { SERVICE_TOKENS, testingServiceProviders } from './testing-services.js';
 
 export interface IamTestingModuleOptions {
   /** Identity of every request until changed through `IamTestingState`; default: none (401). */
@@ -47,10 +49,12 @@ export class IamTestingModule {
 
   static forRoot(options: IamTestingModuleOptions = {}): DynamicModule {
     const tenant = options.tenant ?? 'default';
+    const directory = new TestingDirectory(tenant);
     const state = new IamTestingState(
       tenant,
       options.identity ?? null,
       options.permissions ?? false,
+      directory,
     );
     return {
       module: IamTestingModule,
@@ -64,8 +68,9 @@ export class IamTestingModule {
         { provide: IAM_TRANSPORT_OVERRIDE, useValue: state },
         { provide: PERMISSION_CHECKER, useValue: state },
         ...IAM_GUARD_PROVIDERS,
+        ...testingServiceProviders(tenant, state, directory),
       ],
-      exports: [IamTestingState, PERMISSION_CHECKER, ...IAM_GUARD_EXPORTS],
+      exports: [IamTestingState, PERMISSION_CHECKER, ...IAM_GUARD_EXPORTS, ...SERVICE_TOKENS],
     };
   }
 }

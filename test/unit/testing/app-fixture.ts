@@ -1,12 +1,24 @@
-import { Controller, type DynamicModule, Get, Module } from '@nestjs/common';
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  Inject,
+  Module,
+  Param,
+  Post,
+  Req,
+} from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import {
   CurrentUser,
   type IamIdentity,
   IamModule,
   type IamModuleOptions,
+  PermissionService,
   RequirePermission,
   RequireRole,
+  SessionService,
+  type WhoamiSource,
 } from '../../../src/index.js';
 
 /**
@@ -31,6 +43,25 @@ export const REAL_OPTIONS: IamModuleOptions = {
 
 @Controller('orders')
 export class OrdersController {
+  constructor(
+    @Inject(PermissionService) private readonly permissions: PermissionService,
+    @Inject(SessionService) private readonly sessions: SessionService,
+  ) {}
+
+  @Get('session')
+  async session(@Req() request: WhoamiSource) {
+    const session = await this.sessions.forTenant('default').whoami(request);
+    return { identity: session.identity?.id, active: session.active };
+  }
+
+  @Post(':id/share/:user')
+  async share(@Param('id') id: string, @Param('user') user: string) {
+    await this.permissions
+      .forTenant('default')
+      .grant({ namespace: 'orders', object: id, relation: 'view', subject: user });
+    return { shared: true };
+  }
+
   @Get('me')
   me(@CurrentUser() user: IamIdentity) {
     return { id: user.id, roles: user.roles, via: user.via };

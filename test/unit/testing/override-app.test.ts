@@ -55,6 +55,25 @@ describe.each(PLATFORMS)('overriding IamModule in a whole app on %s', (platform)
       subject: 'alice',
     });
   });
+
+  it.each(APPS)('replaces the services the app injects (%s)', async (_form, app) => {
+    running = await startApp({ imports: [app()] }, platform, (builder) =>
+      builder
+        .overrideModule(IamModule)
+        .useModule(IamTestingModule.forRoot({ identity: { id: 'alice' } })),
+    );
+    // The real services would ask Kratos and Keto, which are not there (503, or 500 for a grant
+    // without keto.writeUrl).
+    expect(await request(`${running.url}/orders/session`)).toMatchObject({
+      status: 200,
+      body: { identity: 'alice', active: true },
+    });
+    expect((await request(`${running.url}/orders/order-2`)).status).toBe(403);
+    expect(
+      (await request(`${running.url}/orders/order-2/share/alice`, { method: 'POST' })).status,
+    ).toBe(201);
+    expect((await request(`${running.url}/orders/order-2`)).status).toBe(200);
+  });
 });
 
 describe('IamTestingModule next to a real IamModule', () => {
