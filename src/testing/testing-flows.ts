@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ConflictException } from '@nestjs/common';
 import { parse } from 'cookie';
 import { DEFAULT_SESSION_COOKIE_NAME } from '../config/defaults.js';
-import { flowNotFoundError, invalidBodyError, isFlowBody } from '../ory/kratos/flow-mapping.js';
+import { flowNotFoundError, invalidBodyError } from '../ory/kratos/flow-mapping.js';
 import type {
   IamAuthSuccess,
   IamFlow,
@@ -198,7 +198,7 @@ export class TestingTenantFlows implements TenantFlows {
   ): [IamFlow, Readonly<Record<string, unknown>>] {
     const flow = this.directory.flows.get(kratosIdOf('flow', flowId));
     if (flow === undefined || flow.type !== type) throw flowNotFoundError();
-    if (!isFlowBody(body)) throw invalidBodyError();
+    if (!isJsonObject(body)) throw invalidBodyError();
     return [flow, body];
   }
 
