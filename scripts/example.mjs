@@ -2,7 +2,8 @@
 // servers from the Go module proxy when they are not cached yet (scripts/ory/install), then starts
 // Kratos, Keto, Oathkeeper and the three apps; arguments pass through (`-- --smoke`).
 // `npm run example -- --single`: the one-service example with the test signer, which needs
-// neither Go nor the Ory servers.
+// neither Go nor the Ory servers. `npm run example -- --build`: only compiles the zero-trust apps
+// (for `npm start` in each app's directory, against the Ory servers of its docker-compose.yml).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,11 @@ if (
   statSync(builtIndex).mtimeMs < newestModification(join(root, 'src'))
 ) {
   runOrExit('npm', ['run', 'build', '--silent']);
+}
+
+if (args.includes('--build')) {
+  runOrExit('npx', ['tsx', 'examples/zero-trust/build.ts']);
+  process.exit(0);
 }
 
 if (args.includes('--single')) {

@@ -69,6 +69,7 @@ export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js'
 export type { JwksStoreStatus } from './jwt/jwks-key-store.js';
 export { IamModule } from './module/iam.module.js';
 export type { IamOptionsFactory } from './module/iam.module-definition.js';
+export type { IamCallOptions } from './ory/call-options.js';
 export { IamPermissionRequestError } from './ory/keto/keto-errors.js';
 export type {
   PermissionPaging,

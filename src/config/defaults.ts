@@ -43,8 +43,11 @@ export const DEFAULT_ROLES_CLAIM_PATHS: readonly string[] = [
 export const DEFAULT_TENANT_CLAIM = 'tenant';
 export const DEFAULT_ALLOW_MISSING_TENANT = false;
 
-export const DEFAULT_HTTP_TIMEOUT_MS = 5_000;
+/** One attempt; Kratos and Keto answer in milliseconds when they are well. */
+export const DEFAULT_HTTP_TIMEOUT_MS = 1_000;
 export const DEFAULT_HTTP_RETRIES = 2;
+/** All the upstream work of one request: room for two whole attempts and their backoff. */
+export const DEFAULT_HTTP_DEADLINE_MS = 3_000;
 
 /** Asymmetric algorithms only: `none` and `HS*` would let anyone holding the public key sign. */
 export const ALLOWED_JWT_ALGORITHMS = [

@@ -58,7 +58,7 @@ export interface KratosConfig {
  * session tokens are never checked: a browser does not attach them on its own.
  */
 export interface CsrfConfig {
-  /** Default true. */
+  /** Default true under `kratos` (cookies ride along on cross-site requests), false under `oathkeeper`. */
   enabled?: boolean;
   /** Origins of other sites that may send such requests, e.g. `https://app.example.com`. Default none. */
   trustedOrigins?: string[];
@@ -206,10 +206,18 @@ export interface CloudConfig {
 }
 
 export interface HttpClientConfig {
-  /** Timeout of every call to Kratos or Keto. Default 5000. */
+  /** Timeout of one attempt of a call to Kratos or Keto. Default 1000. */
   timeoutMs?: number;
-  /** Retries of idempotent reads on network errors, 5xx and 429. Default 2. */
+  /**
+   * Retries of idempotent reads on network errors, timeouts, 5xx and 429, each only if the
+   * deadline left holds its backoff and a whole `timeoutMs`. Default 2.
+   */
   retries?: number;
+  /**
+   * Budget of all the upstream work of one request (Kratos, Keto, a JWKS refetch, the replay
+   * store), and of each Ory call a service makes. Default 3000.
+   */
+  deadlineMs?: number;
 }
 
 /**

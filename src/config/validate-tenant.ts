@@ -2,6 +2,7 @@ import type { ConfigProblems } from './config-problems.js';
 import { ConfigSection } from './config-section.js';
 import {
   DEFAULT_ALLOW_MISSING_TENANT,
+  DEFAULT_HTTP_DEADLINE_MS,
   DEFAULT_HTTP_RETRIES,
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MODE,
@@ -33,7 +34,7 @@ const TENANT_KEYS = [
   'http',
 ] as const;
 const CLAIMS_KEYS = ['roles', 'tenant', 'allowMissingTenant'] as const;
-const HTTP_KEYS = ['timeoutMs', 'retries'] as const;
+const HTTP_KEYS = ['timeoutMs', 'retries', 'deadlineMs'] as const;
 const MODES = ['self-hosted', 'cloud'] as const;
 
 function validateClaims(
@@ -79,7 +80,11 @@ function hmacSecretBindsTenant(
 
 function validateHttp(http: ConfigSection | undefined): ValidatedTenantConfig['http'] {
   if (http === undefined) {
-    return { timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, retries: DEFAULT_HTTP_RETRIES };
+    return {
+      timeoutMs: DEFAULT_HTTP_TIMEOUT_MS,
+      retries: DEFAULT_HTTP_RETRIES,
+      deadlineMs: DEFAULT_HTTP_DEADLINE_MS,
+    };
   }
   http.allowOnly(HTTP_KEYS);
   return {
@@ -89,6 +94,7 @@ function validateHttp(http: ConfigSection | undefined): ValidatedTenantConfig['h
       max: MAX_HTTP_RETRIES,
       unit: 'retries',
     }),
+    deadlineMs: http.integer('deadlineMs', DEFAULT_HTTP_DEADLINE_MS),
   };
 }
 

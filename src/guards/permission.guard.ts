@@ -4,6 +4,7 @@ import { IamForbiddenError, IamUnauthorizedError } from '../errors/iam-errors.js
 import { PERMISSION_CHECKER, type PermissionChecker } from '../permissions/permission-checker.js';
 import { describeTuple } from '../permissions/permission-tuple.js';
 import { requestFromContext } from '../request/execution-context.js';
+import { requestDeadlineOf } from '../request/request-deadline.js';
 import { getAuthState } from '../request/request-state.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
@@ -42,7 +43,9 @@ export class PermissionGuard implements CanActivate {
     let answers: readonly boolean[];
     try {
       groups = resolveRules(rules, viewOf(found, identity));
-      answers = await this.checker.checkMany(state.tenant, groups.flat());
+      const { http } = this.registry.runtime(state.tenant).config;
+      const deadline = requestDeadlineOf(found, http.deadlineMs);
+      answers = await this.checker.checkMany(state.tenant, groups.flat(), deadline);
     } catch (error) {
       throw rejectDecision(audit, error, decision);
     }

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { IamUnauthorizedError } from '../errors/iam-errors.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
+import { requestDeadlineOf } from '../request/request-deadline.js';
 import {
   authenticationOf,
   getAuthState,
@@ -61,12 +62,11 @@ export class SessionGuard implements CanActivate {
     if (tenant === undefined) {
       throw rejectDecision(audit, new IamUnauthorizedError('auth.tenant_unknown'), { found });
     }
+    const { config, transport } = this.registry.runtime(tenant);
     let state: RequestAuthState;
     try {
-      state = {
-        tenant,
-        identity: await this.registry.runtime(tenant).transport.authenticate(found.request),
-      };
+      const deadline = requestDeadlineOf(found, config.http.deadlineMs);
+      state = { tenant, identity: await transport.authenticate(found.request, deadline) };
     } catch (error) {
       throw rejectDecision(audit, error, { found, tenant });
     }

@@ -1,5 +1,7 @@
 import type { VerifyKeyObjectInput } from 'node:crypto';
 import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
+import { type Deadline, DeadlineExceededError } from '../deadline/deadline.js';
+import { deadlineFailure, withinDeadline } from '../deadline/deadline-failure.js';
 import { IamUnauthorizedError } from '../errors/iam-errors.js';
 import { readClaimPath } from '../identity/claim-path.js';
 import { checkTenantClaim } from '../identity/tenant-claim.js';
@@ -64,8 +66,12 @@ export class OathkeeperJwtVerifier {
       enabled && maxTokenAgeMs !== false ? maxTokenAgeMs / 1_000 : undefined;
   }
 
-  /** Checks everything except replay; separate so a verified-token cache can skip it for reused tokens. */
-  async verifyWithoutReplay(token: string): Promise<VerifiedJwt> {
+  /**
+   * Checks everything except replay; separate so a verified-token cache can skip it for reused
+   * tokens. A key missing from the cache is waited for (one shared JWKS refetch) only as long as
+   * `deadline` allows.
+   */
+  async verifyWithoutReplay(token: string, deadline?: Deadline): Promise<VerifiedJwt> {
     const { header, payload, signingInput, signature } = parseCompactJws(
       token,
       this.oathkeeper.maxTokenBytes,
@@ -74,7 +80,8 @@ export class OathkeeperJwtVerifier {
     const nowSeconds = this.now() / 1_000;
     const typed = checkClaimTypes(payload, nowSeconds, this.skewSeconds);
     const found = this.keys.resolve(kid, alg);
-    const key: VerifyKeyObjectInput | undefined = found instanceof Promise ? await found : found;
+    const key: VerifyKeyObjectInput | undefined =
+      found instanceof Promise ? await this.awaitKey(found, deadline) : found;
     if (key === undefined || !verifySignature(alg, key, signingInput, signature)) {
       throw fail('auth.failure.invalid_signature');
     }
@@ -84,8 +91,12 @@ export class OathkeeperJwtVerifier {
     return { claims: payload, typed };
   }
 
-  async verify(token: string): Promise<VerifiedJwt> {
-    const verified = await this.verifyWithoutReplay(token);
+  /**
+   * Everything, replay last. The replay store's call is bounded by its own timeout and is not
+   * started once `deadline` has run out.
+   */
+  async verify(token: string, deadline?: Deadline): Promise<VerifiedJwt> {
+    const verified = await this.verifyWithoutReplay(token, deadline);
     const { replayProtection, clockSkewMs } = this.oathkeeper;
     if (replayProtection.enabled) {
       // Required by the replay step (SPEC step 8), so checked here: a token failing an earlier
@@ -98,6 +109,9 @@ export class OathkeeperJwtVerifier {
         replayProtection.ttlMs,
         Math.ceil(this.acceptedUntil(verified.typed) * 1_000 + clockSkewMs - this.now()),
       );
+      if (deadline !== undefined && deadline.remainingMs() === 0) {
+        throw deadlineFailure('Replay store', new DeadlineExceededError(deadline.budgetMs));
+      }
       const first = await claimOnce(
         this.replayCache,
         `${this.tenant.name}:${verified.typed.jti}`,
@@ -111,6 +125,13 @@ export class OathkeeperJwtVerifier {
       if (!first) throw fail('auth.failure.replay');
     }
     return verified;
+  }
+
+  private awaitKey(
+    found: Promise<VerifyKeyObjectInput | undefined>,
+    deadline: Deadline | undefined,
+  ): Promise<VerifyKeyObjectInput | undefined> {
+    return deadline === undefined ? found : withinDeadline('JWKS refetch', deadline, found);
   }
 
   /** When the token stops being accepted (before the skew): its `exp`, or earlier by its age. */

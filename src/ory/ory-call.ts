@@ -1,12 +1,18 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Deadline, deadlineForCall } from '../deadline/deadline.js';
+import { deadlineFailure, isDeadlineAbort } from '../deadline/deadline-failure.js';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { describeUpstreamFailure } from '../errors/upstream-failure.js';
 import { retryAfterSeconds } from './retry-after.js';
 
-/** Timeout and retry budget of calls to Kratos and Keto (from the tenant's `http` config). */
+/** Timeouts and retries of calls to Kratos and Keto (from the tenant's `http` config). */
 export interface OryCallPolicy {
+  /** Of one attempt. */
   readonly timeoutMs: number;
   readonly retries: number;
+  /** Of a whole call, attempts and waits included, when no request deadline is given. */
+  readonly deadlineMs: number;
+  /** The caller's own signal (a service call's `signal` option): aborting it cancels the call. */
+  readonly signal?: AbortSignal;
 }
 
 /** Per-call axios options handed to every `@ory/client` method. */
@@ -65,31 +71,49 @@ function jitteredBackoff(attempt: number): number {
 }
 
 /**
- * Runs one `@ory/client` call with a timeout on every attempt. Network errors, timeouts, 5xx and
- * 429 are outages: idempotent reads are retried with jittered backoff (a 429's or 503's
- * `Retry-After` is honoured up to 2 s), then the call fails with a 503 `IamUpstreamUnavailableError`
- * whose `Retry-After` is the upstream's (at most 60 s) or 5 s, and whose `reason` says what the
- * last attempt met. Other 4xx answers become an {@link OryResponseError}. Writes are never
- * retried: a timed-out write may have happened.
+ * Runs one `@ory/client` call within a deadline: the request's when a guard calls (all the
+ * upstream work of a request draws from one budget), else `policy.deadlineMs` from now. Each
+ * attempt is bounded by `policy.timeoutMs` and by what is left of the deadline, and is aborted at
+ * once when the caller goes away. Network errors, timeouts, 5xx and 429 are outages: idempotent
+ * reads are retried with jittered backoff (a 429's or 503's `Retry-After` is honoured up to 2 s)
+ * only while the deadline can still hold the wait and a whole attempt; then the call fails with a
+ * 503 `IamUpstreamUnavailableError` whose `Retry-After` is the upstream's (at most 60 s) or 5 s,
+ * and whose `reason` says what the last attempt met. Other 4xx answers become an
+ * {@link OryResponseError}. Writes are never retried: a timed-out write may have happened.
  */
 export async function callOry<T>(
   operation: string,
   policy: OryCallPolicy,
   call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
-  { idempotent }: { idempotent: boolean },
+  { idempotent, deadline }: { idempotent: boolean; deadline?: Deadline },
 ): Promise<OryResponse<T>> {
+  const budget = deadline ?? deadlineForCall(policy.deadlineMs, policy.signal);
+  try {
+    return await attemptWithin(operation, policy, call, idempotent, budget);
+  } finally {
+    if (budget !== deadline) budget.dispose();
+  }
+}
+
+async function attemptWithin<T>(
+  operation: string,
+  policy: OryCallPolicy,
+  call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
+  idempotent: boolean,
+  deadline: Deadline,
+): Promise<OryResponse<T>> {
+  const budget = deadline.signal;
   const attempts = idempotent ? policy.retries + 1 : 1;
   let retryAfter = DEFAULT_RETRY_AFTER_SECONDS;
   let lastFailure: unknown;
   let tried = 0;
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
+  for (let attempt = 0; attempt < attempts && !budget.aborted; attempt += 1) {
     let waitMs = jitteredBackoff(attempt);
     tried += 1;
+    const timeoutMs = Math.max(1, Math.min(policy.timeoutMs, deadline.remainingMs()));
+    const attemptAbort = attemptSignal(budget, timeoutMs);
     try {
-      return await call({
-        timeout: policy.timeoutMs,
-        signal: AbortSignal.timeout(policy.timeoutMs),
-      });
+      return await call({ timeout: timeoutMs, signal: attemptAbort.signal });
     } catch (error) {
       const response = responseOf(error);
       if (response !== undefined && response.status < 500 && response.status !== 429) {
@@ -113,13 +137,43 @@ export async function callOry<T>(
         if (hinted * 1_000 > LONGEST_HONOURED_RETRY_AFTER_MS) break;
         waitMs = hinted * 1_000;
       }
+    } finally {
+      attemptAbort.release();
     }
-    if (attempt + 1 < attempts) await sleep(waitMs);
+    if (attempt + 1 >= attempts) break;
+    // A retry that the deadline would cut short only adds load: the request fails either way.
+    if (deadline.remainingMs() - waitMs < policy.timeoutMs) break;
+    if (!(await deadline.wait(waitMs))) break;
   }
   const attemptsNote = tried > 1 ? ` (${tried} attempts)` : '';
+  if (budget.aborted && isDeadlineAbort(budget.reason)) {
+    throw deadlineFailure(operation, budget.reason, retryAfter, attemptsNote);
+  }
   throw new IamUpstreamUnavailableError(`${operation} is unavailable.`, retryAfter, {
     reason: `${operation}: ${describeUpstreamFailure(lastFailure)}${attemptsNote}`,
   });
+}
+
+/**
+ * The signal of one attempt: aborted after `timeoutMs` or with the deadline. Its own controller
+ * and timer rather than `AbortSignal.any`, whose result can be collected before it fires on
+ * Node 20 (nodejs/node#57736); released when the attempt settles.
+ */
+function attemptSignal(
+  budget: AbortSignal,
+  timeoutMs: number,
+): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const onAbort = (): void => controller.abort(budget.reason);
+  budget.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer);
+      budget.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */

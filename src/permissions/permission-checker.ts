@@ -1,3 +1,4 @@
+import type { Deadline } from '../deadline/deadline.js';
 import type { PermissionTuple } from './permission-tuple.js';
 
 /**
@@ -5,7 +6,12 @@ import type { PermissionTuple } from './permission-tuple.js';
  * module answers from the test's table. A failure to answer rejects (the guard then answers 503).
  */
 export interface PermissionChecker {
-  checkMany(tenant: string, tuples: readonly PermissionTuple[]): Promise<readonly boolean[]>;
+  /** Upstream work draws from `deadline` (the request's, in the guard) when one is given. */
+  checkMany(
+    tenant: string,
+    tuples: readonly PermissionTuple[],
+    deadline?: Deadline,
+  ): Promise<readonly boolean[]>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type IamCallOptions, policyWithCallOptions } from '../ory/call-options.js';
 import type { TenantFlows } from '../ory/kratos/flow-types.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosTenantFlows } from '../ory/kratos/tenant-flows.js';
@@ -34,18 +35,26 @@ export class FlowService {
   /**
    * The flows of one configured tenant. Throws `IamConfigurationError` for a tenant that is not
    * configured or has no Kratos.
+   * With `options`, a view whose calls to Ory honour the caller's `signal` and `deadlineMs`
+   * (see {@link IamCallOptions}); without, the tenant's shared object.
    */
-  forTenant(tenant: string): TenantFlows {
+  forTenant(tenant: string, options?: IamCallOptions): TenantFlows {
+    if (options !== undefined) return this.create(tenant, options);
     let flows = this.tenants.get(tenant);
     if (flows === undefined) {
-      const config = this.oryClients.tenant(tenant);
-      flows = new KratosTenantFlows(
-        config,
-        this.oryClients.kratos(tenant),
-        kratosSessionCacheFor(config, this.registry.sessionCacheStore),
-      );
+      flows = this.create(tenant, undefined);
       this.tenants.set(tenant, flows);
     }
     return flows;
+  }
+
+  private create(tenant: string, options: IamCallOptions | undefined): TenantFlows {
+    const config = this.oryClients.tenant(tenant);
+    const clients = this.oryClients.kratos(tenant);
+    return new KratosTenantFlows(
+      config,
+      { ...clients, policy: policyWithCallOptions(clients.policy, options ?? {}) },
+      kratosSessionCacheFor(config, this.registry.sessionCacheStore),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type IamCallOptions, policyWithCallOptions } from '../ory/call-options.js';
 import type { TenantIdentities } from '../ory/kratos/identity-types.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosTenantIdentities } from '../ory/kratos/tenant-identities.js';
@@ -35,19 +36,27 @@ export class IdentityService {
   /**
    * The identity operations of one configured tenant. Throws `IamConfigurationError` for a tenant
    * that is not configured or has no Kratos; the operations themselves need `kratos.adminUrl`.
+   * With `options`, a view whose calls to Ory honour the caller's `signal` and `deadlineMs`
+   * (see {@link IamCallOptions}); without, the tenant's shared object.
    */
-  forTenant(tenant: string): TenantIdentities {
+  forTenant(tenant: string, options?: IamCallOptions): TenantIdentities {
+    if (options !== undefined) return this.create(tenant, options);
     let identities = this.tenants.get(tenant);
     if (identities === undefined) {
-      const config = this.oryClients.tenant(tenant);
-      identities = new KratosTenantIdentities(
-        config,
-        this.oryClients.kratos(tenant),
-        this.sessionService.forTenant(tenant),
-        kratosSessionCacheFor(config, this.registry.sessionCacheStore),
-      );
+      identities = this.create(tenant, undefined);
       this.tenants.set(tenant, identities);
     }
     return identities;
+  }
+
+  private create(tenant: string, options: IamCallOptions | undefined): TenantIdentities {
+    const config = this.oryClients.tenant(tenant);
+    const clients = this.oryClients.kratos(tenant);
+    return new KratosTenantIdentities(
+      config,
+      { ...clients, policy: policyWithCallOptions(clients.policy, options ?? {}) },
+      this.sessionService.forTenant(tenant, options),
+      kratosSessionCacheFor(config, this.registry.sessionCacheStore),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type IamCallOptions, policyWithCallOptions } from '../ory/call-options.js';
 import type { TenantSessions } from '../ory/kratos/iam-session.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosTenantSessions } from '../ory/kratos/tenant-sessions.js';
@@ -32,18 +33,26 @@ export class SessionService {
   /**
    * The session operations of one configured tenant. Throws `IamConfigurationError` for a tenant
    * that is not configured or has no Kratos.
+   * With `options`, a view whose calls to Ory honour the caller's `signal` and `deadlineMs`
+   * (see {@link IamCallOptions}); without, the tenant's shared object.
    */
-  forTenant(tenant: string): TenantSessions {
+  forTenant(tenant: string, options?: IamCallOptions): TenantSessions {
+    if (options !== undefined) return this.create(tenant, options);
     let sessions = this.tenants.get(tenant);
     if (sessions === undefined) {
-      const config = this.oryClients.tenant(tenant);
-      sessions = new KratosTenantSessions(
-        config,
-        this.oryClients.kratos(tenant),
-        kratosSessionCacheFor(config, this.registry.sessionCacheStore),
-      );
+      sessions = this.create(tenant, undefined);
       this.tenants.set(tenant, sessions);
     }
     return sessions;
+  }
+
+  private create(tenant: string, options: IamCallOptions | undefined): TenantSessions {
+    const config = this.oryClients.tenant(tenant);
+    const clients = this.oryClients.kratos(tenant);
+    return new KratosTenantSessions(
+      config,
+      { ...clients, policy: policyWithCallOptions(clients.policy, options ?? {}) },
+      kratosSessionCacheFor(config, this.registry.sessionCacheStore),
+    );
   }
 }

@@ -31,7 +31,7 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
     transport: 'oathkeeper',
     trustProxy: false,
     claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
-    http: Object.freeze({ timeoutMs: 1_000, retries: 0 }),
+    http: Object.freeze({ timeoutMs: 1_000, retries: 0, deadlineMs: 1_000 }),
   });
   return Object.freeze({ tenants: Object.freeze({ [tenant]: config }), global });
 }

@@ -58,12 +58,12 @@ export function createKratosTransport(
   const cookieName = resolver.cookieName;
   const checkTenantBinding = tenantBindingCheckFor(tenant);
   return {
-    async authenticate(request) {
+    async authenticate(request, deadline) {
       const credential = sessionCredentialOf(request, transport, cookieName);
       if (credential === undefined) return undefined;
       // Only the cookie rides along on requests another site makes; a token is sent on purpose.
       if (credential.kind === 'cookie') checkCsrfOrigin(request, csrf, tenant.trustProxy);
-      const usable = await resolver.resolve(credential);
+      const usable = await resolver.resolve(credential, deadline);
       // After the cache as well as after Kratos: a cached session is checked like a fresh one.
       checkTenantBinding(usable.identity);
       return identityFromSession(

@@ -1,4 +1,5 @@
 import type { ValidatedOathkeeperConfig, ValidatedTenantConfig } from '../config/tenant-config.js';
+import type { Deadline } from '../deadline/deadline.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import { checkTokenSize } from '../jwt/compact-jws.js';
 import type { JwksKeyStore, JwksStoreStatus } from '../jwt/jwks-key-store.js';
@@ -42,7 +43,7 @@ export class OathkeeperJwtTransport implements Transport {
     return this.keys.status();
   }
 
-  async authenticate(request: IamRequest): Promise<IamIdentity | undefined> {
+  async authenticate(request: IamRequest, deadline?: Deadline): Promise<IamIdentity | undefined> {
     const header = request.header(this.oathkeeper.identityHeader);
     if (header === undefined) return undefined;
     checkCsrfOrigin(request, this.oathkeeper.csrf, this.tenant.trustProxy);
@@ -55,7 +56,7 @@ export class OathkeeperJwtTransport implements Transport {
       const cached = cache.get(cacheKey, this.now());
       if (cached !== undefined) return cached;
     }
-    const { claims, typed } = await this.verifier.verify(token);
+    const { claims, typed } = await this.verifier.verify(token, deadline);
     const identity = identityFromClaims(this.tenant, typed.sub, claims, 'oathkeeper-jwt');
     if (cache !== undefined && cacheKey !== undefined) {
       cache.set(cacheKey, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);

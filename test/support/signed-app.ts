@@ -3,11 +3,13 @@ import {
   AUDIT_SINK,
   type HttpClientConfig,
   type IamAuditEvent,
+  type IamAuditEventName,
   IamModule,
   type KetoConfig,
 } from '../../src/index.js';
 import { TestSigner } from '../../src/testing/index.js';
 import { type Platform, type RunningApp, startApp } from './nest-app.js';
+import { RecordingSink } from './recording-sink.js';
 
 export const ISSUER = 'https://oathkeeper.test/';
 
@@ -24,6 +26,8 @@ export interface SignedAppOptions {
 export interface SignedApp extends RunningApp {
   /** Every audit event of the app, in order. */
   readonly events: IamAuditEvent[];
+  /** The next audit event named `name` emitted from now on. */
+  nextEvent(name: IamAuditEventName): Promise<IamAuditEvent>;
   /** A token for `sub` as Oathkeeper mints it for this app's audience and tenant `default`. */
   token(sub: string, claims?: Record<string, unknown>): string;
 }
@@ -38,7 +42,7 @@ export async function startSignedApp(
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
-  const events: IamAuditEvent[] = [];
+  const audit = new RecordingSink();
   let running: RunningApp;
   try {
     running = await startApp(
@@ -64,10 +68,7 @@ export async function startSignedApp(
             },
           }),
         ],
-        providers: [
-          ...(metadata.providers ?? []),
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
+        providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],
       },
       platform,
     );
@@ -77,7 +78,8 @@ export async function startSignedApp(
   }
   return {
     ...running,
-    events,
+    events: audit.events,
+    nextEvent: (name) => audit.next(name),
     token: (sub, claims = {}) =>
       signer.mint({ sub, iss: ISSUER, aud: [audience], tenant: 'default', ...claims }),
     async close() {

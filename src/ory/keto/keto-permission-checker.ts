@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_KETO_MAX_BATCH_CHECK_SIZE } from '../../config/defaults.js';
+import { type Deadline, deadlineForCall } from '../../deadline/deadline.js';
 import type { PermissionChecker } from '../../permissions/permission-checker.js';
 import { describeTuple, type PermissionTuple } from '../../permissions/permission-tuple.js';
 import { callOry, OryResponseError } from '../ory-call.js';
@@ -35,7 +36,11 @@ export class KetoPermissionChecker implements PermissionChecker {
 
   constructor(@Inject(OryClients) private readonly clients: OryClients) {}
 
-  async checkMany(tenant: string, tuples: readonly PermissionTuple[]): Promise<readonly boolean[]> {
+  async checkMany(
+    tenant: string,
+    tuples: readonly PermissionTuple[],
+    deadline?: Deadline,
+  ): Promise<readonly boolean[]> {
     const keto = this.clients.keto(tenant);
     if (tuples.length === 0) return [];
     const cache = this.cacheOf(tenant);
@@ -52,10 +57,14 @@ export class KetoPermissionChecker implements PermissionChecker {
     if (pending.size > 0) {
       const asked = [...pending.values()];
       let answers: KetoAnswer[];
+      // Without a request's deadline, the chunks of this call share one of their own.
+      const budget = deadline ?? deadlineForCall(keto.policy.deadlineMs, keto.policy.signal);
       try {
-        answers = await this.ask(tenant, keto, asked);
+        answers = await this.ask(tenant, keto, asked, budget);
       } catch (error) {
         throw ketoCallFailure('Keto check', error);
+      } finally {
+        if (budget !== deadline) budget.dispose();
       }
       asked.forEach((tuple, index) => {
         const answer = answers[index] ?? { allowed: false, definite: false };
@@ -85,8 +94,11 @@ export class KetoPermissionChecker implements PermissionChecker {
     tenant: string,
     keto: KetoClients,
     tuples: readonly PermissionTuple[],
+    deadline: Deadline,
   ): Promise<KetoAnswer[]> {
-    if (tuples.length === 1 || this.withoutBatch.has(tenant)) return this.singles(keto, tuples);
+    if (tuples.length === 1 || this.withoutBatch.has(tenant)) {
+      return this.singles(keto, tuples, deadline);
+    }
     const size =
       this.clients.tenant(tenant).keto?.maxBatchCheckSize ?? DEFAULT_KETO_MAX_BATCH_CHECK_SIZE;
     const chunks: PermissionTuple[][] = [];
@@ -94,7 +106,7 @@ export class KetoPermissionChecker implements PermissionChecker {
       chunks.push(tuples.slice(start, start + size));
     }
     try {
-      const answers = await Promise.all(chunks.map((chunk) => this.chunk(keto, chunk)));
+      const answers = await Promise.all(chunks.map((chunk) => this.chunk(keto, chunk, deadline)));
       return answers.flat();
     } catch (error) {
       if (!(error instanceof OryResponseError && (error.status === 404 || error.status === 405))) {
@@ -102,18 +114,29 @@ export class KetoPermissionChecker implements PermissionChecker {
       }
       this.withoutBatch.add(tenant);
       this.logger.warn(`Keto of tenant "${tenant}" has no batch check; checking one at a time.`);
-      return this.singles(keto, tuples);
+      return this.singles(keto, tuples, deadline);
     }
   }
 
-  private singles(keto: KetoClients, tuples: readonly PermissionTuple[]): Promise<KetoAnswer[]> {
+  private singles(
+    keto: KetoClients,
+    tuples: readonly PermissionTuple[],
+    deadline: Deadline,
+  ): Promise<KetoAnswer[]> {
     return Promise.all(
-      tuples.map(async (tuple) => ({ allowed: await this.checkOne(keto, tuple), definite: true })),
+      tuples.map(async (tuple) => ({
+        allowed: await this.checkOne(keto, tuple, deadline),
+        definite: true,
+      })),
     );
   }
 
   /** One check on `/relation-tuples/check/openapi`, which answers 200 `{allowed}` either way. */
-  private async checkOne(keto: KetoClients, tuple: PermissionTuple): Promise<boolean> {
+  private async checkOne(
+    keto: KetoClients,
+    tuple: PermissionTuple,
+    deadline: Deadline,
+  ): Promise<boolean> {
     const { data } = await callOry(
       'Keto check',
       keto.policy,
@@ -127,7 +150,7 @@ export class KetoPermissionChecker implements PermissionChecker {
           },
           options,
         ),
-      { idempotent: true },
+      { idempotent: true, deadline },
     );
     return checkAnswer('Keto check', data);
   }
@@ -135,9 +158,10 @@ export class KetoPermissionChecker implements PermissionChecker {
   private async chunk(
     keto: KetoClients,
     tuples: readonly PermissionTuple[],
+    deadline: Deadline,
   ): Promise<KetoAnswer[]> {
     try {
-      return await this.batch(keto, tuples);
+      return await this.batch(keto, tuples, deadline);
     } catch (error) {
       // Keto answers 400 "batch exceeds max size" when its limit is below maxBatchCheckSize.
       if (!(error instanceof OryResponseError && error.status === 400)) throw error;
@@ -145,13 +169,14 @@ export class KetoPermissionChecker implements PermissionChecker {
         `Keto refused a batch of ${tuples.length} checks (400); checking them one at a time. ` +
           "Set keto.maxBatchCheckSize to Keto's limit.max_batch_check_size.",
       );
-      return this.singles(keto, tuples);
+      return this.singles(keto, tuples, deadline);
     }
   }
 
   private async batch(
     keto: KetoClients,
     tuples: readonly PermissionTuple[],
+    deadline: Deadline,
   ): Promise<KetoAnswer[]> {
     const { data } = await callOry(
       'Keto batch check',
@@ -161,7 +186,7 @@ export class KetoPermissionChecker implements PermissionChecker {
           { batchCheckPermissionBody: { tuples: tuples.map(toRelationship) } },
           options,
         ),
-      { idempotent: true },
+      { idempotent: true, deadline },
     );
     const results = batchAnswers('Keto batch check', data, tuples.length);
     return tuples.map((tuple, index) => {

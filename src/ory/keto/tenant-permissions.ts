@@ -1,3 +1,4 @@
+import { deadlineForCall } from '../../deadline/deadline.js';
 import { IamConfigurationError } from '../../errors/iam-errors.js';
 import type {
   PermissionSubject,
@@ -63,6 +64,19 @@ export class KetoTenantPermissions implements TenantPermissions {
     private readonly checker: KetoPermissionChecker,
   ) {}
 
+  /** One deadline for the whole check, with this object's call options (signal, deadlineMs). */
+  private async checkWithinDeadline(
+    tuples: readonly PermissionTuple[],
+  ): Promise<readonly boolean[]> {
+    const { deadlineMs, signal } = this.keto.policy;
+    const deadline = deadlineForCall(deadlineMs, signal);
+    try {
+      return await this.checker.checkMany(this.tenant, tuples, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
   async check(tuple: PermissionTuple): Promise<boolean> {
     const [allowed] = await this.checkMany([tuple]);
     return allowed === true;
@@ -70,7 +84,7 @@ export class KetoTenantPermissions implements TenantPermissions {
 
   checkMany(tuples: readonly PermissionTuple[]): Promise<readonly boolean[]> {
     for (const tuple of tuples) assertPermissionTuple(tuple, 'PermissionService.checkMany');
-    return this.checker.checkMany(this.tenant, tuples);
+    return this.checkWithinDeadline(tuples);
   }
 
   /**

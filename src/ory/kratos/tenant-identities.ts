@@ -154,7 +154,7 @@ export class KratosTenantIdentities implements TenantIdentities {
     }
     if (!Array.isArray(identities)) throw invalidIdentityRequest('import needs an array.');
     const admin = this.kratosAdmin.client('import');
-    const policy = { timeoutMs, retries: 0 };
+    const policy = { ...this.clients.policy, timeoutMs, retries: 0, deadlineMs: timeoutMs };
     // Raw calls: runImport reads 4xx answers itself, item by item.
     const calls: ImportCalls = {
       batch: async (items) =>

@@ -58,7 +58,11 @@ export interface KetoApp extends SignedApp {
   as(
     sub: string,
     path: string,
-    options?: { headers?: Record<string, string>; claims?: Record<string, unknown> },
+    options?: {
+      headers?: Record<string, string>;
+      claims?: Record<string, unknown>;
+      signal?: AbortSignal;
+    },
   ): Promise<JsonResponse>;
 }
 
@@ -83,6 +87,7 @@ export async function startKetoApp(
     as: (sub, path, options = {}) =>
       request(`${app.url}${path}`, {
         headers: { ...options.headers, Authorization: `Bearer ${app.token(sub, options.claims)}` },
+        signal: options.signal,
       }),
   };
 }

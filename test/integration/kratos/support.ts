@@ -7,6 +7,7 @@ import {
   AUDIT_SINK,
   CurrentUser,
   type IamAuditEvent,
+  type IamAuditEventName,
   type IamIdentity,
   IamModule,
   Public,
@@ -17,6 +18,7 @@ import {
 import { type Platform, type RunningApp, startApp } from '../../support/nest-app.js';
 import type { OryStack, OryStackOptions } from '../../support/ory/stack.js';
 import { useOryStack } from '../../support/ory/vitest.js';
+import { RecordingSink } from '../../support/recording-sink.js';
 
 export const PASSWORD = 'integration-Passw0rd-for-tests';
 
@@ -137,6 +139,8 @@ class ProbeController {
 
 export interface IamApp extends RunningApp {
   readonly events: IamAuditEvent[];
+  /** The next audit event named `name` emitted from now on. */
+  nextEvent(name: IamAuditEventName): Promise<IamAuditEvent>;
 }
 
 /** A Nest app guarded by IamModule with one tenant, `default`, and `/me` + `/admin` routes. */
@@ -145,17 +149,14 @@ export async function startIamApp(
   tenant: TenantConfig,
   extra: { providers?: NonNullable<Parameters<typeof Module>[0]>['providers'] } = {},
 ): Promise<IamApp> {
-  const events: IamAuditEvent[] = [];
+  const audit = new RecordingSink();
   const running = await startApp(
     {
       imports: [IamModule.forRoot({ tenants: { default: tenant } })],
       controllers: [ProbeController],
-      providers: [
-        { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ...(extra.providers ?? []),
-      ],
+      providers: [{ provide: AUDIT_SINK, useValue: audit }, ...(extra.providers ?? [])],
     },
     platform,
   );
-  return { ...running, events };
+  return { ...running, events: audit.events, nextEvent: (name) => audit.next(name) };
 }

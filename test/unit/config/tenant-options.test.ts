@@ -199,12 +199,24 @@ describe('tenant: claims', () => {
 });
 
 describe('tenant: http', () => {
-  it('defaults the timeout and retries', () => {
-    expect(tenantOf(oathkeeperTenant()).http).toEqual({ timeoutMs: 5000, retries: 2 });
-    expect(tenantOf(oathkeeperTenant({ http: { retries: 0 } })).http).toEqual({
-      timeoutMs: 5000,
-      retries: 0,
+  it('defaults the timeout, retries and deadline', () => {
+    expect(tenantOf(oathkeeperTenant()).http).toEqual({
+      timeoutMs: 1000,
+      retries: 2,
+      deadlineMs: 3000,
     });
+    expect(tenantOf(oathkeeperTenant({ http: { retries: 0 } })).http).toEqual({
+      timeoutMs: 1000,
+      retries: 0,
+      deadlineMs: 3000,
+    });
+    expect(tenantOf(oathkeeperTenant({ http: { deadlineMs: 800 } })).http.deadlineMs).toBe(800);
+  });
+
+  it('rejects a deadline that is not a positive integer', () => {
+    expect(problemsOf(withTenant(oathkeeperTenant({ http: { deadlineMs: 0 } })))).toEqual([
+      'tenants.default.http.deadlineMs: must be a positive integer (milliseconds), got 0',
+    ]);
   });
 
   it('rejects non-positive, fractional, string and oversized values', () => {

@@ -7,7 +7,7 @@ const defaultClaims = {
   tenant: 'tenant',
   allowMissingTenant: false,
 };
-const defaultHttp = { timeoutMs: 5000, retries: 2 };
+const defaultHttp = { timeoutMs: 1000, retries: 2, deadlineMs: 3000 };
 
 function walkthroughOathkeeper(audience: string) {
   return {

@@ -17,7 +17,7 @@ function whoami(basePath: string, retries = 0) {
   const frontend = new FrontendApi(new Configuration({ basePath }));
   return callOry(
     'Kratos /sessions/whoami',
-    { timeoutMs: 300, retries },
+    { timeoutMs: 300, retries, deadlineMs: 10_000 },
     (options) => frontend.toSession({ xSessionToken: 'ory_st_secret' }, options),
     { idempotent: true },
   );
@@ -74,7 +74,7 @@ describe('callOry failure reasons', () => {
     const check = (timeoutMs: number) =>
       callOry(
         'Keto check',
-        { timeoutMs, retries: 0 },
+        { timeoutMs, retries: 0, deadlineMs: 10_000 },
         (options) =>
           keto.checkPermission(
             { namespace: 'docs', object: 'doc-1', relation: 'view', subjectId: 'alice' },

@@ -1,0 +1,68 @@
+import { type CallerWatch, Deadline } from '../deadline/deadline.js';
+import type { ContextRequest } from './execution-context.js';
+
+const IAM_DEADLINE = Symbol.for('nestjs-ory-iam:deadline');
+
+type WithDeadline = { [IAM_DEADLINE]?: Deadline };
+
+interface ServerResponseLike {
+  readonly writableFinished?: boolean;
+  readonly destroyed?: boolean;
+  once(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'close', listener: () => void): unknown;
+}
+
+function isServerResponse(value: unknown): value is ServerResponseLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { once?: unknown }).once === 'function' &&
+    typeof (value as { removeListener?: unknown }).removeListener === 'function'
+  );
+}
+
+/** Node's response under an Express response (itself) or a Fastify reply (`raw`). */
+function serverResponseOf(response: object | undefined): ServerResponseLike | undefined {
+  if (response === undefined) return undefined;
+  const raw = (response as { raw?: unknown }).raw;
+  if (isServerResponse(raw)) return raw;
+  return isServerResponse(response) ? response : undefined;
+}
+
+/**
+ * The response's `close` tells both ends: answered (`writableFinished`) or abandoned by the client
+ * (connection closed first). Only subscribed once upstream work asks for the deadline's signal.
+ */
+function watchResponse(response: ServerResponseLike): CallerWatch {
+  return (deadline) => {
+    if (response.writableFinished === true) return noop;
+    if (response.destroyed === true) {
+      deadline.cancel();
+      return noop;
+    }
+    const onClose = (): void => {
+      if (response.writableFinished === true) deadline.dispose();
+      else deadline.cancel();
+    };
+    response.once('close', onClose);
+    return () => response.removeListener('close', onClose);
+  };
+}
+
+function noop(): void {}
+
+/**
+ * The one deadline of a request, shared by every guard and resolver working on it (the resolvers
+ * of one GraphQL request included): created by the first that needs it, with the tenant's
+ * `http.deadlineMs`. The client closing the connection cancels it.
+ */
+export function requestDeadlineOf(found: ContextRequest, budgetMs: number): Deadline {
+  const holder = found.request.raw as WithDeadline;
+  let deadline = holder[IAM_DEADLINE];
+  if (deadline === undefined) {
+    const response = serverResponseOf(found.response);
+    deadline = new Deadline(budgetMs, response === undefined ? undefined : watchResponse(response));
+    holder[IAM_DEADLINE] = deadline;
+  }
+  return deadline;
+}
