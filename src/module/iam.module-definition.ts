@@ -1,5 +1,11 @@
-import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
+import {
+  ConfigurableModuleBuilder,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { IamModuleOptions } from '../config/module-options.js';
+import { RedisStore } from '../redis/redis-store.js';
 
 /**
  * `forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`.
@@ -18,9 +24,23 @@ export const {
   .setExtras({ isGlobal: true }, (definition) => definition)
   .build();
 
-/** Holds the options `IamModule.forRoot` / `forRootAsync` received (and the async imports). */
+/**
+ * Holds the options `IamModule.forRoot` / `forRootAsync` received (and the async imports). It
+ * stays when a test replaces `IamModule`, so it also closes the connection a `fromUrl` replay
+ * cache in the options opened: nothing else would once the module that uses it is gone.
+ */
 @Module({})
-export class IamOptionsModule extends IamConfigurableModule {}
+export class IamOptionsModule extends IamConfigurableModule implements OnApplicationShutdown {
+  constructor(@Inject(IAM_MODULE_OPTIONS) private readonly options: IamModuleOptions) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const { replayCache } = this.options;
+    // A no-op for a store whose connection was closed already or was passed in by the app.
+    if (replayCache instanceof RedisStore) await replayCache.close();
+  }
+}
 
 /** What `forRootAsync({ useClass })` classes implement. */
 export interface IamOptionsFactory {
