@@ -60,10 +60,12 @@ class IamScopedModule {}
 @Global()
 @Module({ providers: IAM_PROVIDERS, exports: IAM_EXPORTS })
 export class IamModule {
+  /** The module with these options; `isGlobal` (default true) makes the services global. */
   static forRoot(options: typeof IAM_OPTIONS_TYPE): DynamicModule {
     return withProviders(IamOptionsModule.forRoot(options), options.isGlobal ?? true);
   }
 
+  /** The module with options from `useFactory` (with `inject`), `useClass` or `useExisting`. */
   static forRootAsync(options: typeof IAM_ASYNC_OPTIONS_TYPE): DynamicModule {
     return withProviders(IamOptionsModule.forRootAsync(options), options.isGlobal ?? true);
   }

@@ -88,6 +88,7 @@ export class IamTestingState implements Transport, PermissionChecker {
     return this;
   }
 
+  /** What `setHealth` set: the dependencies it does not name are up. */
   get health(): IamTestingHealth {
     return this.dependencyHealth;
   }
