@@ -13,6 +13,7 @@ import {
 import { TestingDirectory } from './testing-directory.js';
 import { SERVICE_TOKENS, testingServiceProviders } from './testing-services.js';
 
+/** Options of {@link IamTestingModule.forRoot}. */
 export interface IamTestingModuleOptions {
   /** Identity of every request until changed through `IamTestingState`; default: none (401). */
   identity?: IamTestingIdentity | null;
@@ -38,8 +39,11 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
 
 /**
  * Stands in for `IamModule` in tests: the same guards and decorators, with the identity and roles
- * set per test through {@link IamTestingState} instead of a real Oathkeeper or Kratos. Tests that
- * want the real verification path use `TestSigner` with `IamModule` instead.
+ * set per test through {@link IamTestingState} instead of a real Oathkeeper or Kratos, and
+ * in-memory stand-ins for `FlowService`, `SessionService`, `IdentityService`, `PermissionService`
+ * and `IamHealthIndicator`. A whole app: `Test.createTestingModule({ imports: [AppModule] })
+ * .overrideModule(IamModule).useModule(IamTestingModule.forRoot({ ... }))`. Tests that want the
+ * real verification path use `TestSigner` with `IamModule` instead.
  */
 @Module({})
 export class IamTestingModule {
