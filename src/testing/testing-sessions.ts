@@ -96,23 +96,26 @@ export class TestingTenantSessions implements TenantSessions {
     if (identity === undefined) {
       throw new IamUnauthorizedError('auth.failure.missing_credentials');
     }
-    const known = identity.sessionId ?? this.directory.callerSessions.get(identity.id);
-    const existing = known === undefined ? undefined : this.directory.sessions.get(known);
-    if (existing !== undefined) return existing;
     const record = this.directory.identities.get(identity.id);
-    const entry = this.directory.openSession(
+    // The identity as the guards see it now (roles changed by setRoles included).
+    const current =
       record === undefined
         ? {
             id: identity.id,
             tenant: identity.tenant,
-            state: 'active',
+            state: 'active' as const,
             roles: identity.roles,
             traits: identity.traits ?? {},
             metadataPublic: identity.metadataPublic,
           }
-        : sessionIdentityOf(record),
-      identity.sessionId,
-    );
+        : sessionIdentityOf(record);
+    const known = identity.sessionId ?? this.directory.callerSessions.get(identity.id);
+    const existing = known === undefined ? undefined : this.directory.sessions.get(known);
+    if (existing !== undefined) {
+      existing.session = { ...existing.session, identity: current };
+      return existing;
+    }
+    const entry = this.directory.openSession(current, identity.sessionId);
     this.directory.callerSessions.set(identity.id, entry.session.id);
     return entry;
   }

@@ -225,7 +225,11 @@ describe('IamTestingModule stand-ins', () => {
       const request = { headers: {} };
       const session = await sessions.whoami(request);
       expect(session).toMatchObject({ active: true, identity: { id: 'alice' } });
-      expect((await sessions.whoami(request)).id).toBe(session.id);
+      state.setRoles(['auditor']);
+      expect(await sessions.whoami(request)).toMatchObject({
+        id: session.id,
+        identity: { roles: ['auditor'] },
+      });
       await sessions.revoke(session.id);
       await expect(sessions.whoami(request)).rejects.toBeInstanceOf(IamUnauthorizedError);
 
