@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, HttpException } from '@nestjs/common';
 import type { IamSessionPage, SessionPaging, TenantSessions } from '../ory/kratos/iam-session.js';
 import { invalidIdentityRequest } from '../ory/kratos/identity-errors.js';
-import { createBodyOf, kratosPatchOf } from '../ory/kratos/identity-mapping.js';
+import { createBodyOf, kratosPatchOf, updateBodyOf } from '../ory/kratos/identity-mapping.js';
 import {
   identityPageSizeOf,
   identityPageTokenOf,
@@ -82,6 +82,7 @@ export class TestingTenantIdentities implements TenantIdentities {
   }
 
   async create(identity: IamIdentityCreate): Promise<IamIdentityRecord> {
+    // The real service's checks of the input (e.g. exactly one kind of password).
     createBodyOf(identity);
     const now = new Date();
     const record = this.recordOf(randomUUID(), identity, now, now);
@@ -90,6 +91,7 @@ export class TestingTenantIdentities implements TenantIdentities {
   }
 
   async update(id: string, identity: IamIdentityUpdate): Promise<IamIdentityRecord> {
+    updateBodyOf(identity);
     const current = await this.get(id);
     const record = this.recordOf(
       current.id,
