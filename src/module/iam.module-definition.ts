@@ -17,7 +17,11 @@ export const {
   MODULE_OPTIONS_TOKEN: IAM_MODULE_OPTIONS,
   OPTIONS_TYPE: IAM_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: IAM_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<IamModuleOptions>({ moduleName: 'Iam' })
+} = new ConfigurableModuleBuilder<IamModuleOptions>({
+  moduleName: 'Iam',
+  // Exported app-wide (see IamModule.forRoot): a symbol cannot collide with an app's string token.
+  optionsInjectionToken: Symbol.for('nestjs-ory-iam:MODULE_OPTIONS'),
+})
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createIamOptions')
   // Read by IamModule.forRoot, which decides where the providers live.
