@@ -1,5 +1,6 @@
 // Proves the peer range: packs the library once, installs the tarball next to each Nest major's
-// common/core/platform-express in a throwaway CommonJS project, boots a real Nest app there with
+// common/core/platform-express/platform-fastify in a throwaway CommonJS project, boots a real Nest
+// app there on Express and on Fastify with
 // the Oathkeeper JWT transport against a TestSigner's JWKS on loopback, and checks what HTTP
 // clients get. Run after `npm run check:package` (it needs dist/).
 import { execFile } from 'node:child_process';
@@ -26,6 +27,7 @@ const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { IamModule, CurrentUser } = require('nestjs-ory-iam');
 const { TestSigner } = require('nestjs-ory-iam/testing');
+const loadFastify = async () => require('@nestjs/platform-fastify');
 const kind = 'CJS';`,
   'app.mjs': `import 'reflect-metadata';
 import assert from 'node:assert/strict';
@@ -34,12 +36,14 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IamModule, CurrentUser } from 'nestjs-ory-iam';
 import { TestSigner } from 'nestjs-ory-iam/testing';
+const loadFastify = () => import('@nestjs/platform-fastify');
 const kind = 'ESM';`,
 };
 // Read from disk: not every Nest 12 release exports its package.json.
 const app = `
 const core = JSON.parse(readFileSync('node_modules/@nestjs/core/package.json', 'utf8'));
-const major = core.version + ' ' + kind;
+const platform = process.env.PLATFORM ?? 'express';
+const major = core.version + ' ' + kind + ' on ' + platform;
 
 class MeController {
   me(user) { return { user: user.id }; }
@@ -59,7 +63,10 @@ async function main() {
     } } } })],
     controllers: [MeController],
   })(AppModule);
-  const nest = await NestFactory.create(AppModule, { logger: false });
+  const nest =
+    platform === 'fastify'
+      ? await NestFactory.create(AppModule, new (await loadFastify()).FastifyAdapter(), { logger: false })
+      : await NestFactory.create(AppModule, { logger: false });
   await nest.listen(0, '127.0.0.1');
   try {
     const url = (await nest.getUrl()).replace('[::1]', '127.0.0.1') + '/me';
@@ -99,7 +106,7 @@ try {
       );
       for (const [file, head] of Object.entries(imports))
         writeFileSync(join(dir, file), head + app);
-      const peers = ['common', 'core', 'platform-express'].map(
+      const peers = ['common', 'core', 'platform-express', 'platform-fastify'].map(
         (name) => `@nestjs/${name}@${/^\d+$/.test(major) ? '^' : ''}${major}`,
       );
       const install = [
@@ -115,8 +122,14 @@ try {
       try {
         await execAsync('npm', install, { cwd: dir });
         for (const file of Object.keys(imports)) {
-          const { stdout } = await execAsync('node', [file], { cwd: dir, timeout: 60_000 });
-          process.stdout.write(stdout);
+          for (const platform of ['express', 'fastify']) {
+            const { stdout } = await execAsync('node', [file], {
+              cwd: dir,
+              timeout: 60_000,
+              env: { ...process.env, PLATFORM: platform },
+            });
+            process.stdout.write(stdout);
+          }
         }
       } catch (error) {
         throw new Error(`Nest ${major}: ${(error.stderr || error.stdout || error.message).trim()}`);

@@ -6,6 +6,7 @@ import {
   type IamAuditEventName,
   IamModule,
   type KetoConfig,
+  type ReplayCache,
 } from '../../src/index.js';
 import { TestSigner } from '../../src/testing/index.js';
 import { type Platform, type RunningApp, startApp } from './nest-app.js';
@@ -17,6 +18,8 @@ export interface SignedAppOptions {
   readonly audience: string;
   /** Replay protection; absent leaves the option out (the library's default). */
   readonly replay?: boolean;
+  /** The module's replay cache; absent, the library's in-memory one. */
+  readonly replayCache?: ReplayCache;
   readonly keto?: KetoConfig;
   readonly http?: HttpClientConfig;
   /** The app's own imports, controllers and providers next to IamModule. */
@@ -38,7 +41,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, keto, http, metadata }: SignedAppOptions,
+  { audience, replay, replayCache, keto, http, metadata }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -66,6 +69,7 @@ export async function startSignedApp(
                 ...(http === undefined ? {} : { http }),
               },
             },
+            ...(replayCache === undefined ? {} : { replayCache }),
           }),
         ],
         providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],
