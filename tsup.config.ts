@@ -4,7 +4,10 @@ const shared: Options = {
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
   sourcemap: true,
   target: 'node20',
-  splitting: false,
+  // One shared chunk: the testing entry must hand out the very classes (guards, services, errors)
+  // the main entry exports, or a stand-in registered under `SessionService` would not be the
+  // `SessionService` an app injects.
+  splitting: true,
   treeshake: true,
 };
 

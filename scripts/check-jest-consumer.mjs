@@ -1,8 +1,10 @@
 // Proves what a new Nest user gets with the default test runner: a project set up as `nest new`
 // sets it up (Jest with ts-jest, CommonJS), the packed library installed from its tarball, a unit
-// test with IamTestingModule and an e2e test that boots a real app with the test signer. Jest
-// cannot load ES-only packages with require(), and an e2e whose app leaves a handle open never
-// exits: both fail this check (it gives Jest two minutes).
+// test with IamTestingModule, an e2e test that boots a real app with the test signer, and the
+// documented override of a whole AppModule whose controller injects SessionService. Jest cannot
+// load ES-only packages with require(), an e2e whose app leaves a handle open never exits, and a
+// testing entry with its own copy of the services is a token the app does not inject: all fail
+// this check (it gives Jest two minutes).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +68,79 @@ it('builds the controller with the testing module', async () => {
   }).compile();
   expect(moduleRef.get(OrdersController).list({ id: 'alice' } as never)).toEqual({ user: 'alice' });
   await moduleRef.close();
+});
+`,
+  'src/app.module.ts': `
+import { Controller, Get, Module, Req } from '@nestjs/common';
+import { IamModule, RequireRole, SessionService, type WhoamiSource } from 'nestjs-ory-iam';
+import { OrdersController } from './orders.controller';
+
+@Controller('me')
+export class MeController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Get()
+  async me(@Req() request: WhoamiSource) {
+    const session = await this.sessions.forTenant('default').whoami(request);
+    return { id: session.identity?.id };
+  }
+
+  @Get('admin')
+  @RequireRole('admin')
+  admin() {
+    return { ok: true };
+  }
+}
+
+@Module({
+  imports: [
+    IamModule.forRoot({
+      tenants: {
+        default: {
+          transport: 'oathkeeper',
+          oathkeeper: {
+            verifier: 'jwt',
+            jwks: { url: 'http://127.0.0.1:9/.well-known/jwks.json' },
+            audience: 'orders-api',
+            identityHeader: 'Authorization',
+          },
+        },
+      },
+    }),
+  ],
+  controllers: [OrdersController, MeController],
+})
+export class AppModule {}
+`,
+  'src/app-override.e2e.spec.ts': `
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { IamModule } from 'nestjs-ory-iam';
+import { IamTestingModule, IamTestingState } from 'nestjs-ory-iam/testing';
+import request from 'supertest';
+import { AppModule } from './app.module';
+
+let app: INestApplication;
+
+beforeAll(async () => {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideModule(IamModule)
+    .useModule(IamTestingModule.forRoot({ identity: { id: 'alice' } }))
+    .compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+it('runs the whole app with the testing identity and services', async () => {
+  await request(app.getHttpServer()).get('/orders').expect(200, { user: 'alice' });
+  await request(app.getHttpServer()).get('/me').expect(200, { id: 'alice' });
+  await request(app.getHttpServer()).get('/me/admin').expect(403);
+  app.get(IamTestingState).setRoles(['admin']);
+  await request(app.getHttpServer()).get('/me/admin').expect(200);
 });
 `,
   'src/app.e2e.spec.ts': `

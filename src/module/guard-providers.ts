@@ -7,6 +7,7 @@ import { PermissionGuard } from '../guards/permission.guard.js';
 import { RoleGuard } from '../guards/role.guard.js';
 import { SessionGuard } from '../guards/session.guard.js';
 import { OryClients } from '../ory/ory-clients.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { IamTelemetry } from '../telemetry/iam-telemetry.js';
 
@@ -20,6 +21,7 @@ export const IAM_GUARD_PROVIDERS: Provider[] = [
     useFactory: (options: ValidatedIamOptions) => new IamTelemetry(options),
     inject: [IAM_VALIDATED_OPTIONS],
   },
+  UpstreamGuards,
   OryClients,
   TenantRegistry,
   SessionGuard,
@@ -31,6 +33,7 @@ export const IAM_GUARD_PROVIDERS: Provider[] = [
 /** Exported so `@UseGuards(SessionGuard)` and friends resolve in any module. */
 export const IAM_GUARD_EXPORTS = [
   IAM_VALIDATED_OPTIONS,
+  UpstreamGuards,
   OryClients,
   TenantRegistry,
   SessionGuard,

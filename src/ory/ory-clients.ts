@@ -10,6 +10,8 @@ import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
+import type { UpstreamGuard } from '../resilience/upstream-guard.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { IamTelemetry } from '../telemetry/iam-telemetry.js';
 import type { OryCallPolicy } from './ory-call.js';
 
@@ -18,6 +20,8 @@ export interface KratosClients {
   readonly frontend: FrontendApi;
   readonly admin: IdentityApi | undefined;
   readonly policy: OryCallPolicy;
+  /** The breaker and bulkhead of each API, shared by every caller of this tenant's Kratos. */
+  readonly guards: { readonly frontend: UpstreamGuard; readonly admin: UpstreamGuard | undefined };
 }
 
 /** A tenant's Keto clients; `write` exists only when `keto.writeUrl` is configured. */
@@ -27,6 +31,8 @@ export interface KetoClients {
   readonly readRelationships: RelationshipApi;
   readonly write: RelationshipApi | undefined;
   readonly policy: OryCallPolicy;
+  /** The breaker and bulkhead of each API, shared by every caller of this tenant's Keto. */
+  readonly guards: { readonly read: UpstreamGuard; readonly write: UpstreamGuard | undefined };
 }
 
 function configuration(basePath: string, token: string | undefined): Configuration {
@@ -44,6 +50,7 @@ export class OryClients {
 
   constructor(
     @Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions,
+    @Inject(UpstreamGuards) private readonly guards: UpstreamGuards = new UpstreamGuards(options),
     @Optional() @Inject(IamTelemetry) private readonly telemetry?: IamTelemetry,
   ) {}
 
@@ -62,6 +69,11 @@ export class OryClients {
             ? undefined
             : new IdentityApi(configuration(kratos.adminUrl, kratos.adminToken)),
         policy: this.policy(tenant, config),
+        guards: {
+          frontend: this.guards.guard(tenant, 'kratos-public'),
+          admin:
+            kratos.adminUrl === undefined ? undefined : this.guards.guard(tenant, 'kratos-admin'),
+        },
       };
       this.kratosClients.set(tenant, clients);
     }
@@ -84,6 +96,10 @@ export class OryClients {
             ? undefined
             : new RelationshipApi(configuration(keto.writeUrl, keto.adminToken)),
         policy: this.policy(tenant, config),
+        guards: {
+          read: this.guards.guard(tenant, 'keto-read'),
+          write: keto.writeUrl === undefined ? undefined : this.guards.guard(tenant, 'keto-write'),
+        },
       };
       this.ketoClients.set(tenant, clients);
     }

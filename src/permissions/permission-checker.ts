@@ -14,5 +14,9 @@ export interface PermissionChecker {
   ): Promise<readonly boolean[]>;
 }
 
-/** DI token of the {@link PermissionChecker} the PermissionGuard uses. */
+/**
+ * DI token of the {@link PermissionChecker} the PermissionGuard uses (Keto in `IamModule`).
+ * Exported by `nestjs-ory-iam/testing` so a test can keep real JWTs (`TestSigner`) and answer
+ * `@RequirePermission` without Keto: `.overrideProvider(PERMISSION_CHECKER).useValue(checker)`.
+ */
 export const PERMISSION_CHECKER = Symbol.for('nestjs-ory-iam:PERMISSION_CHECKER');

@@ -20,6 +20,7 @@ import {
 } from '../replay/in-memory-replay-cache.js';
 import { REPLAY_CACHE, type ReplayCache } from '../replay/replay-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { InMemorySessionStore } from '../session-cache/in-memory-session-store.js';
 import {
   SESSION_CACHE_STORE,
@@ -54,6 +55,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     @Inject(IAM_VALIDATED_OPTIONS) readonly options: ValidatedIamOptions,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(OryClients) private readonly oryClients: OryClients,
+    @Inject(UpstreamGuards) private readonly guards: UpstreamGuards,
     /** Spans and metrics of the guards' decisions. */
     @Inject(IamTelemetry) readonly telemetry: IamTelemetry,
     @Optional()
@@ -69,6 +71,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       new LoggerAuditSink();
     const audit = new AuditEmitter(sink);
     this.auditEmitter = audit;
+    this.guards.reportTo(audit);
     const override = this.transportOverride;
     const build = override === undefined ? this.transportBuilder(audit) : () => override;
     for (const [name, config] of Object.entries(this.options.tenants)) {
@@ -125,6 +128,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       audit,
       telemetry: this.telemetry,
       oryClients: this.oryClients,
+      guards: this.guards,
       sessionCacheStore: this.sessionCacheStore,
     };
     return (config) => createTransport(config, dependencies);

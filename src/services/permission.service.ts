@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type IamCallOptions, policyWithCallOptions } from '../ory/call-options.js';
 import { KetoPermissionChecker } from '../ory/keto/keto-permission-checker.js';
-import { TenantPermissions } from '../ory/keto/tenant-permissions.js';
+import { KetoTenantPermissions, type TenantPermissions } from '../ory/keto/tenant-permissions.js';
 import { OryClients } from '../ory/ory-clients.js';
 
 /**
@@ -27,11 +27,11 @@ export class PermissionService {
     if (options !== undefined) {
       const keto = this.clients.keto(tenant);
       const policy = policyWithCallOptions(keto.policy, options);
-      return new TenantPermissions(tenant, { ...keto, policy }, this.checker);
+      return new KetoTenantPermissions(tenant, { ...keto, policy }, this.checker);
     }
     let permissions = this.tenants.get(tenant);
     if (permissions === undefined) {
-      permissions = new TenantPermissions(tenant, this.clients.keto(tenant), this.checker);
+      permissions = new KetoTenantPermissions(tenant, this.clients.keto(tenant), this.checker);
       this.tenants.set(tenant, permissions);
     }
     return permissions;

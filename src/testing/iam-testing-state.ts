@@ -1,8 +1,10 @@
 import type { IamErrorCode } from '../errors/error-codes.js';
 import { IamUpstreamUnavailableError, iamErrorFor } from '../errors/iam-errors.js';
+import type { IamDependency } from '../health/iam-health.indicator.js';
+import type { IamDependencyHealth } from '../health/probe.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import type { PermissionChecker } from '../permissions/permission-checker.js';
-import type { PermissionTuple } from '../permissions/permission-tuple.js';
+import { describeTuple, type PermissionTuple } from '../permissions/permission-tuple.js';
 import type { Transport } from '../transport/transport.js';
 
 /** How a test answers permission checks: one answer for all, or per tuple. */
@@ -11,23 +13,35 @@ export type IamTestingPermissions = boolean | ((tuple: PermissionTuple) => boole
 /** The identity a test wants the guards to see; `tenant` and `roles` default from the module. */
 export type IamTestingIdentity = Partial<Omit<IamIdentity, 'id'>> & { id: string };
 
+/** What the testing `IamHealthIndicator` reports per dependency; unset ones are up. */
+export type IamTestingHealth = Partial<Record<IamDependency, IamDependencyHealth>>;
+
 /**
- * What the guards see in a test, changeable between requests: the current identity (or none), its
- * roles, the answers to permission checks, or an error the transport should fail with (e.g.
- * `auth.upstream_unavailable`).
- * Get it with `app.get(IamTestingState)`.
+ * What the guards and the stand-in services see in a test, changeable between requests: the
+ * current identity (or none), its roles, the answers to permission checks, an error the transport
+ * should fail with (e.g. `auth.upstream_unavailable`), the health the indicator reports.
+ * Get it with `app.get(IamTestingState)`; `reset()` also forgets the identities, sessions, flows
+ * and grants the stand-in services hold.
  */
 export class IamTestingState implements Transport, PermissionChecker {
   private identity: IamIdentity | undefined;
   private failure: IamErrorCode | undefined;
   private permissions: IamTestingPermissions = false;
-  /** Every permission check the guards asked for, in order. */
+  private dependencyHealth: IamTestingHealth = {};
+  /** Every permission check the guards and `PermissionService` asked for, in order. */
   readonly checkedPermissions: PermissionTuple[] = [];
+  /**
+   * Tuples written through `PermissionService.grant` and not revoked: checks of these are allowed
+   * whatever `setPermissions` answers.
+   */
+  readonly grantedPermissions: PermissionTuple[] = [];
 
   constructor(
     private readonly tenant: string,
     private readonly initial: IamTestingIdentity | null,
-    private readonly initialPermissions: IamTestingPermissions = false,
+    private readonly initialPermissions: IamTestingPermissions,
+    /** What the stand-in services hold (identities, sessions, flows), forgotten on reset. */
+    private readonly services: { clear(): void },
   ) {
     this.reset();
   }
@@ -68,11 +82,28 @@ export class IamTestingState implements Transport, PermissionChecker {
     return this;
   }
 
-  /** Back to the identity and permission answers the module was created with. */
+  /** What `IamHealthIndicator.isHealthy` reports, e.g. `{ keto: { status: 'down' } }`. */
+  setHealth(health: IamTestingHealth): this {
+    this.dependencyHealth = { ...health };
+    return this;
+  }
+
+  /** What `setHealth` set: the dependencies it does not name are up. */
+  get health(): IamTestingHealth {
+    return this.dependencyHealth;
+  }
+
+  /**
+   * Back to the identity and permission answers the module was created with, all dependencies up,
+   * and no identities, sessions, flows or grants in the stand-in services.
+   */
   reset(): this {
     this.setIdentity(this.initial);
     this.permissions = this.initialPermissions;
+    this.dependencyHealth = {};
     this.checkedPermissions.length = 0;
+    this.grantedPermissions.length = 0;
+    this.services.clear();
     return this;
   }
 
@@ -82,7 +113,12 @@ export class IamTestingState implements Transport, PermissionChecker {
   ): Promise<readonly boolean[]> {
     this.checkedPermissions.push(...tuples);
     const answer = this.permissions;
-    return tuples.map((tuple) => (typeof answer === 'function' ? answer(tuple) : answer));
+    const granted = new Set(this.grantedPermissions.map(describeTuple));
+    return tuples.map(
+      (tuple) =>
+        granted.has(describeTuple(tuple)) ||
+        (typeof answer === 'function' ? answer(tuple) : answer),
+    );
   }
 
   async authenticate(): Promise<IamIdentity | undefined> {

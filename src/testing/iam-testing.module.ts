@@ -1,4 +1,5 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
@@ -9,7 +10,10 @@ import {
   type IamTestingPermissions,
   IamTestingState,
 } from './iam-testing-state.js';
+import { TestingDirectory } from './testing-directory.js';
+import { SERVICE_TOKENS, testingServiceProviders } from './testing-services.js';
 
+/** Options of {@link IamTestingModule.forRoot}. */
 export interface IamTestingModuleOptions {
   /** Identity of every request until changed through `IamTestingState`; default: none (401). */
   identity?: IamTestingIdentity | null;
@@ -28,7 +32,14 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
     transport: 'oathkeeper',
     trustProxy: false,
     claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
-    http: Object.freeze({ timeoutMs: 1_000, retries: 0, deadlineMs: 1_000 }),
+    // No upstream is called: the breaker and bulkhead have nothing to guard.
+    http: Object.freeze({
+      timeoutMs: 1_000,
+      retries: 0,
+      deadlineMs: 1_000,
+      maxConcurrent: 1,
+      breaker: Object.freeze({ enabled: false, failureThreshold: 1, halfOpenAfterMs: 1_000 }),
+    }),
   });
   return Object.freeze({
     tenants: Object.freeze({ [tenant]: config }),
@@ -39,17 +50,26 @@ function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
 
 /**
  * Stands in for `IamModule` in tests: the same guards and decorators, with the identity and roles
- * set per test through {@link IamTestingState} instead of a real Oathkeeper or Kratos. Tests that
- * want the real verification path use `TestSigner` with `IamModule` instead.
+ * set per test through {@link IamTestingState} instead of a real Oathkeeper or Kratos, and
+ * in-memory stand-ins for `FlowService`, `SessionService`, `IdentityService`, `PermissionService`
+ * and `IamHealthIndicator`. A whole app: `Test.createTestingModule({ imports: [AppModule] })
+ * .overrideModule(IamModule).useModule(IamTestingModule.forRoot({ ... }))`. Tests that want the
+ * real verification path use `TestSigner` with `IamModule` instead.
  */
 @Module({})
 export class IamTestingModule {
+  constructor(@Inject(ModulesContainer) modules: ModulesContainer) {
+    refuseRealModule(modules);
+  }
+
   static forRoot(options: IamTestingModuleOptions = {}): DynamicModule {
     const tenant = options.tenant ?? 'default';
+    const directory = new TestingDirectory(tenant);
     const state = new IamTestingState(
       tenant,
       options.identity ?? null,
       options.permissions ?? false,
+      directory,
     );
     return {
       module: IamTestingModule,
@@ -63,8 +83,27 @@ export class IamTestingModule {
         { provide: IAM_TRANSPORT_OVERRIDE, useValue: state },
         { provide: PERMISSION_CHECKER, useValue: state },
         ...IAM_GUARD_PROVIDERS,
+        ...testingServiceProviders(tenant, state, directory),
       ],
-      exports: [IamTestingState, PERMISSION_CHECKER, ...IAM_GUARD_EXPORTS],
+      exports: [IamTestingState, PERMISSION_CHECKER, ...IAM_GUARD_EXPORTS, ...SERVICE_TOKENS],
     };
+  }
+}
+
+/**
+ * Two IAM modules in one app means two global guards, and the real one keeps rejecting requests
+ * the test meant to let through: fail the boot with the fix rather than leave the test to guess.
+ */
+function refuseRealModule(modules: ModulesContainer): void {
+  for (const module of modules.values()) {
+    if (module.metatype !== IamTestingModule && module.providers.has(IAM_VALIDATED_OPTIONS)) {
+      throw new Error(
+        'IamTestingModule: this application still imports IamModule, whose guard would keep ' +
+          'checking real credentials. Replace it instead of importing both: ' +
+          'Test.createTestingModule({ imports: [AppModule] }).overrideModule(IamModule)' +
+          '.useModule(IamTestingModule.forRoot({ ... })). With IamModule.forRoot({ isGlobal: false }), ' +
+          'override the module object that forRoot returned instead of the class.',
+      );
+    }
   }
 }

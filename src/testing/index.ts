@@ -1,8 +1,13 @@
 export {
+  PERMISSION_CHECKER,
+  type PermissionChecker,
+} from '../permissions/permission-checker.js';
+export {
   IamTestingModule,
   type IamTestingModuleOptions,
 } from './iam-testing.module.js';
 export {
+  type IamTestingHealth,
   type IamTestingIdentity,
   type IamTestingPermissions,
   IamTestingState,

@@ -2,6 +2,7 @@ import type { AuditEmitter } from '../audit/audit-emitter.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { OryClients } from '../ory/ory-clients.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
+import type { UpstreamGuards } from '../resilience/upstream-guards.js';
 import type { SessionCacheStore } from '../session-cache/session-cache-store.js';
 import type { IamTelemetry } from '../telemetry/iam-telemetry.js';
 import { createKratosTransport } from './kratos-transport.js';
@@ -15,6 +16,8 @@ export interface TransportDependencies {
   /** Without it (tests), nothing is traced. */
   readonly telemetry?: IamTelemetry;
   readonly oryClients: OryClients;
+  /** Breakers and bulkheads of the tenants' upstreams (here: Redis, for the replay cache). */
+  readonly guards?: UpstreamGuards;
   /** Store of the Kratos session cache; without one, no tenant caches sessions. */
   readonly sessionCacheStore?: SessionCacheStore;
 }

@@ -3,7 +3,10 @@ import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
+import { RedisStore } from '../redis/redis-store.js';
+import { guardReplayCache } from '../replay/guarded-replay-cache.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
+import type { UpstreamGuards } from '../resilience/upstream-guards.js';
 import type { IamTelemetry } from '../telemetry/iam-telemetry.js';
 import { OathkeeperHmacTransport } from './oathkeeper-hmac-transport.js';
 import { OathkeeperJwtTransport } from './oathkeeper-jwt-transport.js';
@@ -15,6 +18,7 @@ export function createOathkeeperTransport(
   deps: {
     replayCache: ReplayCache;
     audit: AuditEmitter;
+    guards?: UpstreamGuards;
     telemetry?: IamTelemetry;
     now?: () => number;
   },
@@ -30,13 +34,13 @@ export function createOathkeeperTransport(
   const now = deps.now ?? Date.now;
   const upstream = deps.telemetry?.upstream(tenant.name);
   const keys = new JwksKeyStore(oathkeeper.jwks, tenant.name, deps.audit, now, upstream);
-  const verifier = new OathkeeperJwtVerifier(
-    tenant,
-    oathkeeper,
-    keys,
-    deps.replayCache,
-    now,
-    upstream,
-  );
+  // Only a Redis store has an upstream to guard; the in-memory cache answers at once.
+  const replayCache =
+    deps.guards !== undefined &&
+    oathkeeper.replayProtection.enabled &&
+    deps.replayCache instanceof RedisStore
+      ? guardReplayCache(deps.replayCache, deps.guards.guard(tenant.name, 'redis-replay'))
+      : deps.replayCache;
+  const verifier = new OathkeeperJwtVerifier(tenant, oathkeeper, keys, replayCache, now, upstream);
   return new OathkeeperJwtTransport(tenant, oathkeeper, keys, verifier, now);
 }

@@ -7,6 +7,7 @@ import {
   IamModule,
   type IamTelemetryOptions,
   type KetoConfig,
+  type ReplayCache,
 } from '../../src/index.js';
 import { TestSigner } from '../../src/testing/index.js';
 import { type Platform, type RunningApp, startApp } from './nest-app.js';
@@ -18,6 +19,8 @@ export interface SignedAppOptions {
   readonly audience: string;
   /** Replay protection; absent leaves the option out (the library's default). */
   readonly replay?: boolean;
+  /** The module's replay cache; absent, the library's in-memory one. */
+  readonly replayCache?: ReplayCache;
   readonly keto?: KetoConfig;
   readonly http?: HttpClientConfig;
   /** The module's `telemetry` option; absent leaves it out (the library's default). */
@@ -41,7 +44,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, keto, http, telemetry, metadata }: SignedAppOptions,
+  { audience, replay, replayCache, keto, http, telemetry, metadata }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -69,6 +72,7 @@ export async function startSignedApp(
                 ...(http === undefined ? {} : { http }),
               },
             },
+            ...(replayCache === undefined ? {} : { replayCache }),
             ...(telemetry === undefined ? {} : { telemetry }),
           }),
         ],

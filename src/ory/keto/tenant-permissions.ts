@@ -35,7 +35,29 @@ export interface PermissionPaging {
  * unknown (e.g. a namespace it does not have) → `IamPermissionRequestError`; Keto unreachable,
  * timing out or answering 5xx → `IamUpstreamUnavailableError` (503). Reads are retried, writes not.
  */
-export class TenantPermissions {
+export interface TenantPermissions {
+  /** Whether the tuple holds (directly or through subject sets). */
+  check(tuple: PermissionTuple): Promise<boolean>;
+  /** Several checks in as few Keto calls as possible (batched); answers in input order. */
+  checkMany(tuples: readonly PermissionTuple[]): Promise<readonly boolean[]>;
+  /** Writes the tuple; granting one that exists changes nothing. Clears the decision cache. */
+  grant(tuple: PermissionTuple): Promise<void>;
+  /**
+   * Deletes exactly this tuple; revoking one that does not exist is not an error. Clears the
+   * decision cache. Never a wildcard delete: every part of the tuple is required.
+   */
+  revoke(tuple: PermissionTuple): Promise<void>;
+  /** Tuples matching the filter, one page at a time (`nextPageToken` for the next). */
+  list(filter?: PermissionTupleFilter, paging?: PermissionPaging): Promise<PermissionTuplePage>;
+  /**
+   * The tree of subjects that have `relation` on `namespace:object`, following subject sets up to
+   * `maxDepth` (Keto's default when omitted). Undefined when no tuple grants that relation.
+   */
+  expand(subjectSet: SubjectSet, maxDepth?: number): Promise<PermissionTree | undefined>;
+}
+
+/** {@link TenantPermissions} over the tenant's Keto. */
+export class KetoTenantPermissions implements TenantPermissions {
   constructor(
     private readonly tenant: string,
     private readonly keto: KetoClients,
@@ -55,13 +77,11 @@ export class TenantPermissions {
     }
   }
 
-  /** Whether the tuple holds (directly or through subject sets). */
   async check(tuple: PermissionTuple): Promise<boolean> {
     const [allowed] = await this.checkMany([tuple]);
     return allowed === true;
   }
 
-  /** Several checks in as few Keto calls as possible (batched); answers in input order. */
   checkMany(tuples: readonly PermissionTuple[]): Promise<readonly boolean[]> {
     for (const tuple of tuples) assertPermissionTuple(tuple, 'PermissionService.checkMany');
     return this.checkWithinDeadline(tuples);
@@ -82,10 +102,6 @@ export class TenantPermissions {
     );
   }
 
-  /**
-   * Deletes exactly this tuple; revoking one that does not exist is not an error. Clears the
-   * decision cache. Never a wildcard delete: every part of the tuple is required.
-   */
   async revoke(tuple: PermissionTuple): Promise<void> {
     assertPermissionTuple(tuple, 'PermissionService.revoke');
     const write = this.writeApi();
@@ -102,7 +118,6 @@ export class TenantPermissions {
     );
   }
 
-  /** Tuples matching the filter, one page at a time (`nextPageToken` for the next). */
   async list(
     filter: PermissionTupleFilter = {},
     paging: PermissionPaging = {},
@@ -127,10 +142,6 @@ export class TenantPermissions {
     }
   }
 
-  /**
-   * The tree of subjects that have `relation` on `namespace:object`, following subject sets up to
-   * `maxDepth` (Keto's default when omitted). Undefined when no tuple grants that relation.
-   */
   async expand(subjectSet: SubjectSet, maxDepth?: number): Promise<PermissionTree | undefined> {
     assertSubjectSet(subjectSet, 'PermissionService.expand');
     const { namespace, object, relation } = subjectSet;
@@ -145,7 +156,10 @@ export class TenantPermissions {
     call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {
     try {
-      return await callOry(operation, this.keto.policy, call, { idempotent: true });
+      return await callOry(operation, this.keto.policy, call, {
+        idempotent: true,
+        guard: this.keto.guards.read,
+      });
     } catch (error) {
       throw ketoCallFailure(operation, error);
     }
@@ -156,7 +170,10 @@ export class TenantPermissions {
     call: (options: OryRequestOptions) => Promise<OryResponse<unknown>>,
   ): Promise<void> {
     try {
-      await callOry(operation, this.keto.policy, call, { idempotent: false });
+      await callOry(operation, this.keto.policy, call, {
+        idempotent: false,
+        guard: this.keto.guards.write,
+      });
     } catch (error) {
       throw ketoCallFailure(operation, error);
     } finally {

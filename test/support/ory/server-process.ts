@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import type { OryServerName } from './binaries.js';
 import type { OrphanGuard } from './orphan-guard.js';
 
 const readyPollMs = 100;
 
 /** How one server is launched; `readyUrls` are polled until each answers 200. */
 export interface ServerLaunch {
-  readonly name: OryServerName;
+  /** An Ory server's name, or another server run the same way (`toxiproxy`). */
+  readonly name: string;
   readonly binary: string;
   readonly args: readonly string[];
   readonly cwd: string;
@@ -25,7 +25,7 @@ export function tailOf(logPath: string, lines: number): string {
   return all.slice(-lines).join('\n');
 }
 
-/** One running Ory server: its own log file (appended across restarts) and lifecycle. */
+/** One running server (Ory's, or Toxiproxy): its own log file (appended across restarts) and lifecycle. */
 export class ServerProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
