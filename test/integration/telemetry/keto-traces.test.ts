@@ -43,6 +43,7 @@ describe('OpenTelemetry spans of Keto checks (real SDK, real Keto, Express)', ()
   let proxy: RecordingProxy;
   let app: SignedApp;
   let down: SignedApp;
+  let broken: SignedApp;
   let deadPort: number;
   const tokens: string[] = [];
 
@@ -73,9 +74,19 @@ describe('OpenTelemetry spans of Keto checks (real SDK, real Keto, Express)', ()
       http: { timeoutMs: 500, retries: 1 },
       metadata,
     });
+    broken = await startSignedApp('express', {
+      audience: AUDIENCE,
+      keto: { readUrl: `http://127.0.0.1:${deadPort}` },
+      http: {
+        timeoutMs: 500,
+        retries: 0,
+        breaker: { failureThreshold: 2, halfOpenAfterMs: 60_000 },
+      },
+      metadata,
+    });
   });
   afterAll(async () => {
-    await Promise.all([app?.close(), down?.close(), proxy?.stop()]);
+    await Promise.all([app?.close(), down?.close(), broken?.close(), proxy?.stop()]);
     await sdk?.shutdown();
   });
 
@@ -147,22 +158,47 @@ describe('OpenTelemetry spans of Keto checks (real SDK, real Keto, Express)', ()
     expect(check.attributes).not.toHaveProperty('http.response.status_code');
   });
 
+  it('traces a call the open breaker refused: no attempt, error.type upstream.circuit_open', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const refused = await view(broken, newId('user'), newId('listing'));
+      expect(refused.status).toBe(503);
+      expect(only(refused.spans, ketoSpan).attributes['error.type']).toBe('ECONNREFUSED');
+    }
+    const { status, spans } = await view(broken, newId('user'), newId('listing'));
+    expect(status).toBe(503);
+    expect(
+      only(spans, (span) => span.name === 'iam.authorize.permission').attributes,
+    ).toMatchObject({ 'iam.outcome': 'unavailable', 'iam.code': 'upstream.circuit_open' });
+    const check = only(spans, ketoSpan);
+    expect(check.status.code).toBe(SpanStatusCode.ERROR);
+    expect(check.attributes).toMatchObject({
+      'iam.attempts': 0,
+      'error.type': 'upstream.circuit_open',
+    });
+    expect(check.attributes).not.toHaveProperty('server.address');
+  });
+
   it('records Keto latency by outcome, and exports no token', async () => {
     const points = await sdk.points<Histogram>('iam.upstream.duration');
     const keto = points.filter((point) => point.attributes['iam.upstream'] === 'keto');
     const ok = keto.filter((point) => point.attributes['iam.outcome'] === 'ok');
     const failed = keto.filter((point) => point.attributes['iam.outcome'] === 'error');
     expect(ok.reduce((sum, point) => sum + countOf(point), 0)).toBeGreaterThanOrEqual(1);
-    expect(failed.map((point) => point.attributes)).toEqual([
-      {
-        'iam.tenant': 'default',
-        'iam.upstream': 'keto',
-        'iam.operation': expect.stringMatching(/^Keto (batch )?check$/),
-        'iam.outcome': 'error',
-        'error.type': 'ECONNREFUSED',
-      },
-    ]);
-    expect(countOf(failed[0])).toBe(1);
+    const byType = Object.fromEntries(
+      failed.map((point) => [String(point.attributes['error.type']), countOf(point)]),
+    );
+    // One refused call from the outage test (its two attempts are one call), two that opened the
+    // breaker, one the breaker refused.
+    expect(byType).toEqual({ ECONNREFUSED: 3, 'upstream.circuit_open': 1 });
+    for (const point of failed) {
+      expect(Object.keys(point.attributes).sort()).toEqual([
+        'error.type',
+        'iam.operation',
+        'iam.outcome',
+        'iam.tenant',
+        'iam.upstream',
+      ]);
+    }
 
     const text = await exportedText(sdk);
     for (const token of tokens) {
