@@ -43,6 +43,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(authBffOptions)).toStrictEqual({
       global: false,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -69,6 +71,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(ordersApiOptions)).toStrictEqual({
       global: true,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -92,6 +96,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(inventoryApiOptions)).toStrictEqual({
       global: true,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
