@@ -4,7 +4,6 @@
  * 403, 503) and a 503 thrown by a service inside a handler keep their status, their `code` and
  * `Retry-After` in the app's own shape; a mapper with a bug ends in the library's own answer.
  */
-import { createServer } from 'node:net';
 import { Controller, Get, HttpException, Inject } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
   RequireRole,
 } from '../../../src/index.js';
 import { type JsonResponse, PLATFORMS, request } from '../../support/nest-app.js';
+import { freePorts } from '../../support/ory/ports.js';
 import { type SignedApp, startSignedApp } from '../../support/signed-app.js';
 
 /** The app's own exception class, as many Nest apps have one. */
@@ -101,16 +101,6 @@ class OrdersController {
   }
 }
 
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
 const LIBRARY_BODY_KEYS = ['code', 'message', 'statusCode'];
 
 function expectLibraryAnswer(response: JsonResponse, status: number, code: string): void {
@@ -128,7 +118,7 @@ describe.each(PLATFORMS)('custom error responses on %s', (platform) => {
   });
 
   beforeAll(async () => {
-    const keto = `http://127.0.0.1:${await closedPort()}`;
+    const keto = `http://127.0.0.1:${(await freePorts(1))[0]}`;
     app = await startSignedApp(platform, {
       audience: 'orders-api',
       keto: { readUrl: keto },
@@ -230,7 +220,7 @@ describe.each(PLATFORMS)('IamExceptionFilter without a mapper on %s', (platform)
   beforeAll(async () => {
     app = await startSignedApp(platform, {
       audience: 'orders-api',
-      keto: { readUrl: `http://127.0.0.1:${await closedPort()}` },
+      keto: { readUrl: `http://127.0.0.1:${(await freePorts(1))[0]}` },
       http: { retries: 0 },
       metadata: {
         controllers: [OrdersController],
