@@ -4,7 +4,7 @@
  * 403, 503) and a 503 thrown by a service inside a handler keep their status, their `code` and
  * `Retry-After` in the app's own shape; a mapper with a bug ends in the library's own answer.
  */
-import { Controller, Get, HttpException, Inject } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, UseFilters } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -213,29 +213,44 @@ describe.each(PLATFORMS)('custom error responses on %s', (platform) => {
   });
 });
 
-/** What the filter alone does for an app that keeps the library's error shape. */
-describe.each(PLATFORMS)('IamExceptionFilter without a mapper on %s', (platform) => {
+/** The filter on one controller only, for an app that keeps the library's error shape. */
+@Controller('filtered')
+@UseFilters(IamExceptionFilter)
+class FilteredController {
+  constructor(@Inject(PermissionService) private readonly permissions: PermissionService) {}
+
+  @Get()
+  async check() {
+    return { allowed: await this.permissions.forTenant('default').check(tuple) };
+  }
+}
+
+describe.each(PLATFORMS)('@UseFilters(IamExceptionFilter) without a mapper on %s', (platform) => {
   let app: SignedApp;
+  const get = (path: string) =>
+    request(`${app.url}${path}`, {
+      headers: { Authorization: `Bearer ${app.token('alice')}` },
+    });
 
   beforeAll(async () => {
     app = await startSignedApp(platform, {
       audience: 'orders-api',
       keto: { readUrl: `http://127.0.0.1:${(await freePorts(1))[0]}` },
       http: { retries: 0 },
-      metadata: {
-        controllers: [OrdersController],
-        providers: [{ provide: APP_FILTER, useClass: IamExceptionFilter }],
-      },
+      metadata: { controllers: [FilteredController, OrdersController] },
     });
   });
   afterAll(() => app?.close());
 
   it("answers a service's 503 with the library body and Retry-After", async () => {
-    const token = app.token('alice');
-    const response = await request(`${app.url}/orders/service`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
+    const response = await get('/filtered');
     expectLibraryAnswer(response, 503, 'auth.upstream_unavailable');
     expect(response.headers.get('retry-after')).toBe('5');
+  });
+
+  it('is what adds Retry-After: a controller without it answers the 503 without the header', async () => {
+    const response = await get('/orders/service');
+    expectLibraryAnswer(response, 503, 'auth.upstream_unavailable');
+    expect(response.headers.get('retry-after')).toBeNull();
   });
 });
