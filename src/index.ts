@@ -6,6 +6,7 @@ export {
   type IamAuditEventName,
 } from './audit/audit-event.js';
 export { AUDIT_SINK, type AuditSink, LoggerAuditSink } from './audit/audit-sink.js';
+export type { BreakerConfig, HttpClientConfig } from './config/http-config.js';
 export type {
   IamErrorsOptions,
   IamModuleOptions,
@@ -19,7 +20,6 @@ export type {
   CloudConfig,
   CsrfConfig,
   DecisionCacheConfig,
-  HttpClientConfig,
   JwksConfig,
   JwtAlgorithm,
   KetoConfig,
@@ -68,6 +68,7 @@ export {
   IamHealthIndicator,
   type IamHealthOptions,
   type IamHealthResult,
+  type IamTenantHealth,
 } from './health/iam-health.indicator.js';
 export type { IamDependencyHealth } from './health/probe.js';
 export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
@@ -155,6 +156,8 @@ export { ReplayCapacityExceededError } from './replay/replay-capacity-error.js';
 export { ReplayStateLostError } from './replay/replay-state-lost-error.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
+export type { Upstream } from './resilience/upstream.js';
+export type { BreakerState, UpstreamGuardStatus } from './resilience/upstream-guard.js';
 export { FlowService } from './services/flow.service.js';
 export { IdentityService } from './services/identity.service.js';
 export { PermissionService } from './services/permission.service.js';

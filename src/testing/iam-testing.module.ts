@@ -49,7 +49,14 @@ function testingOptions(tenant: string, options: IamTestingModuleOptions): Valid
     transport: 'oathkeeper',
     trustProxy: false,
     claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
-    http: Object.freeze({ timeoutMs: 1_000, retries: 0, deadlineMs: 1_000 }),
+    // No upstream is called: the breaker and bulkhead have nothing to guard.
+    http: Object.freeze({
+      timeoutMs: 1_000,
+      retries: 0,
+      deadlineMs: 1_000,
+      maxConcurrent: 1,
+      breaker: Object.freeze({ enabled: false, failureThreshold: 1, halfOpenAfterMs: 1_000 }),
+    }),
   });
   return Object.freeze({
     tenants: Object.freeze({ [tenant]: config }),

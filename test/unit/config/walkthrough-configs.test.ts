@@ -7,7 +7,13 @@ const defaultClaims = {
   tenant: 'tenant',
   allowMissingTenant: false,
 };
-const defaultHttp = { timeoutMs: 1000, retries: 2, deadlineMs: 3000 };
+const defaultHttp = {
+  timeoutMs: 1000,
+  retries: 2,
+  deadlineMs: 3000,
+  maxConcurrent: 64,
+  breaker: { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 },
+};
 
 function walkthroughOathkeeper(audience: string) {
   return {
