@@ -122,7 +122,8 @@ describe.each(PLATFORMS)('custom error responses on %s', (platform) => {
     app = await startSignedApp(platform, {
       audience: 'orders-api',
       keto: { readUrl: keto },
-      http: { retries: 0 },
+      // Every request meets Keto's outage itself: no breaker opening on the way.
+      http: { retries: 0, breaker: { enabled: false } },
       decisions: { errors: { map } },
       metadata: {
         controllers: [OrdersController],
@@ -236,7 +237,8 @@ describe.each(PLATFORMS)('@UseFilters(IamExceptionFilter) without a mapper on %s
     app = await startSignedApp(platform, {
       audience: 'orders-api',
       keto: { readUrl: `http://127.0.0.1:${(await freePorts(1))[0]}` },
-      http: { retries: 0 },
+      // Every request meets Keto's outage itself: no breaker opening on the way.
+      http: { retries: 0, breaker: { enabled: false } },
       metadata: { controllers: [FilteredController, OrdersController] },
     });
   });
@@ -252,5 +254,36 @@ describe.each(PLATFORMS)('@UseFilters(IamExceptionFilter) without a mapper on %s
     const response = await get('/orders/service');
     expectLibraryAnswer(response, 503, 'auth.upstream_unavailable');
     expect(response.headers.get('retry-after')).toBeNull();
+  });
+});
+
+/** The 503s of an open circuit breaker are the library's errors too: same treatment. */
+describe.each(PLATFORMS)("an open breaker's 503 inside a handler on %s", (platform) => {
+  let app: SignedApp;
+
+  beforeAll(async () => {
+    app = await startSignedApp(platform, {
+      audience: 'orders-api',
+      keto: { readUrl: `http://127.0.0.1:${(await freePorts(1))[0]}` },
+      http: { retries: 0, breaker: { failureThreshold: 1, halfOpenAfterMs: 60_000 } },
+      decisions: { errors: { map } },
+      metadata: {
+        controllers: [OrdersController],
+        providers: [{ provide: APP_FILTER, useClass: IamExceptionFilter }],
+      },
+    });
+  });
+  afterAll(() => app?.close());
+
+  it('answers upstream.circuit_open in the app shape with Retry-After', async () => {
+    const headers = { Authorization: `Bearer ${app.token('alice')}` };
+    const first = await request(`${app.url}/orders/service`, { headers });
+    expect(first.body).toMatchObject({ error: { code: 'auth.upstream_unavailable' } });
+    const refused = await request(`${app.url}/orders/service`, { headers });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({
+      error: { code: 'upstream.circuit_open', status: 503, path: '/orders/service' },
+    });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
