@@ -35,7 +35,7 @@ export class SessionGuard implements CanActivate {
     const found = requestFromContext(context);
     if (found === undefined) {
       throw rejectDecision(
-        this.registry.audit,
+        this.registry,
         new IamUnauthorizedError('auth.failure.unsupported_context'),
         { found },
       );
@@ -50,7 +50,7 @@ export class SessionGuard implements CanActivate {
       return true;
     }
     throw rejectDecision(
-      this.registry.audit,
+      this.registry,
       new IamUnauthorizedError('auth.failure.missing_credentials'),
       decision,
     );
@@ -60,7 +60,9 @@ export class SessionGuard implements CanActivate {
     const { audit } = this.registry;
     const tenant = this.registry.resolveTenant(found.request);
     if (tenant === undefined) {
-      throw rejectDecision(audit, new IamUnauthorizedError('auth.tenant_unknown'), { found });
+      throw rejectDecision(this.registry, new IamUnauthorizedError('auth.tenant_unknown'), {
+        found,
+      });
     }
     const { config, transport } = this.registry.runtime(tenant);
     let state: RequestAuthState;
@@ -68,7 +70,7 @@ export class SessionGuard implements CanActivate {
       const deadline = requestDeadlineOf(found, config.http.deadlineMs);
       state = { tenant, identity: await transport.authenticate(found.request, deadline) };
     } catch (error) {
-      throw rejectDecision(audit, error, { found, tenant });
+      throw rejectDecision(this.registry, error, { found, tenant });
     }
     setAuthState(found.request.raw, state);
     if (state.identity !== undefined) {

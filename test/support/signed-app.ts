@@ -5,6 +5,7 @@ import {
   type IamAuditEvent,
   type IamAuditEventName,
   IamModule,
+  type IamModuleOptions,
   type KetoConfig,
   type ReplayCache,
 } from '../../src/index.js';
@@ -22,6 +23,8 @@ export interface SignedAppOptions {
   readonly replayCache?: ReplayCache;
   readonly keto?: KetoConfig;
   readonly http?: HttpClientConfig;
+  /** Module options about how decisions combine and answer (`roles`, `errors`). */
+  readonly decisions?: Pick<IamModuleOptions, 'roles' | 'errors'>;
   /** The app's own imports, controllers and providers next to IamModule. */
   readonly metadata: ModuleMetadata;
 }
@@ -41,7 +44,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, replayCache, keto, http, metadata }: SignedAppOptions,
+  { audience, replay, replayCache, keto, http, decisions, metadata }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -70,6 +73,7 @@ export async function startSignedApp(
               },
             },
             ...(replayCache === undefined ? {} : { replayCache }),
+            ...decisions,
           }),
         ],
         providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],

@@ -49,6 +49,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(authBffOptions)).toStrictEqual({
       global: false,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -75,6 +77,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(ordersApiOptions)).toStrictEqual({
       global: true,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -98,6 +102,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(inventoryApiOptions)).toStrictEqual({
       global: true,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
