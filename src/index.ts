@@ -8,8 +8,11 @@ export {
 export { AUDIT_SINK, type AuditSink, LoggerAuditSink } from './audit/audit-sink.js';
 export type { BreakerConfig, HttpClientConfig } from './config/http-config.js';
 export type {
+  IamErrorsOptions,
   IamModuleOptions,
+  IamRolesOptions,
   IamTelemetryOptions,
+  RoleCombination,
   TenantResolver,
   ValidatedIamOptions,
   ValidatedTelemetryOptions,
@@ -47,6 +50,7 @@ export {
   type RoleRequirement,
 } from './decorators/require-role.decorator.js';
 export { IAM_ERROR_STATUS, type IamErrorCode } from './errors/error-codes.js';
+export type { IamErrorMapContext, IamErrorMapper } from './errors/error-mapping.js';
 export {
   IamBadRequestError,
   IamConfigurationError,
@@ -56,6 +60,7 @@ export {
   IamUnauthorizedError,
   IamUpstreamUnavailableError,
 } from './errors/iam-errors.js';
+export { IamExceptionFilter } from './filters/iam-exception.filter.js';
 export { PermissionGuard } from './guards/permission.guard.js';
 export { RoleGuard } from './guards/role.guard.js';
 export { SessionGuard } from './guards/session.guard.js';

@@ -8,6 +8,9 @@ import type { JwtAlgorithm, TransportKind } from './tenant-config.js';
 export const DEFAULT_GLOBAL = true;
 export const DEFAULT_TELEMETRY_ENABLED = true;
 export const DEFAULT_TELEMETRY_RECORD_SUBJECT = true;
+/** A handler's `@RequireRole` replaces its class's, as it did before the option existed. */
+export const DEFAULT_ROLE_COMBINATION = 'override';
+export const ROLE_COMBINATIONS = ['override', 'all'] as const;
 
 export const DEFAULT_MODE = 'self-hosted';
 export const DEFAULT_TRUST_PROXY = false;

@@ -11,6 +11,7 @@ import {
 import type { ValidatedIamOptions, ValidatedTelemetryOptions } from './module-options.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';
 import { tenantNeighboursOf } from './tenant-neighbours.js';
+import { validateErrorsOption, validateRolesOption } from './validate-guard-options.js';
 import { validateSharedKratos } from './validate-shared-kratos.js';
 import { validateTenant } from './validate-tenant.js';
 import { validateTenantResolver } from './validate-tenant-resolver.js';
@@ -22,6 +23,8 @@ const OPTION_KEYS = [
   'tenantResolver',
   'replayCache',
   'auditSink',
+  'roles',
+  'errors',
   'telemetry',
 ] as const;
 const TELEMETRY_KEYS = ['enabled', 'recordSubject'] as const;
@@ -97,8 +100,9 @@ function validateTelemetry(telemetry: ConfigSection | undefined): ValidatedTelem
 /**
  * Validates the options of `IamModule.forRoot()` (or what `forRootAsync()`'s factory returned),
  * applies every default and returns them deeply frozen. Throws one `IamConfigurationError`
- * listing every problem by path; secrets are never echoed in it. A `replayCache`, `auditSink`
- * or function `tenantResolver` is kept as given (not frozen): it is the caller's live object.
+ * listing every problem by path; secrets are never echoed in it. A `replayCache`, `auditSink`,
+ * `errors.map` or function `tenantResolver` is kept as given (not frozen): it is the caller's live
+ * object.
  */
 export function validateIamOptions(input: unknown): ValidatedIamOptions {
   const problems = new ConfigProblems();
@@ -122,6 +126,8 @@ export function validateIamOptions(input: unknown): ValidatedIamOptions {
     REPLAY_CACHE_SHAPE,
   );
   const auditSink = options.implementation<AuditSink>('auditSink', ['emit'], AUDIT_SINK_SHAPE);
+  const roles = validateRolesOption(options);
+  const errors = validateErrorsOption(options);
   const telemetry = validateTelemetry(options.section('telemetry'));
   problems.throwIfAny();
 
@@ -133,5 +139,7 @@ export function validateIamOptions(input: unknown): ValidatedIamOptions {
     ...(tenantResolver !== undefined && { tenantResolver: deepFreeze(tenantResolver) }),
     ...(replayCache !== undefined && { replayCache }),
     ...(auditSink !== undefined && { auditSink }),
+    roles,
+    errors,
   });
 }

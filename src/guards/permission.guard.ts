@@ -3,12 +3,17 @@ import { Reflector } from '@nestjs/core';
 import { IamForbiddenError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import { PERMISSION_CHECKER, type PermissionChecker } from '../permissions/permission-checker.js';
 import { describeTuple } from '../permissions/permission-tuple.js';
-import { requestFromContext } from '../request/execution-context.js';
+import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import { getAuthState } from '../request/request-state.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { ATTR_CHECKS } from '../telemetry/telemetry-names.js';
-import { type DecisionContext, recordDecision, rejectDecision } from './decision-audit.js';
+import {
+  answerFor,
+  type DecisionContext,
+  recordDecision,
+  rejectDecision,
+} from './decision-audit.js';
 import { resolveRules, viewOf } from './permission-rules.js';
 import { routeRequirementsOf } from './route-requirements.js';
 
@@ -56,7 +61,7 @@ export class PermissionGuard implements CanActivate {
       } catch (error) {
         throw rejectDecision(registry, error, decision);
       }
-      return this.decide(groups, answers, decision);
+      return this.decide(groups, answers, decision, found);
     });
   }
 
@@ -65,6 +70,7 @@ export class PermissionGuard implements CanActivate {
     groups: ReturnType<typeof resolveRules>,
     answers: readonly boolean[],
     decision: DecisionContext,
+    found: ContextRequest,
   ): true {
     let index = 0;
     let allowed = true;
@@ -85,7 +91,9 @@ export class PermissionGuard implements CanActivate {
       allowed &&= groupAllowed;
     }
     // Each denied check was recorded above; the rejection itself adds no second event.
-    if (!allowed) throw new IamForbiddenError('authz.permission.deny');
+    if (!allowed) {
+      throw answerFor(this.registry, new IamForbiddenError('authz.permission.deny'), found);
+    }
     return true;
   }
 }

@@ -9,7 +9,8 @@ import { routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Enforces `@RequireRole` against the roles of the verified identity. Runs after SessionGuard;
- * a request without an identity is denied with 401.
+ * a request without an identity is denied with 401. With `roles.combine: 'override'` (default)
+ * the handler's requirement replaces its class's; with `'all'` both must hold.
  */
 @Injectable()
 export class RoleGuard implements CanActivate {
@@ -19,8 +20,10 @@ export class RoleGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const requirement = routeRequirementsOf(this.reflector, context).roles;
-    if (requirement === undefined) return true;
+    const declared = routeRequirementsOf(this.reflector, context).roles;
+    if (declared.length === 0) return true;
+    const required =
+      this.registry.options.roles.combine === 'all' ? declared : declared.slice(0, 1);
     const { registry } = this;
     const found = requestFromContext(context);
     const state = found === undefined ? undefined : getAuthState(found.request.raw);
@@ -39,10 +42,11 @@ export class RoleGuard implements CanActivate {
     return registry.telemetry.authorizeRole(state?.tenant, (span) => {
       span.subject(identity.id);
       const held = new Set(identity.roles);
-      const allowed =
+      const allowed = required.every((requirement) =>
         requirement.match === 'all'
           ? requirement.roles.every((role) => held.has(role))
-          : requirement.roles.some((role) => held.has(role));
+          : requirement.roles.some((role) => held.has(role)),
+      );
       if (!allowed) {
         throw rejectDecision(registry, new IamForbiddenError('authz.role.deny'), decision);
       }

@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
 import { HttpIamRequest, isPlatformRequest, type PlatformRequest } from './http-request.js';
 import type { IamRequest } from './iam-request.js';
 
@@ -22,12 +22,12 @@ interface GraphqlContext {
 }
 
 /**
- * Finds the HTTP request of an HTTP or GraphQL context. GraphQL (Apollo or Mercurius) keeps it in
+ * Finds the HTTP request of an HTTP or GraphQL context (a guard's, or an exception filter's host). GraphQL (Apollo or Mercurius) keeps it in
  * the third resolver argument. Any other context (ws, rpc, a GraphQL subscription) answers
  * undefined: the guards deny it unless the route is public, because there is no request the
  * library knows how to verify for as long as it lives.
  */
-export function requestFromContext(context: ExecutionContext): ContextRequest | undefined {
+export function requestFromContext(context: ArgumentsHost): ContextRequest | undefined {
   const type = context.getType<string>();
   if (type === 'http') {
     const http = context.switchToHttp();

@@ -1,3 +1,4 @@
+import { HttpException } from '@nestjs/common';
 import type { Context, Span } from '@opentelemetry/api';
 import { IamHttpError } from '../errors/iam-errors.js';
 import type { OtelApi } from './otel-api.js';
@@ -29,14 +30,19 @@ export const NOOP_DECISION_SPAN: DecisionSpan = {
   set: () => undefined,
 };
 
-/** Where the active decision span is found by code that has no handle on it (see cache-hit.ts). */
+/** Where the active decision span is found by code that has no handle on it (see active-decision.ts). */
 export const DECISION_SPAN_KEY = otelApi?.createContextKey('nestjs-ory-iam decision span');
 
-/** A rejection the guards answer: 503 (or anything unexpected, which they turn into one) or a deny. */
+/**
+ * A rejection nobody noted (see active-decision.ts): 503 for anything the guards would turn into
+ * one, else the exception's status and code.
+ */
 function rejectionOf(error: unknown): { outcome: DecisionOutcome; code: string } {
-  if (!(error instanceof IamHttpError))
+  if (!(error instanceof HttpException)) {
     return { outcome: 'unavailable', code: 'auth.upstream_unavailable' };
-  return { outcome: error.getStatus() === 503 ? 'unavailable' : 'deny', code: error.code };
+  }
+  const outcome = error.getStatus() === 503 ? 'unavailable' : 'deny';
+  return { outcome, code: error instanceof IamHttpError ? error.code : String(error.getStatus()) };
 }
 
 /**
@@ -48,6 +54,8 @@ export class RecordingDecisionSpan implements DecisionSpan {
   private decided: DecisionOutcome = 'allow';
   /** Whether a cache answered, once the transport has said. */
   cacheHit: boolean | undefined;
+  /** The rejection as the guard recorded it, before `errors.map` reshaped the exception. */
+  private rejection: { readonly outcome: DecisionOutcome; readonly code: string } | undefined;
 
   constructor(
     private readonly api: OtelApi,
@@ -65,6 +73,10 @@ export class RecordingDecisionSpan implements DecisionSpan {
 
   set(attributes: SpanValues): void {
     this.span.setAttributes(attributes);
+  }
+
+  rejected(outcome: DecisionOutcome, code: string): void {
+    this.rejection = { outcome, code };
   }
 
   cache(hit: boolean): void {
@@ -113,7 +125,7 @@ export class RecordingDecisionSpan implements DecisionSpan {
   }
 
   private endRejected(error: unknown, then: (outcome: DecisionOutcome) => void): void {
-    const { outcome, code } = rejectionOf(error);
+    const { outcome, code } = this.rejection ?? rejectionOf(error);
     this.span.setAttributes({
       [ATTR_OUTCOME]: outcome,
       [ATTR_CODE]: code,

@@ -1,5 +1,6 @@
 import type { BatchObservableResult, Tracer } from '@opentelemetry/api';
 import type { ValidatedIamOptions } from '../config/module-options.js';
+import { noteRejection } from './active-decision.js';
 import {
   type DecisionOutcome,
   type DecisionSpan,
@@ -124,8 +125,12 @@ export class IamTelemetry {
     return span.runSync(() => fn(span), ignoreOutcome);
   }
 
-  /** Counts one decision in `iam.decisions`. */
+  /** Counts one decision in `iam.decisions`, and notes a rejection's code on its span. */
   count(decision: CountedDecision): void {
+    const { outcome, code } = decision;
+    if (this.recording !== undefined && code !== undefined && outcome !== 'allow') {
+      noteRejection(outcome, code);
+    }
     this.recording?.metrics?.decisions.add(1, {
       ...this.tenantAttributes(decision.tenant),
       [ATTR_DECISION]: decision.decision,

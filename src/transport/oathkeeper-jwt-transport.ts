@@ -6,7 +6,7 @@ import type { JwksKeyStore, JwksStoreStatus } from '../jwt/jwks-key-store.js';
 import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
-import { noteCacheHit } from '../telemetry/cache-hit.js';
+import { noteCacheHit } from '../telemetry/active-decision.js';
 import { tokenFromHeader } from './bearer-token.js';
 import { checkCsrfOrigin } from './csrf-origin.js';
 import { identityFromClaims } from './oathkeeper-identity.js';

@@ -5,6 +5,7 @@ import {
   type IamAuditEvent,
   type IamAuditEventName,
   IamModule,
+  type IamModuleOptions,
   type IamTelemetryOptions,
   type KetoConfig,
   type ReplayCache,
@@ -25,6 +26,8 @@ export interface SignedAppOptions {
   readonly http?: HttpClientConfig;
   /** The module's `telemetry` option; absent leaves it out (the library's default). */
   readonly telemetry?: IamTelemetryOptions;
+  /** Module options about how decisions combine and answer (`roles`, `errors`). */
+  readonly decisions?: Pick<IamModuleOptions, 'roles' | 'errors'>;
   /** The app's own imports, controllers and providers next to IamModule. */
   readonly metadata: ModuleMetadata;
 }
@@ -44,7 +47,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, replayCache, keto, http, telemetry, metadata }: SignedAppOptions,
+  { audience, replay, replayCache, keto, http, decisions, telemetry, metadata }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -73,6 +76,7 @@ export async function startSignedApp(
               },
             },
             ...(replayCache === undefined ? {} : { replayCache }),
+            ...decisions,
             ...(telemetry === undefined ? {} : { telemetry }),
           }),
         ],

@@ -2,7 +2,7 @@ import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
 import type { Deadline } from '../../deadline/deadline.js';
 import { deadlineFailure, isDeadlineAbort } from '../../deadline/deadline-failure.js';
 import { SharedFlight } from '../../deadline/shared-flight.js';
-import { noteCacheHit } from '../../telemetry/cache-hit.js';
+import { noteCacheHit } from '../../telemetry/active-decision.js';
 import type { SessionCredential } from '../../transport/kratos-credentials.js';
 import { callOry, OryResponseError } from '../ory-call.js';
 import type { KratosClients } from '../ory-clients.js';

@@ -50,6 +50,8 @@ describe('the walkthrough configs', () => {
       global: false,
       telemetry: { enabled: true, recordSubject: true },
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -77,6 +79,8 @@ describe('the walkthrough configs', () => {
       global: true,
       telemetry: { enabled: true, recordSubject: true },
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -101,6 +105,8 @@ describe('the walkthrough configs', () => {
       global: true,
       telemetry: { enabled: true, recordSubject: true },
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
