@@ -41,6 +41,7 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
   let replayApp: SignedApp;
   let anonymousSubjectApp: SignedApp;
   let disabledApp: SignedApp;
+  let mappedApp: SignedApp;
   const tokens: string[] = [];
   const mint = (from: SignedApp, sub: string, claims?: Record<string, unknown>): string => {
     const token = from.token(sub, claims);
@@ -65,10 +66,19 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
       telemetry: { enabled: false },
       metadata,
     });
+    mappedApp = await startSignedApp('express', {
+      audience: 'orders-api',
+      decisions: {
+        errors: { map: (error) => ({ problem: 'refused', status: error.getStatus() }) },
+      },
+      metadata,
+    });
   });
   afterAll(async () => {
     await Promise.all(
-      [app, replayApp, anonymousSubjectApp, disabledApp].map((running) => running?.close()),
+      [app, replayApp, anonymousSubjectApp, disabledApp, mappedApp].map((running) =>
+        running?.close(),
+      ),
     );
     await sdk?.shutdown();
   });
@@ -189,6 +199,27 @@ describe('OpenTelemetry spans of JWT requests (real SDK, Express)', () => {
     const authenticate = only(spans, 'iam.authenticate');
     expect(authenticate.attributes['iam.outcome']).toBe('allow');
     expect(authenticate.attributes).not.toHaveProperty('enduser.id');
+  });
+
+  it("keeps the library codes on the spans when errors.map answers with the app's own body", async () => {
+    const token = mint(mappedApp, 'heidi');
+    const spans = await spansOf(sdk, async () => {
+      const denied = await get(mappedApp, '/otel/admin', token);
+      expect(denied.status).toBe(403);
+      expect(denied.body).toEqual({ problem: 'refused', status: 403 });
+    });
+    expect(only(spans, 'iam.authorize.role').attributes).toMatchObject({
+      'iam.outcome': 'deny',
+      'iam.code': 'authz.role.deny',
+      'error.type': 'authz.role.deny',
+    });
+    const expired = await spansOf(sdk, async () => {
+      const answer = await get(mappedApp, '/otel/me', mint(mappedApp, 'ivan', { aud: ['x'] }));
+      expect(answer.status).toBe(401);
+    });
+    expect(only(expired, 'iam.authenticate').attributes['iam.code']).toBe(
+      'auth.failure.audience_mismatch',
+    );
   });
 
   it('records nothing with enabled: false, though an SDK is registered', async () => {
