@@ -54,6 +54,8 @@ export {
   IamUnauthorizedError,
   IamUpstreamUnavailableError,
 } from './errors/iam-errors.js';
+export { IamGateway } from './guards/iam-gateway.decorator.js';
+export { IamWsExceptionFilter } from './guards/iam-ws-exception.filter.js';
 export { PermissionGuard } from './guards/permission.guard.js';
 export { RoleGuard } from './guards/role.guard.js';
 export { SessionGuard } from './guards/session.guard.js';
@@ -150,6 +152,7 @@ export { ReplayCapacityExceededError } from './replay/replay-capacity-error.js';
 export { ReplayStateLostError } from './replay/replay-state-lost-error.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
+export { attachUpgradeRequest } from './request/ws-connection.js';
 export { FlowService } from './services/flow.service.js';
 export { IdentityService } from './services/identity.service.js';
 export { PermissionService } from './services/permission.service.js';

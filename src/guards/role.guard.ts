@@ -23,7 +23,7 @@ export class RoleGuard implements CanActivate {
     if (requirement === undefined) return true;
     const { audit } = this.registry;
     const found = requestFromContext(context);
-    const state = found === undefined ? undefined : getAuthState(found.request.raw);
+    const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (identity === undefined) {
       const code =
