@@ -65,8 +65,12 @@ async function socketIoClient(
   };
 }
 
-async function wsClient(url: string, headers: Record<string, string>): Promise<GatewayClient> {
-  const socket = new WebSocket(url.replace(/^http/, 'ws'), { headers });
+async function wsClient(
+  url: string,
+  headers: Record<string, string>,
+  path: string,
+): Promise<GatewayClient> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${path}`, { headers });
   const queue = new EventQueue();
   socket.on('message', (raw) => queue.push(JSON.parse(String(raw)) as ServerEvent));
   const closed = new Promise<Closed>((resolve) =>
@@ -84,11 +88,15 @@ async function wsClient(url: string, headers: Record<string, string>): Promise<G
   };
 }
 
-/** Opens a connection to the app's gateway with these handshake headers. */
+/**
+ * Opens a connection to the app's gateway with these handshake headers; `path` is the `ws`
+ * gateway's (socket.io's is always `/socket.io`). Rejects when the server refuses the upgrade.
+ */
 export function connect(
   platform: GatewayPlatform,
   url: string,
   headers: Record<string, string> = {},
+  path = '/',
 ): Promise<GatewayClient> {
-  return platform === 'socket.io' ? socketIoClient(url, headers) : wsClient(url, headers);
+  return platform === 'socket.io' ? socketIoClient(url, headers) : wsClient(url, headers, path);
 }

@@ -76,3 +76,8 @@ export class WsChatGateway extends ChatHandlers implements OnGatewayConnection {
     attachUpgradeRequest(client, request);
   }
 }
+
+/** The `ws` gateway on a path of its own, for a proxy route (Oathkeeper's may not be `/`). */
+@WebSocketGateway({ path: '/chat' })
+@IamGateway()
+export class WsChatGatewayOnPath extends WsChatGateway {}
