@@ -6,8 +6,12 @@ export {
   type IamAuditEventName,
 } from './audit/audit-event.js';
 export { AUDIT_SINK, type AuditSink, LoggerAuditSink } from './audit/audit-sink.js';
+export type { BreakerConfig, HttpClientConfig } from './config/http-config.js';
 export type {
+  IamErrorsOptions,
   IamModuleOptions,
+  IamRolesOptions,
+  RoleCombination,
   TenantResolver,
   ValidatedIamOptions,
 } from './config/module-options.js';
@@ -16,7 +20,6 @@ export type {
   CloudConfig,
   CsrfConfig,
   DecisionCacheConfig,
-  HttpClientConfig,
   JwksConfig,
   JwtAlgorithm,
   KetoConfig,
@@ -45,6 +48,7 @@ export {
   type RoleRequirement,
 } from './decorators/require-role.decorator.js';
 export { IAM_ERROR_STATUS, type IamErrorCode } from './errors/error-codes.js';
+export type { IamErrorMapContext, IamErrorMapper } from './errors/error-mapping.js';
 export {
   IamBadRequestError,
   IamConfigurationError,
@@ -54,6 +58,7 @@ export {
   IamUnauthorizedError,
   IamUpstreamUnavailableError,
 } from './errors/iam-errors.js';
+export { IamExceptionFilter } from './filters/iam-exception.filter.js';
 export { IamGateway } from './guards/iam-gateway.decorator.js';
 export { IamWsExceptionFilter } from './guards/iam-ws-exception.filter.js';
 export { PermissionGuard } from './guards/permission.guard.js';
@@ -65,6 +70,7 @@ export {
   IamHealthIndicator,
   type IamHealthOptions,
   type IamHealthResult,
+  type IamTenantHealth,
 } from './health/iam-health.indicator.js';
 export type { IamDependencyHealth } from './health/probe.js';
 export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
@@ -153,6 +159,8 @@ export { ReplayStateLostError } from './replay/replay-state-lost-error.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
 export { attachUpgradeRequest } from './request/ws-connection.js';
+export type { Upstream } from './resilience/upstream.js';
+export type { BreakerState, UpstreamGuardStatus } from './resilience/upstream-guard.js';
 export { FlowService } from './services/flow.service.js';
 export { IdentityService } from './services/identity.service.js';
 export { PermissionService } from './services/permission.service.js';

@@ -29,6 +29,11 @@ export const IAM_AUDIT_EVENTS = [
   'jwks.refresh.success',
   'jwks.refresh.failure',
   'request.invalid_id',
+  'upstream.circuit_open',
+  'upstream.saturated',
+  'upstream.breaker.opened',
+  'upstream.breaker.half_opened',
+  'upstream.breaker.closed',
 ] as const;
 
 export type IamAuditEventName = (typeof IAM_AUDIT_EVENTS)[number];

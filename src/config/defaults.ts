@@ -6,6 +6,9 @@ import type { JwtAlgorithm, TransportKind } from './tenant-config.js';
  */
 
 export const DEFAULT_GLOBAL = true;
+/** A handler's `@RequireRole` replaces its class's, as it did before the option existed. */
+export const DEFAULT_ROLE_COMBINATION = 'override';
+export const ROLE_COMBINATIONS = ['override', 'all'] as const;
 
 export const DEFAULT_MODE = 'self-hosted';
 export const DEFAULT_TRUST_PROXY = false;
@@ -46,6 +49,13 @@ export const DEFAULT_ALLOW_MISSING_TENANT = false;
 /** One attempt; Kratos and Keto answer in milliseconds when they are well. */
 export const DEFAULT_HTTP_TIMEOUT_MS = 1_000;
 export const DEFAULT_HTTP_RETRIES = 2;
+/** Per tenant and upstream, per process: far above what a healthy upstream keeps in flight. */
+export const DEFAULT_HTTP_MAX_CONCURRENT = 64;
+export const MAX_HTTP_MAX_CONCURRENT = 100_000;
+export const DEFAULT_BREAKER_ENABLED = true;
+export const DEFAULT_BREAKER_FAILURE_THRESHOLD = 5;
+export const MAX_BREAKER_FAILURE_THRESHOLD = 1_000;
+export const DEFAULT_BREAKER_HALF_OPEN_AFTER_MS = 5_000;
 /** All the upstream work of one request: room for two whole attempts and their backoff. */
 export const DEFAULT_HTTP_DEADLINE_MS = 3_000;
 

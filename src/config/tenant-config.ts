@@ -1,3 +1,5 @@
+import type { HttpClientConfig, ValidatedHttpConfig } from './http-config.js';
+
 /** How a tenant's requests prove who sent them. */
 export type TransportKind = 'oathkeeper' | 'cookie' | 'bearer' | 'cookie-or-bearer';
 
@@ -205,21 +207,6 @@ export interface CloudConfig {
   apiKey: string;
 }
 
-export interface HttpClientConfig {
-  /** Timeout of one attempt of a call to Kratos or Keto. Default 1000. */
-  timeoutMs?: number;
-  /**
-   * Retries of idempotent reads on network errors, timeouts, 5xx and 429, each only if the
-   * deadline left holds its backoff and a whole `timeoutMs`. Default 2.
-   */
-  retries?: number;
-  /**
-   * Budget of all the upstream work of one request (Kratos, Keto, a JWKS refetch, the replay
-   * store), and of each Ory call a service makes. Default 3000.
-   */
-  deadlineMs?: number;
-}
-
 /**
  * One tenant's configuration as you write it. Fields with defaults are optional; the validated,
  * frozen result is {@link ValidatedTenantConfig}.
@@ -294,5 +281,5 @@ export interface ValidatedTenantConfig {
   readonly oathkeeper?: ValidatedOathkeeperConfig;
   readonly cloud?: Readonly<CloudConfig>;
   readonly claims: ValidatedClaimMapping;
-  readonly http: Readonly<Required<HttpClientConfig>>;
+  readonly http: ValidatedHttpConfig;
 }

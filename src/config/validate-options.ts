@@ -7,6 +7,7 @@ import { DEFAULT_GLOBAL } from './defaults.js';
 import type { ValidatedIamOptions } from './module-options.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';
 import { tenantNeighboursOf } from './tenant-neighbours.js';
+import { validateErrorsOption, validateRolesOption } from './validate-guard-options.js';
 import { validateSharedKratos } from './validate-shared-kratos.js';
 import { validateTenant } from './validate-tenant.js';
 import { validateTenantResolver } from './validate-tenant-resolver.js';
@@ -18,6 +19,8 @@ const OPTION_KEYS = [
   'tenantResolver',
   'replayCache',
   'auditSink',
+  'roles',
+  'errors',
 ] as const;
 const OPTION_HINTS: Readonly<Record<string, string>> = {
   isGlobal:
@@ -81,8 +84,9 @@ function validateDefaultTenant(
 /**
  * Validates the options of `IamModule.forRoot()` (or what `forRootAsync()`'s factory returned),
  * applies every default and returns them deeply frozen. Throws one `IamConfigurationError`
- * listing every problem by path; secrets are never echoed in it. A `replayCache`, `auditSink`
- * or function `tenantResolver` is kept as given (not frozen): it is the caller's live object.
+ * listing every problem by path; secrets are never echoed in it. A `replayCache`, `auditSink`,
+ * `errors.map` or function `tenantResolver` is kept as given (not frozen): it is the caller's live
+ * object.
  */
 export function validateIamOptions(input: unknown): ValidatedIamOptions {
   const problems = new ConfigProblems();
@@ -106,6 +110,8 @@ export function validateIamOptions(input: unknown): ValidatedIamOptions {
     REPLAY_CACHE_SHAPE,
   );
   const auditSink = options.implementation<AuditSink>('auditSink', ['emit'], AUDIT_SINK_SHAPE);
+  const roles = validateRolesOption(options);
+  const errors = validateErrorsOption(options);
   problems.throwIfAny();
 
   return Object.freeze({
@@ -115,5 +121,7 @@ export function validateIamOptions(input: unknown): ValidatedIamOptions {
     ...(tenantResolver !== undefined && { tenantResolver: deepFreeze(tenantResolver) }),
     ...(replayCache !== undefined && { replayCache }),
     ...(auditSink !== undefined && { auditSink }),
+    roles,
+    errors,
   });
 }

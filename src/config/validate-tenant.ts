@@ -2,14 +2,10 @@ import type { ConfigProblems } from './config-problems.js';
 import { ConfigSection } from './config-section.js';
 import {
   DEFAULT_ALLOW_MISSING_TENANT,
-  DEFAULT_HTTP_DEADLINE_MS,
-  DEFAULT_HTTP_RETRIES,
-  DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MODE,
   DEFAULT_ROLES_CLAIM_PATHS,
   DEFAULT_TENANT_CLAIM,
   DEFAULT_TRUST_PROXY,
-  MAX_HTTP_RETRIES,
   TRANSPORTS,
 } from './defaults.js';
 import type {
@@ -19,6 +15,7 @@ import type {
 } from './tenant-config.js';
 import type { TenantNeighbours } from './tenant-neighbours.js';
 import { validateCloud } from './validate-cloud.js';
+import { validateHttp } from './validate-http.js';
 import { validateOathkeeper } from './validate-oathkeeper.js';
 import { validateKeto, validateKratos } from './validate-self-hosted.js';
 
@@ -34,7 +31,6 @@ const TENANT_KEYS = [
   'http',
 ] as const;
 const CLAIMS_KEYS = ['roles', 'tenant', 'allowMissingTenant'] as const;
-const HTTP_KEYS = ['timeoutMs', 'retries', 'deadlineMs'] as const;
 const MODES = ['self-hosted', 'cloud'] as const;
 
 function validateClaims(
@@ -76,26 +72,6 @@ function hmacSecretBindsTenant(
 ): boolean {
   const secret = oathkeeper?.verifier === 'hmac' ? oathkeeper.hmacSecret : undefined;
   return secret !== undefined && neighbours.hmacSecretHolders(secret) === 1;
-}
-
-function validateHttp(http: ConfigSection | undefined): ValidatedTenantConfig['http'] {
-  if (http === undefined) {
-    return {
-      timeoutMs: DEFAULT_HTTP_TIMEOUT_MS,
-      retries: DEFAULT_HTTP_RETRIES,
-      deadlineMs: DEFAULT_HTTP_DEADLINE_MS,
-    };
-  }
-  http.allowOnly(HTTP_KEYS);
-  return {
-    timeoutMs: http.integer('timeoutMs', DEFAULT_HTTP_TIMEOUT_MS),
-    retries: http.integer('retries', DEFAULT_HTTP_RETRIES, {
-      min: 0,
-      max: MAX_HTTP_RETRIES,
-      unit: 'retries',
-    }),
-    deadlineMs: http.integer('deadlineMs', DEFAULT_HTTP_DEADLINE_MS),
-  };
 }
 
 function validateOathkeeperFor(

@@ -14,7 +14,8 @@ export interface RequireRoleOptions {
 /**
  * Requires roles from the verified identity (claims or `metadata_public`, never traits).
  * `@RequireRole('a', 'b')` needs a or b; `@RequireRole(['a', 'b'], { match: 'all' })` needs both.
- * A handler's requirement replaces its class's. Denied → 403 `authz.role.deny`.
+ * A handler's requirement replaces its class's, unless the module's `roles.combine` is `'all'`
+ * (then both must hold). Denied → 403 `authz.role.deny`.
  */
 export function RequireRole(...roles: string[]): MethodDecorator & ClassDecorator;
 export function RequireRole(

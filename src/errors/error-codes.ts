@@ -24,6 +24,8 @@ export const IAM_ERROR_STATUS = {
   'request.invalid_id': 400,
   'auth.replay_capacity_exceeded': 503,
   'auth.replay_state_lost': 503,
+  'upstream.circuit_open': 503,
+  'upstream.saturated': 503,
 } as const;
 
 /** A stable, documented error code carried in the `code` field of every error body. */
@@ -78,6 +80,11 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
   'auth.replay_state_lost':
     'The replay cache lost its records recently, and this token was issued before that, so it ' +
     'cannot be proven unused; try again with a new token.',
+  'upstream.circuit_open':
+    'An identity service failed repeatedly and is given time to recover; try again after the ' +
+    'Retry-After delay.',
+  'upstream.saturated':
+    'An identity service has as many calls in flight as allowed; try again shortly.',
 };
 
 export function statusForCode(code: IamErrorCode): IamErrorStatus {

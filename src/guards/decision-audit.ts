@@ -1,7 +1,9 @@
-import { Logger } from '@nestjs/common';
+import { type HttpException, Logger } from '@nestjs/common';
 import type { AuditEmitter } from '../audit/audit-emitter.js';
 import type { IamAuditDetail, IamAuditEventName } from '../audit/audit-event.js';
+import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { IamErrorCode } from '../errors/error-codes.js';
+import { mapIamError } from '../errors/error-mapping.js';
 import { IamHttpError, IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { type ContextRequest, setResponseHeader } from '../request/execution-context.js';
 
@@ -12,6 +14,30 @@ export interface DecisionContext {
   readonly found: ContextRequest | undefined;
   readonly tenant?: string;
   readonly subject?: string;
+}
+
+/** What a guard decides with: where decisions are recorded, and how errors are answered. */
+export interface DecisionRuntime {
+  readonly audit: AuditEmitter;
+  readonly options: Pick<ValidatedIamOptions, 'errors'>;
+}
+
+/**
+ * The exception a guard throws for `rejection`: the app's own, by `errors.map`, on an HTTP
+ * request; the library's error itself elsewhere. A GraphQL error keeps the library's, whose
+ * `extensions` carry the `code` whatever the app's HTTP shape is; so does a WebSocket message,
+ * whose client gets the `code` from `IamWsExceptionFilter` and whose connection SessionGuard
+ * closes on a failed authentication.
+ */
+export function answerFor(
+  runtime: DecisionRuntime,
+  rejection: IamHttpError,
+  found: ContextRequest | undefined,
+): HttpException {
+  if (found === undefined || found.graphqlArgs !== undefined || found.ws !== undefined) {
+    return rejection;
+  }
+  return mapIamError(rejection, runtime.options.errors.map, found.request);
 }
 
 /** Emits one audit event for a decision, with the request's route, method and request id. */
@@ -38,14 +64,16 @@ export function recordDecision(
 
 /**
  * Turns anything thrown on the way to a decision into a 401/403/503 the client may see, records
- * it, and sets `Retry-After` on 503s. An error the library did not expect becomes a 503: an allow
- * would be wrong and a 500 would hide the cause; it is logged by name only, never with request data.
+ * it, sets `Retry-After` on 503s, and answers it as {@link answerFor} says. An error the library
+ * did not expect becomes a 503: an allow would be wrong and a 500 would hide the cause; it is
+ * logged by name only, never with request data.
  */
 export function rejectDecision(
-  audit: AuditEmitter,
+  runtime: DecisionRuntime,
   error: unknown,
   context: DecisionContext,
-): IamHttpError {
+): HttpException {
+  const { audit } = runtime;
   let rejection: IamHttpError;
   if (error instanceof IamHttpError) {
     rejection = error;
@@ -73,5 +101,5 @@ export function rejectDecision(
   if (rejection instanceof IamUpstreamUnavailableError) {
     setResponseHeader(context.found?.response, 'Retry-After', String(rejection.retryAfterSeconds));
   }
-  return rejection;
+  return answerFor(runtime, rejection, context.found);
 }

@@ -7,7 +7,7 @@ import { requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import { getAuthState } from '../request/request-state.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
-import { recordDecision, rejectDecision } from './decision-audit.js';
+import { answerFor, recordDecision, rejectDecision } from './decision-audit.js';
 import { resolveRules, viewOf } from './permission-rules.js';
 import { routeRequirementsOf } from './route-requirements.js';
 
@@ -36,7 +36,10 @@ export class PermissionGuard implements CanActivate {
         found === undefined
           ? 'auth.failure.unsupported_context'
           : 'auth.failure.missing_credentials';
-      throw rejectDecision(audit, new IamUnauthorizedError(code), { found, tenant: state?.tenant });
+      throw rejectDecision(this.registry, new IamUnauthorizedError(code), {
+        found,
+        tenant: state?.tenant,
+      });
     }
     const decision = { found, tenant: state.tenant, subject: identity.id };
     let groups: ReturnType<typeof resolveRules>;
@@ -47,7 +50,7 @@ export class PermissionGuard implements CanActivate {
       const deadline = requestDeadlineOf(found, http.deadlineMs);
       answers = await this.checker.checkMany(state.tenant, groups.flat(), deadline);
     } catch (error) {
-      throw rejectDecision(audit, error, decision);
+      throw rejectDecision(this.registry, error, decision);
     }
     let index = 0;
     let allowed = true;
@@ -68,7 +71,9 @@ export class PermissionGuard implements CanActivate {
       allowed &&= groupAllowed;
     }
     // Each denied check was recorded above; the rejection itself adds no second event.
-    if (!allowed) throw new IamForbiddenError('authz.permission.deny');
+    if (!allowed) {
+      throw answerFor(this.registry, new IamForbiddenError('authz.permission.deny'), found);
+    }
     return true;
   }
 }

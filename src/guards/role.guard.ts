@@ -9,7 +9,8 @@ import { routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Enforces `@RequireRole` against the roles of the verified identity. Runs after SessionGuard;
- * a request without an identity is denied with 401.
+ * a request without an identity is denied with 401. With `roles.combine: 'override'` (default)
+ * the handler's requirement replaces its class's; with `'all'` both must hold.
  */
 @Injectable()
 export class RoleGuard implements CanActivate {
@@ -19,8 +20,10 @@ export class RoleGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const requirement = routeRequirementsOf(this.reflector, context).roles;
-    if (requirement === undefined) return true;
+    const declared = routeRequirementsOf(this.reflector, context).roles;
+    if (declared.length === 0) return true;
+    const required =
+      this.registry.options.roles.combine === 'all' ? declared : declared.slice(0, 1);
     const { audit } = this.registry;
     const found = requestFromContext(context);
     const state = found === undefined ? undefined : getAuthState(found.stateHolder);
@@ -30,16 +33,20 @@ export class RoleGuard implements CanActivate {
         found === undefined
           ? 'auth.failure.unsupported_context'
           : 'auth.failure.missing_credentials';
-      throw rejectDecision(audit, new IamUnauthorizedError(code), { found, tenant: state?.tenant });
+      throw rejectDecision(this.registry, new IamUnauthorizedError(code), {
+        found,
+        tenant: state?.tenant,
+      });
     }
     const decision = { found, tenant: state?.tenant, subject: identity.id };
     const held = new Set(identity.roles);
-    const allowed =
+    const allowed = required.every((requirement) =>
       requirement.match === 'all'
         ? requirement.roles.every((role) => held.has(role))
-        : requirement.roles.some((role) => held.has(role));
+        : requirement.roles.some((role) => held.has(role)),
+    );
     if (!allowed) {
-      throw rejectDecision(audit, new IamForbiddenError('authz.role.deny'), decision);
+      throw rejectDecision(this.registry, new IamForbiddenError('authz.role.deny'), decision);
     }
     recordDecision(audit, 'authz.role.allow', decision);
     return true;

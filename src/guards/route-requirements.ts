@@ -13,8 +13,11 @@ import type { RoleRequirement } from '../decorators/require-role.decorator.js';
 export interface RouteRequirements {
   /** `@Public`/`@Anonymous` of the handler, else of its class. */
   readonly mode: AuthMode | undefined;
-  /** `@RequireRole` of the handler, else of its class. */
-  readonly roles: RoleRequirement | undefined;
+  /**
+   * `@RequireRole` of the handler, then of its class, those present: RoleGuard checks the first
+   * or all of them, as the module's `roles.combine` says.
+   */
+  readonly roles: readonly RoleRequirement[];
   /** `@RequirePermission` rules of the class, then of the handler: all must hold. */
   readonly permissions: readonly PermissionRule[];
   /** Roles or permissions are required, which needs an identity whatever the mode says. */
@@ -32,9 +35,10 @@ const byClass = new WeakMap<Controller, WeakMap<Handler, RouteRequirements>>();
 function read(reflector: Reflector, handler: Handler, controller: Controller): RouteRequirements {
   const targets = [handler, controller];
   const mode = reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE_KEY, targets);
-  const roles = reflector.getAllAndOverride<RoleRequirement | undefined>(
-    REQUIRED_ROLES_KEY,
-    targets,
+  const roles = Object.freeze(
+    targets
+      .map((target) => reflector.get<RoleRequirement | undefined>(REQUIRED_ROLES_KEY, target))
+      .filter((requirement) => requirement !== undefined),
   );
   const fromClass = reflector.get<PermissionRule[] | undefined>(
     REQUIRED_PERMISSIONS_KEY,
@@ -49,7 +53,7 @@ function read(reflector: Reflector, handler: Handler, controller: Controller): R
     mode,
     roles,
     permissions,
-    needsIdentity: roles !== undefined || fromClass !== undefined || fromHandler !== undefined,
+    needsIdentity: roles.length > 0 || fromClass !== undefined || fromHandler !== undefined,
   });
 }
 

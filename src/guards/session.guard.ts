@@ -41,7 +41,7 @@ export class SessionGuard implements CanActivate {
     const found = requestFromContext(context);
     if (found === undefined) {
       throw rejectDecision(
-        this.registry.audit,
+        this.registry,
         new IamUnauthorizedError('auth.failure.unsupported_context'),
         { found },
       );
@@ -74,7 +74,7 @@ export class SessionGuard implements CanActivate {
       const expired =
         found.ws === undefined ? undefined : connectionExpiry(state.identity, Date.now());
       if (expired === undefined) return true;
-      throw rejectDecision(this.registry.audit, new IamUnauthorizedError(expired), {
+      throw rejectDecision(this.registry, new IamUnauthorizedError(expired), {
         ...decision,
         subject: state.identity.id,
       });
@@ -84,7 +84,7 @@ export class SessionGuard implements CanActivate {
       return true;
     }
     throw rejectDecision(
-      this.registry.audit,
+      this.registry,
       new IamUnauthorizedError('auth.failure.missing_credentials'),
       decision,
     );
@@ -94,7 +94,9 @@ export class SessionGuard implements CanActivate {
     const { audit } = this.registry;
     const tenant = this.registry.resolveTenant(found.request);
     if (tenant === undefined) {
-      throw rejectDecision(audit, new IamUnauthorizedError('auth.tenant_unknown'), { found });
+      throw rejectDecision(this.registry, new IamUnauthorizedError('auth.tenant_unknown'), {
+        found,
+      });
     }
     const { config, transport } = this.registry.runtime(tenant);
     let state: RequestAuthState;
@@ -102,7 +104,7 @@ export class SessionGuard implements CanActivate {
       const deadline = requestDeadlineOf(found, config.http.deadlineMs);
       state = { tenant, identity: await transport.authenticate(found.request, deadline) };
     } catch (error) {
-      throw rejectDecision(audit, error, { found, tenant });
+      throw rejectDecision(this.registry, error, { found, tenant });
     }
     setAuthState(found.stateHolder, state);
     if (state.identity !== undefined) {

@@ -4,6 +4,9 @@ import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
 import type { JwksStoreStatus } from '../jwt/jwks-key-store.js';
+import type { Upstream } from '../resilience/upstream.js';
+import type { UpstreamGuardStatus } from '../resilience/upstream-guard.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { jwksHealth } from './jwks-health.js';
 import { type IamDependencyHealth, type ProbeExpectation, probe } from './probe.js';
@@ -11,12 +14,21 @@ import { type IamDependencyHealth, type ProbeExpectation, probe } from './probe.
 /** The dependencies probed per tenant (only those the tenant configures). */
 export type IamDependency = 'kratos' | 'keto' | 'jwks';
 
+/**
+ * One tenant's entry: each probed dependency, and in a running module `upstreams`, the circuit
+ * breaker and bulkhead of each upstream called so far. An open breaker is shown, not counted as
+ * down: every pod meets the same upstream, and taking pods out of service would not bring it back.
+ */
+export type IamTenantHealth = Partial<Record<IamDependency, IamDependencyHealth>> & {
+  upstreams?: Partial<Record<Upstream, UpstreamGuardStatus>>;
+};
+
 /** The result shape `@nestjs/terminus` expects from a health indicator. */
 export type IamHealthResult = Record<
   string,
   {
     status: 'up' | 'down';
-    tenants: Record<string, Partial<Record<IamDependency, IamDependencyHealth>>>;
+    tenants: Record<string, IamTenantHealth>;
   }
 >;
 
@@ -91,6 +103,7 @@ export class IamHealthIndicator {
   constructor(
     @Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions,
     @Optional() @Inject(TenantRegistry) private readonly registry?: TenantRegistry,
+    @Optional() @Inject(UpstreamGuards) private readonly guards?: UpstreamGuards,
   ) {}
 
   /** Resolves `{ [key]: { status: 'up', tenants } }`; throws {@link IamHealthCheckError} when any is down. */
@@ -123,7 +136,10 @@ export class IamHealthIndicator {
     );
 
     const tenants: IamHealthResult[string]['tenants'] = {};
-    for (const tenant of selected) tenants[tenant.name] = {};
+    for (const tenant of selected) {
+      const upstreams = this.guards?.status(tenant.name) ?? {};
+      tenants[tenant.name] = Object.keys(upstreams).length > 0 ? { upstreams } : {};
+    }
     targets.forEach((target, index) => {
       const entry = tenants[target.tenant];
       const result = results[index];

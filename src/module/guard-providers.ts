@@ -6,6 +6,7 @@ import { PermissionGuard } from '../guards/permission.guard.js';
 import { RoleGuard } from '../guards/role.guard.js';
 import { SessionGuard } from '../guards/session.guard.js';
 import { OryClients } from '../ory/ory-clients.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 
 /**
@@ -13,6 +14,7 @@ import { TenantRegistry } from '../runtime/tenant-registry.js';
  * own `PERMISSION_CHECKER` (Keto, or the test's answers).
  */
 export const IAM_GUARD_PROVIDERS: Provider[] = [
+  UpstreamGuards,
   OryClients,
   TenantRegistry,
   SessionGuard,
@@ -24,6 +26,7 @@ export const IAM_GUARD_PROVIDERS: Provider[] = [
 /** Exported so `@UseGuards(SessionGuard)` and friends resolve in any module. */
 export const IAM_GUARD_EXPORTS = [
   IAM_VALIDATED_OPTIONS,
+  UpstreamGuards,
   OryClients,
   TenantRegistry,
   SessionGuard,

@@ -2,6 +2,8 @@ import { type Deadline, deadlineForCall } from '../deadline/deadline.js';
 import { deadlineFailure, isDeadlineAbort } from '../deadline/deadline-failure.js';
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
 import { describeUpstreamFailure } from '../errors/upstream-failure.js';
+import type { AttemptFailure, UpstreamGuard } from '../resilience/upstream-guard.js';
+import { MalformedAnswerError } from './malformed-answer.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** Timeouts and retries of calls to Kratos and Keto (from the tenant's `http` config). */
@@ -79,17 +81,23 @@ function jitteredBackoff(attempt: number): number {
  * only while the deadline can still hold the wait and a whole attempt; then the call fails with a
  * 503 `IamUpstreamUnavailableError` whose `Retry-After` is the upstream's (at most 60 s) or 5 s,
  * and whose `reason` says what the last attempt met. Other 4xx answers become an
- * {@link OryResponseError}. Writes are never retried: a timed-out write may have happened.
+ * {@link OryResponseError}. Writes are never retried: a timed-out write may have happened. With a
+ * `guard`, each attempt goes through the upstream's breaker and bulkhead: their 503
+ * (`upstream.circuit_open`, `upstream.saturated`) ends the call at once, without a retry.
  */
 export async function callOry<T>(
   operation: string,
   policy: OryCallPolicy,
   call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
-  { idempotent, deadline }: { idempotent: boolean; deadline?: Deadline },
+  {
+    idempotent,
+    deadline,
+    guard,
+  }: { idempotent: boolean; deadline?: Deadline; guard?: UpstreamGuard },
 ): Promise<OryResponse<T>> {
   const budget = deadline ?? deadlineForCall(policy.deadlineMs, policy.signal);
   try {
-    return await attemptWithin(operation, policy, call, idempotent, budget);
+    return await attemptWithin(operation, policy, call, idempotent, budget, guard);
   } finally {
     if (budget !== deadline) budget.dispose();
   }
@@ -101,8 +109,15 @@ async function attemptWithin<T>(
   call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
   idempotent: boolean,
   deadline: Deadline,
+  guard: UpstreamGuard | undefined,
 ): Promise<OryResponse<T>> {
   const budget = deadline.signal;
+  // An attempt cut short by the request (its caller gone, its deadline spent) says nothing
+  // about the upstream: only the attempt's own timeout and real failures count.
+  const classify = (error: unknown): AttemptFailure => {
+    if (budget.aborted) return 'abandoned';
+    return isOryOutage(error) ? 'outage' : 'answer';
+  };
   const attempts = idempotent ? policy.retries + 1 : 1;
   let retryAfter = DEFAULT_RETRY_AFTER_SECONDS;
   let lastFailure: unknown;
@@ -113,7 +128,8 @@ async function attemptWithin<T>(
     const timeoutMs = Math.max(1, Math.min(policy.timeoutMs, deadline.remainingMs()));
     const attemptAbort = attemptSignal(budget, timeoutMs);
     try {
-      return await call({ timeout: timeoutMs, signal: attemptAbort.signal });
+      const attemptOnce = () => call({ timeout: timeoutMs, signal: attemptAbort.signal });
+      return await (guard === undefined ? attemptOnce() : guard.run(attemptOnce, classify));
     } catch (error) {
       const response = responseOf(error);
       if (response !== undefined && response.status < 500 && response.status !== 429) {
@@ -174,6 +190,13 @@ function attemptSignal(
       budget.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/** What counts towards opening a breaker: no answer, a 5xx or 429 answer, or a malformed one. */
+function isOryOutage(error: unknown): boolean {
+  if (error instanceof MalformedAnswerError) return true;
+  const status = responseOf(error)?.status;
+  return status === undefined ? isTransportFailure(error) : status >= 500 || status === 429;
 }
 
 /** Errors raised by axios for a request that got no HTTP answer (refused, reset, timed out, aborted). */

@@ -10,6 +10,8 @@ import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
+import type { UpstreamGuard } from '../resilience/upstream-guard.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import type { OryCallPolicy } from './ory-call.js';
 
 /** A tenant's Kratos clients; `admin` exists only when `kratos.adminUrl` is configured. */
@@ -17,6 +19,8 @@ export interface KratosClients {
   readonly frontend: FrontendApi;
   readonly admin: IdentityApi | undefined;
   readonly policy: OryCallPolicy;
+  /** The breaker and bulkhead of each API, shared by every caller of this tenant's Kratos. */
+  readonly guards: { readonly frontend: UpstreamGuard; readonly admin: UpstreamGuard | undefined };
 }
 
 /** A tenant's Keto clients; `write` exists only when `keto.writeUrl` is configured. */
@@ -26,6 +30,8 @@ export interface KetoClients {
   readonly readRelationships: RelationshipApi;
   readonly write: RelationshipApi | undefined;
   readonly policy: OryCallPolicy;
+  /** The breaker and bulkhead of each API, shared by every caller of this tenant's Keto. */
+  readonly guards: { readonly read: UpstreamGuard; readonly write: UpstreamGuard | undefined };
 }
 
 function configuration(basePath: string, token: string | undefined): Configuration {
@@ -41,7 +47,10 @@ export class OryClients {
   private readonly kratosClients = new Map<string, KratosClients>();
   private readonly ketoClients = new Map<string, KetoClients>();
 
-  constructor(@Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions) {}
+  constructor(
+    @Inject(IAM_VALIDATED_OPTIONS) private readonly options: ValidatedIamOptions,
+    @Inject(UpstreamGuards) private readonly guards: UpstreamGuards = new UpstreamGuards(options),
+  ) {}
 
   kratos(tenant: string): KratosClients {
     let clients = this.kratosClients.get(tenant);
@@ -58,6 +67,11 @@ export class OryClients {
             ? undefined
             : new IdentityApi(configuration(kratos.adminUrl, kratos.adminToken)),
         policy: config.http,
+        guards: {
+          frontend: this.guards.guard(tenant, 'kratos-public'),
+          admin:
+            kratos.adminUrl === undefined ? undefined : this.guards.guard(tenant, 'kratos-admin'),
+        },
       };
       this.kratosClients.set(tenant, clients);
     }
@@ -80,6 +94,10 @@ export class OryClients {
             ? undefined
             : new RelationshipApi(configuration(keto.writeUrl, keto.adminToken)),
         policy: config.http,
+        guards: {
+          read: this.guards.guard(tenant, 'keto-read'),
+          write: keto.writeUrl === undefined ? undefined : this.guards.guard(tenant, 'keto-write'),
+        },
       };
       this.ketoClients.set(tenant, clients);
     }

@@ -29,6 +29,8 @@ export async function claimOnce(
     await cache.remember(key, ttlMs, context);
     return true;
   } catch (error) {
+    // A breaker or bulkhead in front of the cache already said why, with its own Retry-After.
+    if (error instanceof IamUpstreamUnavailableError) throw error;
     if (error instanceof ReplayCapacityExceededError) {
       throw new IamUpstreamUnavailableError(CAPACITY_MESSAGES[error.scope], 1, {
         code: 'auth.replay_capacity_exceeded',

@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
 import { HttpIamRequest, isPlatformRequest, type PlatformRequest } from './http-request.js';
 import type { IamRequest } from './iam-request.js';
 import { upgradeRequestOf } from './ws-connection.js';
@@ -39,13 +39,14 @@ interface GraphqlContext {
 }
 
 /**
- * Finds the HTTP request of an HTTP, GraphQL or WebSocket gateway context. GraphQL (Apollo or
- * Mercurius) keeps it in the third resolver argument; a gateway message has the request that
- * opened its socket. Any other context (rpc, a GraphQL subscription, a socket whose upgrade
- * request is unknown) answers undefined: the guards deny it unless the route is public, because
- * there is no request the library knows how to verify for as long as it lives.
+ * Finds the HTTP request of an HTTP, GraphQL or WebSocket gateway context (a guard's, or an
+ * exception filter's host). GraphQL (Apollo or Mercurius) keeps it in the third resolver argument;
+ * a gateway message has the request that opened its socket. Any other context (rpc, a GraphQL
+ * subscription, a socket whose upgrade request is unknown) answers undefined: the guards deny it
+ * unless the route is public, because there is no request the library knows how to verify for as
+ * long as it lives.
  */
-export function requestFromContext(context: ExecutionContext): ContextRequest | undefined {
+export function requestFromContext(context: ArgumentsHost): ContextRequest | undefined {
   const type = context.getType<string>();
   if (type === 'http') {
     const http = context.switchToHttp();
@@ -88,7 +89,7 @@ function wrap(
 }
 
 // Nest builds the arguments array once per message and hands the same one to every guard of it.
-function wsMessageOf(context: ExecutionContext): ContextRequest | undefined {
+function wsMessageOf(context: ArgumentsHost): ContextRequest | undefined {
   const socket = context.getArgByIndex<unknown>(0);
   const upgrade = upgradeRequestOf(socket);
   if (upgrade === undefined || typeof socket !== 'object' || socket === null) return undefined;

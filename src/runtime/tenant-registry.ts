@@ -20,6 +20,7 @@ import {
 } from '../replay/in-memory-replay-cache.js';
 import { REPLAY_CACHE, type ReplayCache } from '../replay/replay-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
+import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { InMemorySessionStore } from '../session-cache/in-memory-session-store.js';
 import {
   SESSION_CACHE_STORE,
@@ -52,6 +53,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     @Inject(IAM_VALIDATED_OPTIONS) readonly options: ValidatedIamOptions,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(OryClients) private readonly oryClients: OryClients,
+    @Inject(UpstreamGuards) private readonly guards: UpstreamGuards,
     @Optional()
     @Inject(IAM_TRANSPORT_OVERRIDE)
     private readonly transportOverride?: Transport,
@@ -65,6 +67,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       new LoggerAuditSink();
     const audit = new AuditEmitter(sink);
     this.auditEmitter = audit;
+    this.guards.reportTo(audit);
     const override = this.transportOverride;
     const build = override === undefined ? this.transportBuilder(audit) : () => override;
     for (const [name, config] of Object.entries(this.options.tenants)) {
@@ -119,6 +122,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       replayCache: this.options.replayCache ?? this.findOrCreateReplayCache(),
       audit,
       oryClients: this.oryClients,
+      guards: this.guards,
       sessionCacheStore: this.sessionCacheStore,
     };
     return (config) => createTransport(config, dependencies);

@@ -1,8 +1,15 @@
 import { type DynamicModule, Inject, Module } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
+import { ConfigProblems } from '../config/config-problems.js';
+import { ConfigSection } from '../config/config-section.js';
 import { IAM_TRANSPORT_OVERRIDE, IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
-import type { ValidatedIamOptions } from '../config/module-options.js';
+import type {
+  IamErrorsOptions,
+  IamRolesOptions,
+  ValidatedIamOptions,
+} from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
+import { validateErrorsOption, validateRolesOption } from '../config/validate-guard-options.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from '../module/guard-providers.js';
 import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
 import {
@@ -23,18 +30,40 @@ export interface IamTestingModuleOptions {
   tenant?: string;
   /** Same meaning as `IamModule.forRoot({ global })`. Default true. */
   global?: boolean;
+  /** Same meaning as `IamModule.forRoot({ roles })`: give the app's, so tests decide as it does. */
+  roles?: IamRolesOptions;
+  /** Same meaning as `IamModule.forRoot({ errors })`: give the app's, so tests see its errors. */
+  errors?: IamErrorsOptions;
 }
 
-function testingOptions(tenant: string, global: boolean): ValidatedIamOptions {
+function testingOptions(tenant: string, options: IamTestingModuleOptions): ValidatedIamOptions {
+  const problems = new ConfigProblems();
+  const section = ConfigSection.of({ roles: options.roles, errors: options.errors }, '', problems);
+  if (section === undefined) return problems.fail();
+  const roles = validateRolesOption(section);
+  const errors = validateErrorsOption(section);
+  problems.throwIfAny();
   const config: ValidatedTenantConfig = Object.freeze({
     name: tenant,
     mode: 'self-hosted',
     transport: 'oathkeeper',
     trustProxy: false,
     claims: Object.freeze({ roles: [], tenant: 'tenant', allowMissingTenant: true }),
-    http: Object.freeze({ timeoutMs: 1_000, retries: 0, deadlineMs: 1_000 }),
+    // No upstream is called: the breaker and bulkhead have nothing to guard.
+    http: Object.freeze({
+      timeoutMs: 1_000,
+      retries: 0,
+      deadlineMs: 1_000,
+      maxConcurrent: 1,
+      breaker: Object.freeze({ enabled: false, failureThreshold: 1, halfOpenAfterMs: 1_000 }),
+    }),
   });
-  return Object.freeze({ tenants: Object.freeze({ [tenant]: config }), global });
+  return Object.freeze({
+    tenants: Object.freeze({ [tenant]: config }),
+    global: options.global ?? true,
+    roles,
+    errors,
+  });
 }
 
 /**
@@ -66,7 +95,7 @@ export class IamTestingModule {
       providers: [
         {
           provide: IAM_VALIDATED_OPTIONS,
-          useValue: testingOptions(tenant, options.global ?? true),
+          useValue: testingOptions(tenant, options),
         },
         { provide: IamTestingState, useValue: state },
         { provide: IAM_TRANSPORT_OVERRIDE, useValue: state },

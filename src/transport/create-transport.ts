@@ -2,6 +2,7 @@ import type { AuditEmitter } from '../audit/audit-emitter.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { OryClients } from '../ory/ory-clients.js';
 import type { ReplayCache } from '../replay/replay-cache.js';
+import type { UpstreamGuards } from '../resilience/upstream-guards.js';
 import type { SessionCacheStore } from '../session-cache/session-cache-store.js';
 import { createKratosTransport } from './kratos-transport.js';
 import { createOathkeeperTransport } from './oathkeeper-transport.js';
@@ -12,6 +13,8 @@ export interface TransportDependencies {
   readonly replayCache: ReplayCache;
   readonly audit: AuditEmitter;
   readonly oryClients: OryClients;
+  /** Breakers and bulkheads of the tenants' upstreams (here: Redis, for the replay cache). */
+  readonly guards?: UpstreamGuards;
   /** Store of the Kratos session cache; without one, no tenant caches sessions. */
   readonly sessionCacheStore?: SessionCacheStore;
 }

@@ -4,6 +4,8 @@ import { IamConfigurationError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import { kratosSessionCacheFor } from '../ory/kratos/session-cache.js';
 import { KratosSessionResolver, type UsableSession } from '../ory/kratos/session-resolver.js';
+import { RedisStore } from '../redis/redis-store.js';
+import { guardSessionStore } from '../session-cache/guarded-session-store.js';
 import type { TransportDependencies } from './create-transport.js';
 import { checkCsrfOrigin } from './csrf-origin.js';
 import { type KratosTransportKind, sessionCredentialOf } from './kratos-credentials.js';
@@ -51,10 +53,16 @@ export function createKratosTransport(
   }
   const { csrf } = tenant.kratos;
   const clients = dependencies.oryClients.kratos(tenant.name);
+  const { sessionCacheStore: store, guards } = dependencies;
+  // Only a Redis store has an upstream to guard; the in-memory store answers at once.
+  const sessionStore =
+    store instanceof RedisStore && guards !== undefined && tenant.kratos.sessionCache?.enabled
+      ? guardSessionStore(store, guards.guard(tenant.name, 'redis-session'))
+      : store;
   const resolver = new KratosSessionResolver(
     tenant,
     clients,
-    kratosSessionCacheFor(tenant, dependencies.sessionCacheStore),
+    kratosSessionCacheFor(tenant, sessionStore),
   );
   const cookieName = resolver.cookieName;
   const checkTenantBinding = tenantBindingCheckFor(tenant);

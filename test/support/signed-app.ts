@@ -5,6 +5,7 @@ import {
   type IamAuditEvent,
   type IamAuditEventName,
   IamModule,
+  type IamModuleOptions,
   type KetoConfig,
   type ReplayCache,
 } from '../../src/index.js';
@@ -22,6 +23,8 @@ export interface SignedAppOptions {
   readonly replayCache?: ReplayCache;
   readonly keto?: KetoConfig;
   readonly http?: HttpClientConfig;
+  /** Module options about how decisions combine and answer (`roles`, `errors`). */
+  readonly decisions?: Pick<IamModuleOptions, 'roles' | 'errors'>;
   /** The app's own imports, controllers and providers next to IamModule. */
   readonly metadata: ModuleMetadata;
   /** Sees the app before it listens. */
@@ -43,7 +46,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, replayCache, keto, http, metadata, prepare }: SignedAppOptions,
+  { audience, replay, replayCache, keto, http, decisions, metadata, prepare }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -72,6 +75,7 @@ export async function startSignedApp(
               },
             },
             ...(replayCache === undefined ? {} : { replayCache }),
+            ...decisions,
           }),
         ],
         providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],

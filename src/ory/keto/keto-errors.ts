@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { IamUpstreamUnavailableError } from '../../errors/iam-errors.js';
+import { MalformedAnswerError } from '../malformed-answer.js';
 import { OryResponseError } from '../ory-call.js';
 
 const logger = new Logger('IamKeto');
@@ -37,7 +38,7 @@ function reasonOf(body: unknown): string {
  * Keto answered 2xx with a body that is not the documented shape (no boolean `allowed`, batch
  * `results` of the wrong length, ...): a broken upstream or something in between, never a decision.
  */
-export class KetoMalformedAnswerError extends Error {
+export class KetoMalformedAnswerError extends MalformedAnswerError {
   constructor(
     readonly operation: string,
     readonly problem: string,

@@ -137,22 +137,23 @@ export class KetoPermissionChecker implements PermissionChecker {
     tuple: PermissionTuple,
     deadline: Deadline,
   ): Promise<boolean> {
+    // The answer is read within the attempt, so a malformed one counts towards the breaker.
     const { data } = await callOry(
       'Keto check',
       keto.policy,
-      (options) =>
-        keto.read.checkPermission(
-          {
-            namespace: tuple.namespace,
-            object: tuple.object,
-            relation: tuple.relation,
-            ...subjectQuery(tuple.subject),
-          },
-          options,
-        ),
-      { idempotent: true, deadline },
+      async (options) => {
+        const query = {
+          namespace: tuple.namespace,
+          object: tuple.object,
+          relation: tuple.relation,
+          ...subjectQuery(tuple.subject),
+        };
+        const response = await keto.read.checkPermission(query, options);
+        return { ...response, data: checkAnswer('Keto check', response.data) };
+      },
+      { idempotent: true, deadline, guard: keto.guards.read },
     );
-    return checkAnswer('Keto check', data);
+    return data;
   }
 
   private async chunk(
@@ -178,17 +179,19 @@ export class KetoPermissionChecker implements PermissionChecker {
     tuples: readonly PermissionTuple[],
     deadline: Deadline,
   ): Promise<KetoAnswer[]> {
-    const { data } = await callOry(
+    const { data: results } = await callOry(
       'Keto batch check',
       keto.policy,
-      (options) =>
-        keto.read.batchCheckPermission(
-          { batchCheckPermissionBody: { tuples: tuples.map(toRelationship) } },
-          options,
-        ),
-      { idempotent: true, deadline },
+      async (options) => {
+        const body = { batchCheckPermissionBody: { tuples: tuples.map(toRelationship) } };
+        const response = await keto.read.batchCheckPermission(body, options);
+        return {
+          ...response,
+          data: batchAnswers('Keto batch check', response.data, tuples.length),
+        };
+      },
+      { idempotent: true, deadline, guard: keto.guards.read },
     );
-    const results = batchAnswers('Keto batch check', data, tuples.length);
     return tuples.map((tuple, index) => {
       const result = results[index];
       if (result !== undefined && result.error === undefined) {

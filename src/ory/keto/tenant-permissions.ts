@@ -156,7 +156,10 @@ export class KetoTenantPermissions implements TenantPermissions {
     call: (options: OryRequestOptions) => Promise<OryResponse<T>>,
   ): Promise<OryResponse<T>> {
     try {
-      return await callOry(operation, this.keto.policy, call, { idempotent: true });
+      return await callOry(operation, this.keto.policy, call, {
+        idempotent: true,
+        guard: this.keto.guards.read,
+      });
     } catch (error) {
       throw ketoCallFailure(operation, error);
     }
@@ -167,7 +170,10 @@ export class KetoTenantPermissions implements TenantPermissions {
     call: (options: OryRequestOptions) => Promise<OryResponse<unknown>>,
   ): Promise<void> {
     try {
-      await callOry(operation, this.keto.policy, call, { idempotent: false });
+      await callOry(operation, this.keto.policy, call, {
+        idempotent: false,
+        guard: this.keto.guards.write,
+      });
     } catch (error) {
       throw ketoCallFailure(operation, error);
     } finally {

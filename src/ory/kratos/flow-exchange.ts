@@ -174,7 +174,7 @@ export class KratosFlowExchange {
           headers,
           validateStatus: (status) => status < 500 && status !== 429,
         }),
-      { idempotent },
+      { idempotent, guard: this.clients.guards.frontend },
     );
   }
 

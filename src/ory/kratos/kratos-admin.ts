@@ -61,7 +61,7 @@ export class KratosAdmin {
         `Kratos admin ${operation}`,
         this.clients.policy,
         (options) => call(admin, options),
-        { idempotent },
+        { idempotent, guard: this.clients.guards.admin },
       );
     } catch (error) {
       throw failure(error, `${this.service}.${operation}()`);

@@ -1,10 +1,11 @@
 import type { ValidatedTenantConfig } from '../../config/tenant-config.js';
+import { MalformedAnswerError } from '../malformed-answer.js';
 import type { IamSession, IamSessionIdentity } from './iam-session.js';
 import { isJsonObject, optionalDate, optionalString } from './json-values.js';
 import { rolesFromMetadata } from './roles.js';
 
 /** Kratos answered 2xx with a body that is not a session: a broken upstream, never an allow. */
-export class KratosSessionShapeError extends Error {
+export class KratosSessionShapeError extends MalformedAnswerError {
   constructor(what: string) {
     super(`Kratos returned a session without a valid ${what}.`);
     this.name = 'KratosSessionShapeError';

@@ -110,23 +110,21 @@ export class KratosSessionResolver {
       credential.kind === 'cookie'
         ? { cookie: `${this.cookieName}=${credential.value}` }
         : { xSessionToken: credential.value };
-    let body: unknown;
     try {
       const response = await callOry(
         'Kratos /sessions/whoami',
         policy,
-        (options) => frontend.toSession(parameters, options),
-        { idempotent: true, deadline },
+        async (options) => {
+          const answer = await frontend.toSession(parameters, options);
+          // Read within the attempt, so a body that is not a session counts towards the breaker.
+          assertWhoamiShape(answer.data);
+          return { ...answer, data: sessionFromKratos(this.tenant, answer.data) };
+        },
+        { idempotent: true, deadline, guard: this.clients.guards.frontend },
       );
-      body = response.data;
+      return response.data;
     } catch (error) {
       if (error instanceof OryResponseError) throw whoamiRejection(error.status, error.reason);
-      throw error;
-    }
-    try {
-      assertWhoamiShape(body);
-      return sessionFromKratos(this.tenant, body);
-    } catch (error) {
       if (error instanceof KratosSessionShapeError) throw malformedSessionRejection(error);
       throw error;
     }

@@ -174,7 +174,7 @@ export class KratosTenantIdentities implements TenantIdentities {
                 },
                 request,
               ),
-            { idempotent: false },
+            { idempotent: false, guard: this.clients.guards.admin },
           )
         ).data,
       createOne: async (createIdentityBody) =>
@@ -183,7 +183,7 @@ export class KratosTenantIdentities implements TenantIdentities {
             'Kratos admin import',
             policy,
             (request) => admin.createIdentity({ createIdentityBody }, request),
-            { idempotent: false },
+            { idempotent: false, guard: this.clients.guards.admin },
           )
         ).data,
       existing: async (ids) => {
@@ -196,7 +196,7 @@ export class KratosTenantIdentities implements TenantIdentities {
             'Kratos admin import',
             this.clients.policy,
             (request) => admin.listIdentities({ ids: group, pageSize: group.length }, request),
-            { idempotent: true },
+            { idempotent: true, guard: this.clients.guards.admin },
           );
           const page: unknown[] = Array.isArray(response.data) ? response.data : [];
           for (const identity of page) found.add(this.recordOf(identity).id);

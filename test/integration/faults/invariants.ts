@@ -33,7 +33,17 @@ function outageShape(label: string, answer: JsonResponse) {
   };
 }
 
-const OUTAGE = { status: 503, code: 'auth.upstream_unavailable', retryAfter: 'positive' };
+/**
+ * The codes of an outage: the call failed, or the upstream's circuit breaker is open (after
+ * `http.breaker.failureThreshold` failures) or its bulkhead full. All 503, none a decision.
+ */
+const OUTAGE_CODES = ['auth.upstream_unavailable', 'upstream.circuit_open', 'upstream.saturated'];
+
+const OUTAGE = {
+  status: 503,
+  code: expect.toSatisfy((code: unknown) => OUTAGE_CODES.includes(String(code)), 'an outage code'),
+  retryAfter: 'positive',
+};
 
 /**
  * Sends until the answer is 200. Every answer on the way must still be an outage (a connection
@@ -59,8 +69,8 @@ export async function untilHealed(
 }
 
 /**
- * Three concurrent requests, then one more: each must be an outage, 503
- * `auth.upstream_unavailable` with a `Retry-After`, never a 200 nor a 401/403.
+ * Three concurrent requests, then one more: each must be an outage, 503 with an outage code and
+ * a `Retry-After`, never a 200 nor a 401/403.
  */
 export async function expectOutageAnswers(send: () => Promise<JsonResponse>): Promise<void> {
   const during = await Promise.all([send(), send(), send()]);

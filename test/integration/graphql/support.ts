@@ -1,7 +1,8 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { Provider } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import type { KetoConfig } from '../../../src/index.js';
+import type { HttpClientConfig, IamModuleOptions, KetoConfig } from '../../../src/index.js';
 import { type Platform, request } from '../../support/nest-app.js';
 import { type SignedApp, startSignedApp } from '../../support/signed-app.js';
 import { ApiResolver, BoxResolver } from './resolvers.js';
@@ -56,13 +57,24 @@ export interface GraphqlApp extends SignedApp {
 
 export async function startGraphqlApp(
   server: (typeof GRAPHQL_SERVERS)[number],
-  options: { replay: boolean; keto?: KetoConfig },
+  options: {
+    replay: boolean;
+    keto?: KetoConfig;
+    http?: HttpClientConfig;
+    decisions?: Pick<IamModuleOptions, 'roles' | 'errors'>;
+    providers?: Provider[];
+  },
 ): Promise<GraphqlApp> {
   const app = await startSignedApp(server.platform, {
     audience: AUDIENCE,
     replay: options.replay,
     ...(options.keto === undefined ? {} : { keto: options.keto }),
-    metadata: { imports: [graphqlModule(server.driver)], providers: [ApiResolver, BoxResolver] },
+    ...(options.http === undefined ? {} : { http: options.http }),
+    ...(options.decisions === undefined ? {} : { decisions: options.decisions }),
+    metadata: {
+      imports: [graphqlModule(server.driver)],
+      providers: [ApiResolver, BoxResolver, ...(options.providers ?? [])],
+    },
   });
   return {
     ...app,

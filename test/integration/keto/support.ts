@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Type } from '@nestjs/common';
-import type { IamAuditEvent, KetoConfig, PermissionTuple } from '../../../src/index.js';
+import type {
+  HttpClientConfig,
+  IamAuditEvent,
+  KetoConfig,
+  PermissionTuple,
+} from '../../../src/index.js';
 import { type JsonResponse, type Platform, request } from '../../support/nest-app.js';
 import type { OryStack } from '../../support/ory/stack.js';
 import { type SignedApp, startSignedApp } from '../../support/signed-app.js';
@@ -74,7 +79,7 @@ export async function startKetoApp(
   platform: Platform,
   keto: KetoConfig,
   controllers: Type[],
-  http: { timeoutMs?: number; retries?: number } = {},
+  http: HttpClientConfig = {},
 ): Promise<KetoApp> {
   const app = await startSignedApp(platform, {
     audience: AUDIENCE,

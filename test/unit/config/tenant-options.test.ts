@@ -199,16 +199,20 @@ describe('tenant: claims', () => {
 });
 
 describe('tenant: http', () => {
-  it('defaults the timeout, retries and deadline', () => {
+  const defaultBreaker = { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 };
+  const defaults = { timeoutMs: 1000, retries: 2, deadlineMs: 3000 };
+
+  it('defaults the timeout, retries, deadline, bulkhead and breaker', () => {
     expect(tenantOf(oathkeeperTenant()).http).toEqual({
-      timeoutMs: 1000,
-      retries: 2,
-      deadlineMs: 3000,
+      ...defaults,
+      maxConcurrent: 64,
+      breaker: defaultBreaker,
     });
     expect(tenantOf(oathkeeperTenant({ http: { retries: 0 } })).http).toEqual({
-      timeoutMs: 1000,
+      ...defaults,
       retries: 0,
-      deadlineMs: 3000,
+      maxConcurrent: 64,
+      breaker: defaultBreaker,
     });
     expect(tenantOf(oathkeeperTenant({ http: { deadlineMs: 800 } })).http.deadlineMs).toBe(800);
   });
@@ -216,6 +220,37 @@ describe('tenant: http', () => {
   it('rejects a deadline that is not a positive integer', () => {
     expect(problemsOf(withTenant(oathkeeperTenant({ http: { deadlineMs: 0 } })))).toEqual([
       'tenants.default.http.deadlineMs: must be a positive integer (milliseconds), got 0',
+    ]);
+  });
+
+  it('takes the bulkhead and breaker options, a breaker turned off included', () => {
+    const http = {
+      maxConcurrent: 8,
+      breaker: { enabled: false, failureThreshold: 3, halfOpenAfterMs: 250 },
+    };
+    expect(tenantOf(oathkeeperTenant({ http })).http).toEqual({ ...defaults, ...http });
+    expect(
+      tenantOf(oathkeeperTenant({ http: { breaker: { failureThreshold: 2 } } })).http.breaker,
+    ).toEqual({ ...defaultBreaker, failureThreshold: 2 });
+  });
+
+  it('lists every problem of the bulkhead and breaker options', () => {
+    const http = {
+      maxConcurrent: 0,
+      breaker: { enabled: 'no', failureThreshold: 0, halfOpenAfterMs: 1.5, halfOpenAfter: 5 },
+    };
+    expect(problemsOf(withTenant(oathkeeperTenant({ http })))).toEqual([
+      'tenants.default.http.maxConcurrent: must be a positive integer (calls), got 0',
+      "tenants.default.http.breaker.halfOpenAfter: is not a known option (did you mean 'halfOpenAfterMs'?)",
+      'tenants.default.http.breaker.enabled: must be true or false, got "no" (a string)',
+      'tenants.default.http.breaker.failureThreshold: must be a positive integer (failures), got 0',
+      'tenants.default.http.breaker.halfOpenAfterMs: must be a positive integer (milliseconds), got 1.5',
+    ]);
+    expect(
+      problemsOf(withTenant(oathkeeperTenant({ http: { breaker: true, maxConcurrent: 1e6 } }))),
+    ).toEqual([
+      'tenants.default.http.maxConcurrent: must be at most 100000 (calls), got 1000000',
+      'tenants.default.http.breaker: must be an object, got true',
     ]);
   });
 

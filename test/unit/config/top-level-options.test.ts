@@ -189,4 +189,29 @@ describe('validateIamOptions: replayCache and auditSink', () => {
       problemsOf(withTenant(oathkeeperTenant(), { auditSink: { log: () => undefined } })),
     ).toEqual(['auditSink.emit: must be a function (it is missing)']);
   });
+
+  it("combines class and handler roles with 'override' unless told 'all'", () => {
+    expect(validateIamOptions(withTenant(oathkeeperTenant())).roles).toEqual({
+      combine: 'override',
+    });
+    const all = withTenant(oathkeeperTenant(), { roles: { combine: 'all' } });
+    expect(validateIamOptions(all).roles).toEqual({ combine: 'all' });
+    expect(
+      problemsOf(withTenant(oathkeeperTenant(), { roles: { combine: 'and', merge: true } })),
+    ).toEqual([
+      'roles.merge: is not a known option',
+      "roles.combine: must be one of 'override', 'all', got \"and\" (a string)",
+    ]);
+  });
+
+  it('keeps the errors mapper as given and refuses anything but a function', () => {
+    const map = () => undefined;
+    const options = validateIamOptions(withTenant(oathkeeperTenant(), { errors: { map } }));
+    expect(options.errors.map).toBe(map);
+    expect(validateIamOptions(withTenant(oathkeeperTenant())).errors).toEqual({});
+    expect(problemsOf(withTenant(oathkeeperTenant(), { errors: { map: {}, shape: 1 } }))).toEqual([
+      'errors.shape: is not a known option',
+      'errors.map: must be a function (error, context) => exception, body or undefined, got an object',
+    ]);
+  });
 });

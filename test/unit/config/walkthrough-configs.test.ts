@@ -7,7 +7,13 @@ const defaultClaims = {
   tenant: 'tenant',
   allowMissingTenant: false,
 };
-const defaultHttp = { timeoutMs: 1000, retries: 2, deadlineMs: 3000 };
+const defaultHttp = {
+  timeoutMs: 1000,
+  retries: 2,
+  deadlineMs: 3000,
+  maxConcurrent: 64,
+  breaker: { enabled: true, failureThreshold: 5, halfOpenAfterMs: 5000 },
+};
 
 function walkthroughOathkeeper(audience: string) {
   return {
@@ -43,6 +49,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(authBffOptions)).toStrictEqual({
       global: false,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -69,6 +77,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(ordersApiOptions)).toStrictEqual({
       global: true,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',
@@ -92,6 +102,8 @@ describe('the walkthrough configs', () => {
     expect(validateIamOptions(inventoryApiOptions)).toStrictEqual({
       global: true,
       defaultTenant: 'default',
+      roles: { combine: 'override' },
+      errors: {},
       tenants: {
         default: {
           name: 'default',

@@ -45,9 +45,9 @@ class PublicOrders extends Orders {}
 Public()(PublicOrders);
 
 describe('routeRequirementsOf', () => {
-  it('takes the handler role over the class role and adds class and handler permissions', () => {
+  it('lists the handler role before the class role and adds class and handler permissions', () => {
     const admin = requirementsOf(Orders, Orders.prototype.admin);
-    expect(admin.roles?.roles).toEqual(['admin']);
+    expect(admin.roles.map((requirement) => requirement.roles)).toEqual([['admin'], ['staff']]);
     expect(admin.permissions).toEqual([read, edit]);
     expect(admin.needsIdentity).toBe(true);
     expect(admin.mode).toBeUndefined();
@@ -56,10 +56,10 @@ describe('routeRequirementsOf', () => {
   it('reads the handler mode before the class mode, and class requirements still need an identity', () => {
     const open = requirementsOf(Orders, Orders.prototype.open);
     expect(open.mode).toBe('public');
-    expect(open.roles?.roles).toEqual(['staff']);
+    expect(open.roles.map((requirement) => requirement.roles)).toEqual([['staff']]);
     expect(open.needsIdentity).toBe(true);
     const plain = requirementsOf(Plain, Plain.prototype.list);
-    expect(plain).toMatchObject({ mode: 'anonymous', roles: undefined, needsIdentity: false });
+    expect(plain).toMatchObject({ mode: 'anonymous', roles: [], needsIdentity: false });
     expect(plain.permissions).toEqual([]);
   });
 

@@ -11,14 +11,17 @@ import { ReplayCapacityExceededError } from '../../../src/replay/replay-capacity
 import { ReplayStateLostError } from '../../../src/replay/replay-state-lost-error.js';
 import { RecordingSink } from '../jwt/verifier-fixtures.js';
 
+/** The guards' runtime without an `errors.map`: the library's own errors. */
+const runtimeOf = (sink: RecordingSink) => ({ audit: sink.emitter(), options: { errors: {} } });
+
 describe('the audit event of a rejection', () => {
   it('names the claims template as the likely cause of a replay', () => {
     const sink = new RecordingSink();
-    const error = rejectDecision(sink.emitter(), new IamUnauthorizedError('auth.failure.replay'), {
+    const error = rejectDecision(runtimeOf(sink), new IamUnauthorizedError('auth.failure.replay'), {
       found: undefined,
       tenant: 'default',
     });
-    expect(error.code).toBe('auth.failure.replay');
+    expect(error.getResponse()).toMatchObject({ code: 'auth.failure.replay' });
     const [event] = sink.events;
     expect(event).toMatchObject({ name: 'auth.failure.replay', code: 'auth.failure.replay' });
     expect(String(event?.detail?.message)).toContain('{{ uuidv4 }}');
@@ -27,7 +30,7 @@ describe('the audit event of a rejection', () => {
   it('carries the reason of a malformed token', () => {
     const sink = new RecordingSink();
     rejectDecision(
-      sink.emitter(),
+      runtimeOf(sink),
       new IamUnauthorizedError(
         'auth.failure.malformed',
         'The token is malformed: its algorithm is not accepted.',
@@ -53,7 +56,7 @@ describe('the audit event of a rejection', () => {
     );
     const headers = new Map<string, string>();
     const response = { setHeader: (name: string, value: string) => headers.set(name, value) };
-    const error = rejectDecision(sink.emitter(), thrown, {
+    const error = rejectDecision(runtimeOf(sink), thrown, {
       found: {
         request: { path: '/orders', method: 'GET', header: () => undefined },
         response,
@@ -86,7 +89,7 @@ describe('the audit event of a rejection', () => {
     );
     const headers = new Map<string, string>();
     const response = { setHeader: (name: string, value: string) => headers.set(name, value) };
-    const error = rejectDecision(sink.emitter(), thrown, {
+    const error = rejectDecision(runtimeOf(sink), thrown, {
       found: {
         request: { path: '/orders', method: 'GET', header: () => undefined },
         response,
