@@ -3,6 +3,7 @@
  * app: the connection is authenticated once from its handshake (an Oathkeeper-style JWT, replay
  * protection on), each message checks expiry, roles and permissions (real Keto).
  */
+import { HttpException } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TestSigner } from '../../../src/testing/index.js';
@@ -184,5 +185,40 @@ describe.each<GatewayPlatform>(['socket.io', 'ws'])('gateways on %s', (platform)
     expect(await first.next()).toEqual({ event: 'whoami', data: frank });
     anonymous.send('whoami');
     expect(await anonymous.next()).toEqual(exception('auth.failure.missing_credentials', 401));
+  });
+});
+
+describe('gateways of an app that maps its HTTP errors (errors.map)', () => {
+  let app: SignedApp;
+  const mapped: string[] = [];
+
+  beforeAll(async () => {
+    app = await startSignedApp('express', {
+      audience: AUDIENCE,
+      decisions: {
+        errors: {
+          map: (error) => {
+            mapped.push(error.code);
+            return new HttpException({ error: 'app shape' }, error.getStatus());
+          },
+        },
+      },
+      metadata: { providers: [SocketIoChatGateway] },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("keeps the library's codes for a gateway, and still closes a failed connection", async () => {
+    const plain = await connect('socket.io', app.url, bearer(app.token(newId('heidi'))));
+    plain.send('admin');
+    expect(await plain.next()).toEqual(exception('authz.role.deny', 403));
+    plain.close();
+    const anonymous = await connect('socket.io', app.url);
+    anonymous.send('whoami');
+    expect(await anonymous.next()).toEqual(exception('auth.failure.missing_credentials', 401));
+    expect(await anonymous.closed).toEqual({ reason: 'io server disconnect' });
+    expect(mapped).toEqual([]);
   });
 });
