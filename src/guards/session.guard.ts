@@ -9,7 +9,7 @@ import {
   type RequestAuthState,
   setAuthState,
 } from '../request/request-state.js';
-import { closeWsConnection } from '../request/ws-rejection.js';
+import { closeWsConnection, wsRejectionOf } from '../request/ws-rejection.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { connectionExpiry } from './connection-expiry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
@@ -50,13 +50,7 @@ export class SessionGuard implements CanActivate {
     try {
       return await this.check(found, mode, needsIdentity);
     } catch (error) {
-      if (error instanceof IamHttpError) {
-        closeWsConnection(found.ws.socket, {
-          statusCode: error.getStatus(),
-          code: error.code,
-          message: error.message,
-        });
-      }
+      if (error instanceof IamHttpError) closeWsConnection(found.ws.socket, wsRejectionOf(error));
       throw error;
     }
   }

@@ -1,8 +1,23 @@
+import { type IamHttpError, IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+
 /** What a WebSocket client is told of a refused message; never request data. */
 export interface WsRejection {
   readonly statusCode: number;
   readonly code: string;
   readonly message: string;
+  /** A 503's wait in seconds: what `Retry-After` says over HTTP. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** The rejection a WebSocket client is told of for one of the library's errors. */
+export function wsRejectionOf(error: IamHttpError): WsRejection {
+  return {
+    statusCode: error.getStatus(),
+    code: error.code,
+    message: error.message,
+    retryAfterSeconds:
+      error instanceof IamUpstreamUnavailableError ? error.retryAfterSeconds : undefined,
+  };
 }
 
 interface SocketIoClient {
@@ -40,6 +55,9 @@ export function sendWsRejection(client: object, rejection: WsRejection): boolean
     statusCode: rejection.statusCode,
     code: rejection.code,
     message: rejection.message,
+    ...(rejection.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: rejection.retryAfterSeconds }),
   };
   // socket.io first: a `ws` socket is an EventEmitter too, but has no `disconnect`.
   if (isSocketIoClient(client)) {

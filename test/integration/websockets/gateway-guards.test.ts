@@ -7,6 +7,7 @@ import { HttpException } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TestSigner } from '../../../src/testing/index.js';
+import { freePorts } from '../../support/ory/ports.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { ISSUER, type SignedApp, startSignedApp } from '../../support/signed-app.js';
 import { KetoAdmin, ketoUrls, newId } from '../keto/support.js';
@@ -220,5 +221,42 @@ describe('gateways of an app that maps its HTTP errors (errors.map)', () => {
     expect(await anonymous.next()).toEqual(exception('auth.failure.missing_credentials', 401));
     expect(await anonymous.closed).toEqual({ reason: 'io server disconnect' });
     expect(mapped).toEqual([]);
+  });
+});
+
+describe('gateways when Keto cannot answer', () => {
+  let app: SignedApp;
+
+  beforeAll(async () => {
+    // A port nothing listens on: every Keto check is refused.
+    const [port] = await freePorts(1);
+    app = await startSignedApp('express', {
+      audience: AUDIENCE,
+      keto: { readUrl: `http://127.0.0.1:${port}` },
+      http: { retries: 0 },
+      metadata: { providers: [SocketIoChatGateway] },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('answers 503 with when to retry, and keeps the connection', async () => {
+    const ivan = newId('ivan');
+    const client = await connect('socket.io', app.url, bearer(app.token(ivan)));
+    client.send('order', { id: newId('order') });
+    expect(await client.next()).toEqual({
+      event: 'exception',
+      data: {
+        status: 'error',
+        statusCode: 503,
+        code: 'auth.upstream_unavailable',
+        message: expect.any(String),
+        retryAfterSeconds: expect.any(Number),
+      },
+    });
+    client.send('whoami');
+    expect(await client.next()).toEqual({ event: 'whoami', data: ivan });
+    client.close();
   });
 });
