@@ -29,7 +29,7 @@ export class PermissionGuard implements CanActivate {
     if (rules.length === 0) return true;
     const { audit } = this.registry;
     const found = requestFromContext(context);
-    const state = found === undefined ? undefined : getAuthState(found.request.raw);
+    const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (found === undefined || state === undefined || identity === undefined) {
       const code =

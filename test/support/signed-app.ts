@@ -1,4 +1,4 @@
-import type { ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import {
   AUDIT_SINK,
   type HttpClientConfig,
@@ -27,6 +27,8 @@ export interface SignedAppOptions {
   readonly decisions?: Pick<IamModuleOptions, 'roles' | 'errors'>;
   /** The app's own imports, controllers and providers next to IamModule. */
   readonly metadata: ModuleMetadata;
+  /** Sees the app before it listens. */
+  readonly prepare?: (app: INestApplication) => void;
 }
 
 export interface SignedApp extends RunningApp {
@@ -44,7 +46,7 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, replayCache, keto, http, decisions, metadata }: SignedAppOptions,
+  { audience, replay, replayCache, keto, http, decisions, metadata, prepare }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -79,6 +81,8 @@ export async function startSignedApp(
         providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],
       },
       platform,
+      undefined,
+      prepare,
     );
   } catch (error) {
     await jwks.close();
