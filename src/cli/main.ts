@@ -12,6 +12,7 @@ import {
   accessRulesForApp,
   checkAccessRulesForApp,
 } from '../access-rules/app-rules.js';
+import { RULES_OPTIONS } from './commands.js';
 
 const USAGE = `usage: nestjs-ory-iam rules --app <module file> [--export AppModule]
     --origin <match origin> --upstream <service url> (--out <file> | --check <file>)
@@ -36,22 +37,7 @@ async function run(argv: string[]): Promise<number> {
   if (command !== 'rules') throw new UsageError(USAGE);
   const { values } = parseArgs({
     args: rest,
-    options: {
-      app: { type: 'string' },
-      export: { type: 'string', default: 'AppModule' },
-      origin: { type: 'string' },
-      upstream: { type: 'string' },
-      out: { type: 'string' },
-      check: { type: 'string' },
-      matching: { type: 'string', default: 'regexp' },
-      'global-prefix': { type: 'string' },
-      'uri-versioning': { type: 'boolean', default: false },
-      'version-prefix': { type: 'string' },
-      'default-version': { type: 'string' },
-      tenant: { type: 'string' },
-      'session-authenticators': { type: 'string' },
-      'id-prefix': { type: 'string' },
-    },
+    options: RULES_OPTIONS,
   });
   const { app, origin, upstream, out, check, matching } = values;
   if (app === undefined || origin === undefined || upstream === undefined)

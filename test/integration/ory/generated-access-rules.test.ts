@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Get, Module, Param, Post, type Type } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  accessRulesForApp,
+  CurrentUser,
+  checkAccessRulesForApp,
+  type IamIdentity,
+  IamModule,
+  type OathkeeperAccessRule,
+  Public,
+  RequireRole,
+} from '../../../src/index.js';
+import { type RunningApp, startApp } from '../../support/nest-app.js';
+import { registerNative, setRoles } from '../../support/ory/kratos-flows.js';
+import type { OryStack } from '../../support/ory/stack.js';
+import { useOryStack } from '../../support/ory/vitest.js';
+
+@Controller('orders')
+class OrdersController {
+  @Public()
+  @Get('catalog')
+  catalog() {
+    return { catalog: true };
+  }
+
+  @Get(':id')
+  one(@Param('id') id: string, @CurrentUser() user: IamIdentity) {
+    return { id, user: user.id, tenant: user.tenant };
+  }
+
+  @Post()
+  @RequireRole('clerk')
+  create(@CurrentUser('id') user: string) {
+    return { created: true, by: user };
+  }
+}
+
+/** The app, configured for the running stack, as a module class the generator reads. */
+function ordersModule(stack: OryStack): Type<unknown> {
+  const { kratosPublic, jwksUrl, issuer } = stack.urls;
+  if (!kratosPublic || !jwksUrl || !issuer) throw new Error('the stack is missing a server');
+  @Module({
+    imports: [
+      IamModule.forRoot({
+        tenants: {
+          default: {
+            transport: 'oathkeeper',
+            kratos: { publicUrl: kratosPublic },
+            oathkeeper: {
+              jwks: { url: jwksUrl },
+              issuer,
+              audience: 'orders-api',
+              replayProtection: { enabled: true },
+              identityHeader: 'Authorization',
+            },
+          },
+        },
+      }),
+    ],
+    controllers: [OrdersController],
+  })
+  class OrdersAppModule {}
+  return OrdersAppModule;
+}
+
+/**
+ * The rules generated from the app, loaded into the real Oathkeeper (regexp strategy, its
+ * default), route each request as the app's decorators say: the literal `catalog` is public,
+ * every other value of `:id` needs a session, and the minted id_token passes the app's checks.
+ */
+describe('generated access rules in the real Oathkeeper', () => {
+  const ory = useOryStack({
+    keto: false,
+    oathkeeper: { routes: {}, matchingStrategy: 'regexp', audience: ['unused'] },
+  });
+  let app: RunningApp;
+  let rules: OathkeeperAccessRule[];
+  const proxy = (path: string, init?: RequestInit) =>
+    fetch(`${ory().urls.oathkeeperProxy}${path}`, init);
+
+  beforeAll(async () => {
+    const module = ordersModule(ory());
+    app = await startApp({ imports: [module] }, 'express');
+    rules = await accessRulesForApp(module, {
+      matchOrigin: ory().urls.oathkeeperProxy ?? '',
+      upstream: app.url,
+    });
+    await ory().setAccessRules(rules);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function session(roles: readonly string[]) {
+    const { kratosPublic, kratosAdmin } = ory().urls;
+    if (!kratosPublic || !kratosAdmin) throw new Error('Kratos is not running');
+    const user = await registerNative(
+      kratosPublic,
+      `${randomUUID()}@example.test`,
+      'rules-Passw0rd-9',
+    );
+    await setRoles(kratosAdmin, user.identityId, roles);
+    return user;
+  }
+
+  it('agrees with its own check', async () => {
+    const module = ordersModule(ory());
+    const options = { matchOrigin: ory().urls.oathkeeperProxy ?? '', upstream: app.url };
+    expect(await checkAccessRulesForApp(module, rules, options)).toEqual([]);
+  });
+
+  it('lets the public route through without a session', async () => {
+    const response = await proxy('/orders/catalog');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ catalog: true });
+  });
+
+  it('refuses the protected routes without credentials at the gateway', async () => {
+    for (const path of ['/orders/42', '/orders/catalogs', '/orders/catalo']) {
+      const response = await proxy(path);
+      expect(response.status, path).toBe(401);
+      // Oathkeeper's error shape, not the app's: the request never reached Nest.
+      expect(((await response.json()) as { error?: { code?: number } }).error?.code).toBe(401);
+    }
+    expect((await proxy('/orders', { method: 'POST' })).status).toBe(401);
+  });
+
+  it('mints a fresh id_token per request that the app accepts, replay protection on', async () => {
+    const user = await session([]);
+    const headers = { Authorization: `Bearer ${user.sessionToken}` };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const response = await proxy('/orders/42', { headers });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ id: '42', user: user.identityId, tenant: 'default' });
+    }
+  });
+
+  it('leaves roles to the app: 403 without the role, 201 with it', async () => {
+    const clerk = await session(['clerk']);
+    const other = await session([]);
+    const post = (token: string) =>
+      proxy('/orders', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    expect((await post(other.sessionToken)).status).toBe(403);
+    const created = await post(clerk.sessionToken);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ created: true, by: clerk.identityId });
+  });
+
+  it('matches nothing the app does not serve', async () => {
+    expect((await proxy('/orders/42/items')).status).toBe(404);
+    expect((await proxy('/orders/42', { method: 'DELETE' })).status).toBe(404);
+  });
+});
