@@ -16,6 +16,7 @@ export const RULES_OPTIONS = {
   tenant: { type: 'string' },
   'session-authenticators': { type: 'string' },
   'id-prefix': { type: 'string' },
+  'iam-options': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** Each command of the `nestjs-ory-iam` binary with its options. */

@@ -12,13 +12,14 @@ import {
   accessRulesForApp,
   checkAccessRulesForApp,
 } from '../access-rules/app-rules.js';
+import type { IamModuleOptions } from '../config/module-options.js';
 import { RULES_OPTIONS } from './commands.js';
 
 const USAGE = `usage: nestjs-ory-iam rules --app <module file> [--export AppModule]
     --origin <match origin> --upstream <service url> (--out <file> | --check <file>)
     [--matching regexp|glob] [--global-prefix <prefix>] [--uri-versioning [--version-prefix v]
     [--default-version 1]] [--tenant <name>] [--session-authenticators cookie_session,bearer_token]
-    [--id-prefix <id>]`;
+    [--id-prefix <id>] [--iam-options <IamModule options as JSON, for forRootAsync>]`;
 
 class UsageError extends Error {}
 
@@ -63,6 +64,10 @@ async function run(argv: string[]): Promise<number> {
       sessionAuthenticators: values['session-authenticators'].split(','),
     }),
     ...(values['id-prefix'] !== undefined && { idPrefix: values['id-prefix'] }),
+    // For forRootAsync apps, whose options factory is not run.
+    ...(values['iam-options'] !== undefined && {
+      iamOptions: JSON.parse(readFileSync(values['iam-options'], 'utf8')) as IamModuleOptions,
+    }),
   };
   const module = await loadModule(app, values.export);
   if (out !== undefined) {
