@@ -1,98 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { Controller, Get, Module, Param, Post, type Type } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessRulesForApp,
-  CurrentUser,
   checkAccessRulesForApp,
-  type IamIdentity,
-  IamModule,
   type OathkeeperAccessRule,
-  Public,
-  RequireRole,
 } from '../../../src/index.js';
 import { type RunningApp, startApp } from '../../support/nest-app.js';
-import { registerNative, setRoles } from '../../support/ory/kratos-flows.js';
-import type { OryStack } from '../../support/ory/stack.js';
 import { useOryStack } from '../../support/ory/vitest.js';
-
-@Controller('orders')
-class OrdersController {
-  @Public()
-  @Get('catalog')
-  catalog() {
-    return { catalog: true };
-  }
-
-  @Get(':id')
-  one(@Param('id') id: string, @CurrentUser() user: IamIdentity) {
-    return { id, user: user.id, tenant: user.tenant };
-  }
-
-  @Post()
-  @RequireRole('clerk')
-  create(@CurrentUser('id') user: string) {
-    return { created: true, by: user };
-  }
-}
-
-/** For the glob strategy, which cannot split: no literal under another access's param. */
-@Controller('shop')
-class ShopController {
-  @Public()
-  @Get('items')
-  items() {
-    return { items: [] };
-  }
-
-  @Get('items/:id')
-  item(@Param('id') id: string, @CurrentUser('id') user: string) {
-    return { id, user };
-  }
-}
-
-/** The app, configured for the running stack, as a module class the generator reads. */
-function ordersModule(
-  stack: OryStack,
-  controller: Type<unknown> = OrdersController,
-): Type<unknown> {
-  const { kratosPublic, jwksUrl, issuer } = stack.urls;
-  if (!kratosPublic || !jwksUrl || !issuer) throw new Error('the stack is missing a server');
-  @Module({
-    imports: [
-      IamModule.forRoot({
-        tenants: {
-          default: {
-            transport: 'oathkeeper',
-            kratos: { publicUrl: kratosPublic },
-            oathkeeper: {
-              jwks: { url: jwksUrl },
-              issuer,
-              audience: 'orders-api',
-              replayProtection: { enabled: true },
-              identityHeader: 'Authorization',
-            },
-          },
-        },
-      }),
-    ],
-    controllers: [controller],
-  })
-  class OrdersAppModule {}
-  return OrdersAppModule;
-}
-
-async function newSession(stack: OryStack, roles: readonly string[]) {
-  const { kratosPublic, kratosAdmin } = stack.urls;
-  if (!kratosPublic || !kratosAdmin) throw new Error('Kratos is not running');
-  const user = await registerNative(
-    kratosPublic,
-    `${randomUUID()}@example.test`,
-    'rules-Passw0rd-9',
-  );
-  await setRoles(kratosAdmin, user.identityId, roles);
-  return user;
-}
+import { newSession, ordersModule, ShopController } from '../../support/rules-app.js';
 
 /**
  * The rules generated from the app, loaded into the real Oathkeeper (regexp strategy, its
