@@ -6,6 +6,7 @@ export type MatchingStrategy = 'regexp' | 'glob';
 const REGEXP_META = /[\\^$.*+?()[\]{}|]/g;
 const GLOB_META = /[\\*?[\]{},]/g;
 
+/** Text matched literally, in RE2 (Oathkeeper) and in JavaScript alike. */
 function escapeRegExpText(text: string): string {
   return text.replace(REGEXP_META, '\\$&');
 }
@@ -96,17 +97,13 @@ export function matchUrl(
   return `${origin}<${joined}>`;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
 /** A glob of gobwas/glob (what Oathkeeper uses) as a JavaScript regular expression. */
 function globToRegExp(glob: string): string {
   let out = '';
   for (let index = 0; index < glob.length; index += 1) {
     const char = glob[index] as string;
     if (char === '\\') {
-      out += escapeRegExp(glob[index + 1] ?? '');
+      out += escapeRegExpText(glob[index + 1] ?? '');
       index += 1;
     } else if (char === '*') {
       if (glob[index + 1] === '*') {
@@ -122,7 +119,7 @@ function globToRegExp(glob: string): string {
       const body = glob.slice(index + 1, end);
       out += body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`;
       index = end;
-    } else out += escapeRegExp(char);
+    } else out += escapeRegExpText(char);
   }
   return out;
 }
@@ -139,7 +136,7 @@ export function compileMatchUrl(url: string, strategy: MatchingStrategy): RegExp
   for (let index = 0; index < url.length; index += 1) {
     if (url[index] === '<') {
       if (depth === 0) {
-        out += escapeRegExp(url.slice(literalStart, index));
+        out += escapeRegExpText(url.slice(literalStart, index));
         start = index + 1;
       }
       depth += 1;
@@ -154,6 +151,6 @@ export function compileMatchUrl(url: string, strategy: MatchingStrategy): RegExp
     }
   }
   if (depth !== 0) throw new Error(`unbalanced "<" in match.url "${url}"`);
-  out += escapeRegExp(url.slice(literalStart));
+  out += escapeRegExpText(url.slice(literalStart));
   return new RegExp(`^${out}$`);
 }
