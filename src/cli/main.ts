@@ -14,6 +14,7 @@ import {
 } from '../access-rules/app-rules.js';
 import type { IamModuleOptions } from '../config/module-options.js';
 import { RULES_OPTIONS } from './commands.js';
+import { readRulesFile } from './rules-file.js';
 
 const USAGE = `usage: nestjs-ory-iam rules --app <module file> [--export AppModule]
     --origin <match origin> --upstream <service url> (--out <file> | --check <file>)
@@ -79,11 +80,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const file = check as string;
-  const problems = await checkAccessRulesForApp(
-    module,
-    JSON.parse(readFileSync(file, 'utf8')),
-    options,
-  );
+  const problems = await checkAccessRulesForApp(module, await readRulesFile(file), options);
   for (const problem of problems) console.error(problem);
   if (problems.length === 0) console.log(`${file} matches the routes of ${module.name}`);
   return problems.length === 0 ? 0 : 1;

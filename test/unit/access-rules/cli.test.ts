@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
@@ -53,6 +54,20 @@ describe('nestjs-ory-iam rules', () => {
 
     const checked = await cli([...BASE, '--check', out]);
     expect(checked).toMatchObject({ code: 0, stderr: '' });
+  }, 60_000);
+
+  it('reads a YAML rules file as Oathkeeper does', async () => {
+    const out = join(work, 'as-json.json');
+    await cli([...BASE, '--out', out]);
+    const yamlFile = join(work, 'access-rules.yaml');
+    writeFileSync(yamlFile, stringify(JSON.parse(readFileSync(out, 'utf8'))));
+    expect(await cli([...BASE, '--check', yamlFile])).toMatchObject({ code: 0, stderr: '' });
+
+    const drifted = (JSON.parse(readFileSync(out, 'utf8')) as Array<{ id: string }>).slice(1);
+    writeFileSync(yamlFile, stringify(drifted));
+    const checked = await cli([...BASE, '--check', yamlFile]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('no rule matches HealthController.check GET /api/v2/health');
   }, 60_000);
 
   it('exits 1 with one line per problem when the file drifted', async () => {
