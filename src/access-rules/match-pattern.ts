@@ -6,7 +6,7 @@ export type MatchingStrategy = 'regexp' | 'glob';
 const REGEXP_META = /[\\^$.*+?()[\]{}|]/g;
 const GLOB_META = /[\\*?[\]{},]/g;
 
-/** Text matched literally, in RE2 (Oathkeeper) and in JavaScript alike. */
+/** Text matched literally, by Oathkeeper's regexp engine and by JavaScript's alike. */
 function escapeRegExpText(text: string): string {
   return text.replace(REGEXP_META, '\\$&');
 }
@@ -17,8 +17,8 @@ interface Trie {
 }
 
 /**
- * A segment that is none of the words, without lookahead (Oathkeeper compiles patterns in RE2
- * mode): at each character of a word either differ from every word going on there, or follow
+ * A segment that is none of the words, without lookahead: RE2 syntax has none, and Oathkeeper
+ * compiles patterns with its regexp engine's RE2 option. At each character of a word either differ from every word going on there, or follow
  * one, and stop early only where no word ends.
  */
 function notAnyOf(node: Trie, root: boolean): string {
