@@ -1,3 +1,15 @@
+export type { AccessRuleHandler, OathkeeperAccessRule } from './access-rules/access-rule.js';
+export {
+  type AppAccessRulesOptions,
+  accessRulesForApp,
+  checkAccessRulesForApp,
+} from './access-rules/app-rules.js';
+export {
+  AccessRuleConflictError,
+  type RuleTargetOptions,
+} from './access-rules/generate-rules.js';
+export type { MatchingStrategy } from './access-rules/match-pattern.js';
+export type { RouteTableOptions } from './access-rules/route-table.js';
 export { AuditEmitter } from './audit/audit-emitter.js';
 export {
   IAM_AUDIT_EVENTS,
