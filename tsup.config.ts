@@ -14,7 +14,8 @@ const shared: Options = {
 export default defineConfig([
   // Type declarations for both formats, generated once.
   { ...shared, format: ['esm', 'cjs'], dts: { only: true } },
-  { ...shared, format: ['esm'] },
+  // The CLI rides in the ES module build, sharing its chunk with the index entry.
+  { ...shared, entry: { ...shared.entry, cli: 'src/cli/main.ts' }, format: ['esm'] },
   {
     ...shared,
     format: ['cjs'],

@@ -1,7 +1,8 @@
 // Packs the library as npm would publish it, installs the tarball into throwaway CJS and ESM
 // projects next to its peers, and requires/imports it there: what users get, not what the repo has.
+// In the CommonJS one it also runs the package's CLI (`npx nestjs-ory-iam rules`).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packLibrary } from './pack-library.mjs';
@@ -20,6 +21,61 @@ const probe = `
   }
   console.log(kind + ' consumer: ok (' + Object.keys(lib).length + ' exports)');
 `;
+
+// An app module as tsc emits it for CommonJS (Nest's default), decorators applied by
+// Reflect.decorate: the CLI runs from the package's ES module build and must still read it.
+const appModule = `
+'use strict';
+require('reflect-metadata');
+const { Controller, Get, Injectable, Module } = require('@nestjs/common');
+const { IamModule, Public, RequireRole } = require('nestjs-ory-iam');
+class Database {
+  constructor() { throw new Error('the rules CLI instantiated a provider'); }
+}
+Reflect.decorate([Injectable()], Database);
+class OrdersController {
+  list() {}
+  one() {}
+}
+for (const [name, decorators] of [['list', [Get(), Public()]], ['one', [Get(':id'), RequireRole('clerk')]]]) {
+  Reflect.decorate(decorators, OrdersController.prototype, name, Object.getOwnPropertyDescriptor(OrdersController.prototype, name));
+}
+Reflect.decorate([Controller('orders')], OrdersController);
+class AppModule {}
+Reflect.decorate([Module({
+  imports: [IamModule.forRoot({ tenants: { default: { transport: 'oathkeeper', oathkeeper: {
+    jwks: { url: 'http://127.0.0.1:9/jwks.json' }, audience: 'orders-api', identityHeader: 'Authorization',
+  } } } })],
+  controllers: [OrdersController],
+  providers: [Database],
+})], AppModule);
+exports.AppModule = AppModule;
+`;
+
+/** `npx nestjs-ory-iam rules` from the installed tarball: writes the rules, then checks them. */
+function checkRulesCli(dir) {
+  writeFileSync(join(dir, 'app.module.js'), appModule);
+  const common = [
+    'nestjs-ory-iam',
+    'rules',
+    '--app',
+    'app.module.js',
+    '--origin',
+    'https://api.example.com',
+    '--upstream',
+    'http://orders:3000',
+  ];
+  run('npx', [...common, '--out', 'access-rules.json'], dir);
+  const ids = JSON.parse(readFileSync(join(dir, 'access-rules.json'), 'utf8')).map(
+    (rule) => rule.id,
+  );
+  if (ids.join(' ') !== 'orders-api:public:get-head orders-api:authenticated:get-head') {
+    console.error(`rules CLI: unexpected rules ${ids.join(', ')}`);
+    process.exit(1);
+  }
+  run('npx', [...common, '--check', 'access-rules.json'], dir);
+  console.log(`rules CLI from the tarball: ok (${ids.length} rules written and checked)`);
+}
 
 try {
   const tarball = packLibrary(work);
@@ -44,6 +100,7 @@ try {
     run('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball, ...peers], dir);
     process.stdout.write(run('node', [consumer.file], dir));
   }
+  checkRulesCli(join(work, 'cjs'));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

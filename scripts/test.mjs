@@ -1,7 +1,8 @@
 // `npm test`: builds the Ory servers the integration tests run (cached after the first time, see
 // scripts/ory/install) and the Toxiproxy the fault tests put in front of them
 // (scripts/toxiproxy/install), installs the Chromium the browser tests drive
-// (scripts/browser/install), then runs vitest with whatever arguments were passed through.
+// (scripts/browser/install) and the nginx the decision-API test asks Oathkeeper through
+// (scripts/nginx/install), then runs vitest with whatever arguments were passed through.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,10 @@ const installers = [
   {
     script: 'scripts/browser/install',
     help: 'install chromium (apt-get install chromium) or set NESTJS_ORY_IAM_CHROMIUM',
+  },
+  {
+    script: 'scripts/nginx/install',
+    help: 'install nginx (apt-get install nginx) or set NESTJS_ORY_IAM_NGINX',
   },
 ];
 for (const { script, help } of installers) {

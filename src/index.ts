@@ -1,3 +1,15 @@
+export type { AccessRuleHandler, OathkeeperAccessRule } from './access-rules/access-rule.js';
+export {
+  type AppAccessRulesOptions,
+  accessRulesForApp,
+  checkAccessRulesForApp,
+} from './access-rules/app-rules.js';
+export {
+  AccessRuleConflictError,
+  type RuleTargetOptions,
+} from './access-rules/generate-rules.js';
+export type { MatchingStrategy } from './access-rules/match-pattern.js';
+export type { RouteTableOptions } from './access-rules/route-table.js';
 export { AuditEmitter } from './audit/audit-emitter.js';
 export {
   IAM_AUDIT_EVENTS,
@@ -61,6 +73,8 @@ export {
   IamUpstreamUnavailableError,
 } from './errors/iam-errors.js';
 export { IamExceptionFilter } from './filters/iam-exception.filter.js';
+export { IamGateway } from './guards/iam-gateway.decorator.js';
+export { IamWsExceptionFilter } from './guards/iam-ws-exception.filter.js';
 export { PermissionGuard } from './guards/permission.guard.js';
 export { RoleGuard } from './guards/role.guard.js';
 export { SessionGuard } from './guards/session.guard.js';
@@ -158,6 +172,7 @@ export { ReplayCapacityExceededError } from './replay/replay-capacity-error.js';
 export { ReplayStateLostError } from './replay/replay-state-lost-error.js';
 export type { IamRequest } from './request/iam-request.js';
 export { getIdentity } from './request/request-state.js';
+export { attachUpgradeRequest } from './request/ws-connection.js';
 export type { Upstream } from './resilience/upstream.js';
 export type { BreakerState, UpstreamGuardStatus } from './resilience/upstream-guard.js';
 export { FlowService } from './services/flow.service.js';

@@ -8,7 +8,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { CLI_COMMANDS } from '../../src/cli/commands.js';
 import type { CodeBlock } from './markdown-blocks.js';
+
+/** The package's own binary (package.json `bin`), which is not linked into its node_modules. */
+const OWN_BIN = 'nestjs-ory-iam';
 
 export const SHELL_LANGUAGES: readonly string[] = ['sh', 'bash', 'shell'];
 
@@ -157,6 +161,8 @@ class CommandChecker {
   private checkNpx(location: string, command: string, args: readonly string[], cwd: string) {
     const bin = args.find((word) => !word.startsWith('-'));
     if (bin === undefined) return;
+    if (bin === OWN_BIN)
+      return this.checkOwnCli(location, command, args.slice(args.indexOf(bin) + 1));
     this.checked += 1;
     if (!existsSync(join(this.root, 'node_modules/.bin', bin))) {
       this.problems.push({
@@ -169,6 +175,29 @@ class CommandChecker {
     for (const word of args.slice(args.indexOf(bin) + 1)) {
       if (/[/\\]|\.(ts|mjs|js)$/.test(word) && !word.startsWith('-')) {
         this.requireFile(location, command, word, cwd);
+      }
+    }
+  }
+
+  /** The library's own CLI: the command and every `--option` must be ones it accepts. */
+  private checkOwnCli(location: string, command: string, args: readonly string[]) {
+    this.checked += 1;
+    const [name] = args;
+    const options = name === undefined ? undefined : CLI_COMMANDS[name];
+    if (options === undefined) {
+      this.problems.push({
+        location,
+        message: `\`${command}\`: ${OWN_BIN} has no command '${name ?? ''}' (it has: ${Object.keys(CLI_COMMANDS).join(', ')})`,
+      });
+      return;
+    }
+    for (const word of args) {
+      const option = /^--([^=]+)/.exec(word)?.[1];
+      if (option !== undefined && !Object.hasOwn(options, option)) {
+        this.problems.push({
+          location,
+          message: `\`${command}\`: ${OWN_BIN} ${name} has no option --${option}`,
+        });
       }
     }
   }

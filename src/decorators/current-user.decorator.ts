@@ -10,7 +10,7 @@ import { getAuthState } from '../request/request-state.js';
 export const CurrentUser = createParamDecorator(
   (field: keyof IamIdentity | undefined, context: ExecutionContext) => {
     const found = requestFromContext(context);
-    const identity = found === undefined ? undefined : getAuthState(found.request.raw)?.identity;
+    const identity = found === undefined ? undefined : getAuthState(found.stateHolder)?.identity;
     return field === undefined ? identity : identity?.[field];
   },
 );
@@ -18,5 +18,5 @@ export const CurrentUser = createParamDecorator(
 /** The tenant the request was authenticated for; undefined on public routes. */
 export const Tenant = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const found = requestFromContext(context);
-  return found === undefined ? undefined : getAuthState(found.request.raw)?.tenant;
+  return found === undefined ? undefined : getAuthState(found.stateHolder)?.tenant;
 });

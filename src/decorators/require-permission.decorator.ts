@@ -8,13 +8,18 @@ import { REQUIRED_PERMISSIONS_KEY } from './metadata-keys.js';
  * GraphQL resolver: the resolver's own arguments in `args`, and `params`/`query` are empty and
  * `body` undefined, because the HTTP body of a GraphQL request (its variables, or a batch) need
  * not be what this field was called with: `a: deleteOrder(id: $id) b: deleteOrder(id: "x")` is
- * two checks with two objects.
+ * two checks with two objects. On a WebSocket gateway: the message's payload in `body`, and its
+ * fields in `args` when it is an object, so `(req) => req.args.id` reads the same on a resolver
+ * and on a gateway; `params`/`query` are empty.
  */
 export interface PermissionRequestView {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;
-  /** The GraphQL resolver's arguments (e.g. `(req) => \`orders:${req.args.id}\``); empty over HTTP. */
+  /**
+   * The GraphQL resolver's arguments (e.g. `(req) => \`orders:${req.args.id}\``), or the fields of
+   * a WebSocket message's payload; empty over HTTP.
+   */
   readonly args: Readonly<Record<string, unknown>>;
   readonly identity: IamIdentity;
 }

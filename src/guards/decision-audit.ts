@@ -38,14 +38,18 @@ export interface DecisionRuntime extends DecisionSinks {
 /**
  * The exception a guard throws for `rejection`: the app's own, by `errors.map`, on an HTTP
  * request; the library's error itself elsewhere. A GraphQL error keeps the library's, whose
- * `extensions` carry the `code` whatever the app's HTTP shape is.
+ * `extensions` carry the `code` whatever the app's HTTP shape is; so does a WebSocket message,
+ * whose client gets the `code` from `IamWsExceptionFilter` and whose connection SessionGuard
+ * closes on a failed authentication.
  */
 export function answerFor(
   runtime: DecisionRuntime,
   rejection: IamHttpError,
   found: ContextRequest | undefined,
 ): HttpException {
-  if (found === undefined || found.graphqlArgs !== undefined) return rejection;
+  if (found === undefined || found.graphqlArgs !== undefined || found.ws !== undefined) {
+    return rejection;
+  }
   return mapIamError(rejection, runtime.options.errors.map, found.request);
 }
 

@@ -57,6 +57,10 @@ export function resolveRules(
 
 const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The view of the request an object resolver gets; see {@link PermissionRequestView}. */
 export function viewOf(found: ContextRequest, identity: IamIdentity): PermissionRequestView {
   if (found.graphqlArgs !== undefined) {
@@ -65,6 +69,16 @@ export function viewOf(found: ContextRequest, identity: IamIdentity): Permission
       query: NOTHING,
       body: undefined,
       args: found.graphqlArgs,
+      identity,
+    });
+  }
+  if (found.ws !== undefined) {
+    const { data } = found.ws;
+    return Object.freeze({
+      params: NOTHING,
+      query: NOTHING,
+      body: data,
+      args: isRecord(data) ? Object.freeze({ ...data }) : NOTHING,
       identity,
     });
   }

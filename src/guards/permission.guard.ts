@@ -35,7 +35,7 @@ export class PermissionGuard implements CanActivate {
     if (rules.length === 0) return true;
     const { registry } = this;
     const found = requestFromContext(context);
-    const state = found === undefined ? undefined : getAuthState(found.request.raw);
+    const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (found === undefined || state === undefined || identity === undefined) {
       const code =

@@ -26,7 +26,7 @@ export class RoleGuard implements CanActivate {
       this.registry.options.roles.combine === 'all' ? declared : declared.slice(0, 1);
     const { registry } = this;
     const found = requestFromContext(context);
-    const state = found === undefined ? undefined : getAuthState(found.request.raw);
+    const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (identity === undefined) {
       const code =

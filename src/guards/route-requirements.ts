@@ -32,7 +32,12 @@ type Controller = ReturnType<ExecutionContext['getClass']>;
 // subclass shares its parent's handler functions but may carry its own class decorators.
 const byClass = new WeakMap<Controller, WeakMap<Handler, RouteRequirements>>();
 
-function read(reflector: Reflector, handler: Handler, controller: Controller): RouteRequirements {
+/** Reads the requirements from the decorators; `routeRequirementsOf` caches what this returns. */
+export function readRouteRequirements(
+  reflector: Reflector,
+  handler: Handler,
+  controller: Controller,
+): RouteRequirements {
   const targets = [handler, controller];
   const mode = reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE_KEY, targets);
   const roles = Object.freeze(
@@ -71,7 +76,7 @@ export function routeRequirementsOf(
   }
   let requirements = handlers.get(handler);
   if (requirements === undefined) {
-    requirements = read(reflector, handler, controller);
+    requirements = readRouteRequirements(reflector, handler, controller);
     handlers.set(handler, requirements);
   }
   return requirements;

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IamUnauthorizedError } from '../errors/iam-errors.js';
+import { IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import {
@@ -9,9 +9,11 @@ import {
   type RequestAuthState,
   setAuthState,
 } from '../request/request-state.js';
+import { closeWsConnection, wsRejectionOf } from '../request/ws-rejection.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
+import { connectionExpiry } from './connection-expiry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
-import { routeRequirementsOf } from './route-requirements.js';
+import { type RouteRequirements, routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Proves who sent the request with the tenant's transport and attaches the identity to it.
@@ -20,6 +22,10 @@ import { routeRequirementsOf } from './route-requirements.js';
  * A request is authenticated once however many times the guard runs on it (a guard applied twice,
  * the resolvers of one GraphQL request), but each run checks the result against its own route: a
  * request without credentials passes an `@Anonymous()` route and is still a 401 on the next one.
+ *
+ * A WebSocket is authenticated once, from the request that opened it, by the first message that
+ * needs it; every message after checks that the credential has not expired since. A connection
+ * whose authentication fails or expires is closed: nothing it sends later could be handled.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -40,11 +46,33 @@ export class SessionGuard implements CanActivate {
         { found },
       );
     }
-    const raw = found.request.raw;
+    if (found.ws === undefined) return this.check(found, mode, needsIdentity);
+    try {
+      return await this.check(found, mode, needsIdentity);
+    } catch (error) {
+      if (error instanceof IamHttpError) closeWsConnection(found.ws.socket, wsRejectionOf(error));
+      throw error;
+    }
+  }
+
+  private async check(
+    found: ContextRequest,
+    mode: RouteRequirements['mode'],
+    needsIdentity: boolean,
+  ): Promise<boolean> {
+    const holder = found.stateHolder;
     const state =
-      getAuthState(raw) ?? (await authenticationOf(raw, () => this.authenticate(found)));
-    if (state.identity !== undefined) return true;
+      getAuthState(holder) ?? (await authenticationOf(holder, () => this.authenticate(found)));
     const decision = { found, tenant: state.tenant };
+    if (state.identity !== undefined) {
+      const expired =
+        found.ws === undefined ? undefined : connectionExpiry(state.identity, Date.now());
+      if (expired === undefined) return true;
+      throw rejectDecision(this.registry, new IamUnauthorizedError(expired), {
+        ...decision,
+        subject: state.identity.id,
+      });
+    }
     if (mode === 'anonymous' && !needsIdentity) {
       recordDecision(this.registry, 'auth.anonymous', decision);
       return true;
@@ -71,7 +99,7 @@ export class SessionGuard implements CanActivate {
       } catch (error) {
         throw rejectDecision(registry, error, { found, tenant });
       }
-      setAuthState(found.request.raw, state);
+      setAuthState(found.stateHolder, state);
       if (state.identity === undefined) {
         span.outcome('none');
       } else {

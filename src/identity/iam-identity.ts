@@ -18,6 +18,12 @@ export interface IamIdentity {
   readonly sessionId?: string;
   readonly aal?: string;
   readonly via: IamIdentitySource;
+  /**
+   * When the credential that proved this identity stops being valid, in epoch milliseconds: the
+   * JWT's `exp` or the Kratos session's `expires_at`. A WebSocket connection, which keeps its
+   * identity for as long as it lives, is closed once it passes.
+   */
+  readonly expiresAt?: number;
   /** The verified JWT claims, for `oathkeeper-jwt`. */
   readonly claims?: Readonly<Record<string, unknown>>;
 }

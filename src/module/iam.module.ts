@@ -16,6 +16,7 @@ import {
   IAM_OPTIONS_TYPE,
   IamOptionsModule,
 } from './iam.module-definition.js';
+import { UnguardedGatewaysWarning } from './unguarded-gateways.js';
 
 const IAM_PROVIDERS: Provider[] = [
   {
@@ -31,6 +32,7 @@ const IAM_PROVIDERS: Provider[] = [
   FlowService,
   PermissionService,
   IamHealthIndicator,
+  UnguardedGatewaysWarning,
 ];
 
 const IAM_EXPORTS = [

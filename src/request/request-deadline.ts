@@ -54,10 +54,11 @@ function noop(): void {}
 /**
  * The one deadline of a request, shared by every guard and resolver working on it (the resolvers
  * of one GraphQL request included): created by the first that needs it, with the tenant's
- * `http.deadlineMs`. The client closing the connection cancels it.
+ * `http.deadlineMs`. The client closing the connection cancels it. A WebSocket message has one of
+ * its own: a deadline kept for the connection would run out while it lives.
  */
 export function requestDeadlineOf(found: ContextRequest, budgetMs: number): Deadline {
-  const holder = found.request.raw as WithDeadline;
+  const holder = found.deadlineHolder as WithDeadline;
   let deadline = holder[IAM_DEADLINE];
   if (deadline === undefined) {
     const response = serverResponseOf(found.response);

@@ -44,7 +44,10 @@ export function authenticationOf(
   return authentication;
 }
 
-/** The verified identity of a request, or undefined when it is anonymous or not yet authenticated. */
+/**
+ * The verified identity of a request, or of a gateway's client socket (a WebSocket connection keeps
+ * its own); undefined when it is anonymous or not yet authenticated.
+ */
 export function getIdentity(request: object): IamIdentity | undefined {
   return getAuthState(request)?.identity;
 }

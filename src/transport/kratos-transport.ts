@@ -29,6 +29,7 @@ function identityFromSession(
     metadataPublic: identity.metadataPublic,
     sessionId: session.id,
     aal: session.aal,
+    expiresAt: session.expiresAt?.getTime(),
     via,
   });
 }

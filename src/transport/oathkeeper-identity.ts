@@ -13,13 +13,15 @@ function objectOrUndefined(value: unknown): Readonly<Record<string, unknown>> | 
  * The identity behind verified Oathkeeper claims; roles only from the configured claim paths.
  * Deeply frozen, nested claims included (in place: they are the verifier's own parse), because
  * the verified-token cache hands this one object to every request that resends the token: a
- * handler that could change it would change what the next request sees.
+ * handler that could change it would change what the next request sees. `expiresAt` only from a
+ * verified `exp`: the HMAC transport's claims may carry one nobody checked.
  */
 export function identityFromClaims(
   tenant: ValidatedTenantConfig,
   subject: string,
   claims: Readonly<Record<string, unknown>>,
   via: IamIdentitySource,
+  expiresAt?: number,
 ): IamIdentity {
   return deepFreeze({
     id: subject,
@@ -27,6 +29,7 @@ export function identityFromClaims(
     roles: rolesFromClaims(claims, tenant.claims.roles),
     metadataPublic: objectOrUndefined(claims.metadataPublic ?? claims.metadata_public),
     via,
+    expiresAt,
     claims: { ...claims },
   });
 }

@@ -59,7 +59,13 @@ export class OathkeeperJwtTransport implements Transport {
       if (cached !== undefined) return cached;
     }
     const { claims, typed } = await this.verifier.verify(token, deadline);
-    const identity = identityFromClaims(this.tenant, typed.sub, claims, 'oathkeeper-jwt');
+    const identity = identityFromClaims(
+      this.tenant,
+      typed.sub,
+      claims,
+      'oathkeeper-jwt',
+      typed.exp * 1_000,
+    );
     if (cache !== undefined && cacheKey !== undefined) {
       cache.set(cacheKey, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);
     }

@@ -11,17 +11,22 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Boots a real Nest app on a loopback port with the given adapter. */
+/**
+ * Boots a real Nest app on a loopback port with the given adapter; `prepare` sees the app before
+ * it listens (e.g. to choose its WebSocket adapter).
+ */
 export async function startApp(
   metadata: ModuleMetadata,
   platform: Platform,
   customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+  prepare: (app: INestApplication) => void = () => {},
 ): Promise<RunningApp> {
   const moduleRef = await customize(Test.createTestingModule(metadata)).compile();
   const app =
     platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
       : moduleRef.createNestApplication({ logger: false });
+  prepare(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };

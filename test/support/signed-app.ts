@@ -1,4 +1,4 @@
-import type { ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import {
   AUDIT_SINK,
   type HttpClientConfig,
@@ -30,6 +30,8 @@ export interface SignedAppOptions {
   readonly decisions?: Pick<IamModuleOptions, 'roles' | 'errors'>;
   /** The app's own imports, controllers and providers next to IamModule. */
   readonly metadata: ModuleMetadata;
+  /** Sees the app before it listens. */
+  readonly prepare?: (app: INestApplication) => void;
 }
 
 export interface SignedApp extends RunningApp {
@@ -47,7 +49,17 @@ export interface SignedApp extends RunningApp {
  */
 export async function startSignedApp(
   platform: Platform,
-  { audience, replay, replayCache, keto, http, decisions, telemetry, metadata }: SignedAppOptions,
+  {
+    audience,
+    replay,
+    replayCache,
+    keto,
+    http,
+    decisions,
+    telemetry,
+    metadata,
+    prepare,
+  }: SignedAppOptions,
 ): Promise<SignedApp> {
   const signer = TestSigner.create();
   const jwks = await signer.serve();
@@ -83,6 +95,8 @@ export async function startSignedApp(
         providers: [...(metadata.providers ?? []), { provide: AUDIT_SINK, useValue: audit }],
       },
       platform,
+      undefined,
+      prepare,
     );
   } catch (error) {
     await jwks.close();

@@ -50,7 +50,7 @@ export function accessRules(routes: OathkeeperRoutes, proxyOrigin: string): unkn
 }
 
 /** Writes the rules atomically so Oathkeeper's file watcher never sees half a file. */
-export function writeAccessRules(path: string, rules: unknown[]): void {
+export function writeAccessRules(path: string, rules: readonly unknown[]): void {
   writeFileSync(`${path}.partial`, JSON.stringify(rules, null, 2));
   renameSync(`${path}.partial`, path);
 }
@@ -104,7 +104,7 @@ export function addKeyToJwks(
 /** Polls Oathkeeper's `GET /rules` until it serves exactly these rules (ids and upstreams). */
 export async function waitForRules(
   url: string,
-  expected: unknown[],
+  expected: readonly unknown[],
   timeoutMs: number,
 ): Promise<void> {
   const want = JSON.stringify(summarize(expected));
@@ -119,7 +119,7 @@ export async function waitForRules(
   }
 }
 
-function summarize(rules: unknown[]): string[] {
+function summarize(rules: readonly unknown[]): string[] {
   return rules
     .map((rule) => {
       const { id, upstream } = rule as { id: string; upstream: { url: string } };

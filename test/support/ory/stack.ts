@@ -79,6 +79,8 @@ export interface OathkeeperOptions {
   readonly audience?: readonly string[];
   /** The id_token's `tenant` claim. Default `default`. */
   readonly tenant?: string;
+  /** `access_rules.matching_strategy`. Default `glob`, which the routes' rules are written in. */
+  readonly matchingStrategy?: 'glob' | 'regexp';
 }
 
 /** Base URLs without a trailing slash; a server that is not running has none. */
@@ -112,6 +114,8 @@ export interface OryStack {
   addSigningKey(options?: { signing?: boolean }): Promise<string>;
   /** Replaces Oathkeeper's routes and resolves once Oathkeeper serves exactly those rules. */
   setRoutes(routes: OathkeeperRoutes): Promise<void>;
+  /** Replaces Oathkeeper's rules with these (e.g. generated ones) once it serves exactly them. */
+  setAccessRules(rules: readonly unknown[]): Promise<void>;
   /** The last lines of one server's log. */
   logTail(name: OryServerName, lines?: number): string;
   /** Every running server's log tail, headed by its name: for failure reports. */
@@ -167,6 +171,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     OATHKEEPER_API_PORT: String(api),
     OATHKEEPER_METRICS_PORT: String(metrics),
     OATHKEEPER_ISSUER: `${origin(proxy)}/`,
+    MATCHING_STRATEGY: oathkeeper?.matchingStrategy ?? 'glob',
     ID_TOKEN_CLAIMS: claimsTemplate(
       oathkeeper?.claimsTemplate ?? 'per-request',
       oathkeeper?.audience ?? ['orders-api', 'inventory-api'],
@@ -262,6 +267,12 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     if (!keepRunDir) rmSync(runDir, { recursive: true, force: true });
   };
 
+  const setAccessRules = async (rules: readonly unknown[]) => {
+    if (!servers.has('oathkeeper')) throw new Error('oathkeeper is not part of this stack');
+    writeAccessRules(rulesPath, rules);
+    await waitForRules(`${origin(api)}/rules`, rules, readyTimeoutMs);
+  };
+
   const started = await Promise.allSettled([...servers.values()].map((entry) => entry.start()));
   const failures = started.filter((result) => result.status === 'rejected');
   if (failures.length > 0) {
@@ -285,12 +296,8 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
       addKeyToJwks(jwksPath, key, keyOptions?.signing ?? true);
       return String(key.kid);
     },
-    async setRoutes(routes) {
-      if (!servers.has('oathkeeper')) throw new Error('oathkeeper is not part of this stack');
-      const rules = accessRules(routes, origin(proxy));
-      writeAccessRules(rulesPath, rules);
-      await waitForRules(`${origin(api)}/rules`, rules, readyTimeoutMs);
-    },
+    setRoutes: (routes) => setAccessRules(accessRules(routes, origin(proxy))),
+    setAccessRules,
     logTail: (name, lines) => server(name).tail(lines),
     logTails,
   };

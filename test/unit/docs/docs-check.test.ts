@@ -141,6 +141,24 @@ describe('commandProblems', () => {
     ]);
   });
 
+  it("checks the package's own CLI by its commands and options, not by the reader's files", () => {
+    const result = problemsOf(
+      [
+        'npx nestjs-ory-iam rules --app dist/app.module.js --origin https://a --upstream http://b --out rules.json',
+        'npx nestjs-ory-iam rule --app dist/app.module.js',
+        'npx nestjs-ory-iam rules --app dist/app.module.js --strict',
+      ].join('\n'),
+    );
+    expect(result.problems).toEqual([
+      {
+        location: 'doc.md:5',
+        message: expect.stringContaining("has no command 'rule' (it has: rules)"),
+      },
+      { location: 'doc.md:6', message: expect.stringContaining('rules has no option --strict') },
+    ]);
+    expect(result.checked).toBe(3);
+  });
+
   it('splits shell words at separators and keeps quoted text whole', () => {
     expect(shellWords(`A=1 npm run x -- --out 'a b' && echo "#" # comment`)).toEqual([
       'A=1',

@@ -1,9 +1,9 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getIdentity, Public, RoleGuard, SessionGuard } from '../../../src/index.js';
-import { IamTestingModule } from '../../../src/testing/index.js';
+import { IamTestingModule, IamTestingState } from '../../../src/testing/index.js';
 
 class Resolver {
   @Public()
@@ -78,5 +78,30 @@ describe('execution contexts', () => {
 
   it('lets RoleGuard pass handlers that require no role in any context', () => {
     expect(moduleRef.get(RoleGuard).canActivate(context('ws', [{}, {}], 'guarded'))).toBe(true);
+  });
+
+  describe('WebSocket gateway messages (IamTestingModule)', () => {
+    const socket = () => ({ request: { method: 'GET', url: '/socket.io/', headers: {} } });
+    const state = () => moduleRef.get(IamTestingState);
+    afterEach(() => state().reset());
+
+    it('authenticates a socket once and keeps the identity on that socket only', async () => {
+      const first = socket();
+      const second = socket();
+      await expect(guard.canActivate(context('ws', [first, {}], 'guarded'))).resolves.toBe(true);
+      state().setIdentity({ id: 'bob' });
+      await expect(guard.canActivate(context('ws', [first, {}], 'guarded'))).resolves.toBe(true);
+      await expect(guard.canActivate(context('ws', [second, {}], 'guarded'))).resolves.toBe(true);
+      expect(getIdentity(first)?.id).toBe('alice');
+      expect(getIdentity(second)?.id).toBe('bob');
+      expect(getIdentity(first.request)).toBeUndefined();
+    });
+
+    it('refuses a message once the testing identity has expired', async () => {
+      state().setIdentity({ id: 'carol', expiresAt: Date.now() - 1 });
+      await expect(
+        guard.canActivate(context('ws', [socket(), {}], 'guarded')),
+      ).rejects.toMatchObject({ code: 'auth.failure.session_inactive' });
+    });
   });
 });

@@ -57,7 +57,8 @@ async function rejectionOf(promise: Promise<unknown>): Promise<IamHttpError> {
 
 describe('Kratos transports', () => {
   it('forwards only the session cookie, rebuilt from its value, and maps the session', async () => {
-    kratos.answer(WHOAMI, { status: 200, body: kratosSession() });
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    kratos.answer(WHOAMI, { status: 200, body: kratosSession({ expires_at: expiresAt }) });
     const transport = transportFor({ transport: 'cookie' });
 
     const identity = await transport.authenticate(
@@ -75,6 +76,7 @@ describe('Kratos transports', () => {
       metadataPublic: { roles: ['editor'] },
       sessionId: 'a6f5e1f2-0000-4000-8000-000000000001',
       aal: 'aal1',
+      expiresAt: Date.parse(expiresAt),
       via: 'kratos-cookie',
     });
     expect(Object.isFrozen(identity)).toBe(true);

@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '../../..');
+const work = mkdtempSync(join(tmpdir(), 'rules-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const BASE = [
+  'rules',
+  '--app',
+  'test/unit/access-rules/apps.ts',
+  '--export',
+  'OrdersAppModule',
+  '--origin',
+  'https://api.example.com',
+  '--upstream',
+  'http://orders-api:3000',
+  '--global-prefix',
+  'api',
+  '--uri-versioning',
+];
+
+/** The CLI from source, as `npx nestjs-ory-iam` runs it from dist. */
+async function cli(
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: root },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('nestjs-ory-iam rules', () => {
+  it('writes the rules, then finds them in agreement (exit 0)', async () => {
+    const out = join(work, 'access-rules.json');
+    const written = await cli([...BASE, '--out', out]);
+    expect(written.stderr).toBe('');
+    expect(written.stdout).toContain(`access rules written to ${out}`);
+    const rules = JSON.parse(readFileSync(out, 'utf8')) as Array<{ id: string }>;
+    expect(rules.map((rule) => rule.id)).toContain('orders-api:public:get-head');
+
+    const checked = await cli([...BASE, '--check', out]);
+    expect(checked).toMatchObject({ code: 0, stderr: '' });
+  }, 60_000);
+
+  it('reads a YAML rules file as Oathkeeper does', async () => {
+    const out = join(work, 'as-json.json');
+    await cli([...BASE, '--out', out]);
+    const yamlFile = join(work, 'access-rules.yaml');
+    writeFileSync(yamlFile, stringify(JSON.parse(readFileSync(out, 'utf8'))));
+    expect(await cli([...BASE, '--check', yamlFile])).toMatchObject({ code: 0, stderr: '' });
+
+    const drifted = (JSON.parse(readFileSync(out, 'utf8')) as Array<{ id: string }>).slice(1);
+    writeFileSync(yamlFile, stringify(drifted));
+    const checked = await cli([...BASE, '--check', yamlFile]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('no rule matches HealthController.check GET /api/v2/health');
+  }, 60_000);
+
+  it('exits 1 with one line per problem when the file drifted', async () => {
+    const out = join(work, 'drifted.json');
+    await cli([...BASE, '--out', out]);
+    const rules = JSON.parse(readFileSync(out, 'utf8')) as Array<{ id: string }>;
+    writeFileSync(
+      out,
+      JSON.stringify(rules.filter((rule) => rule.id !== 'orders-api:authenticated:post')),
+    );
+
+    const checked = await cli([...BASE, '--check', out]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr.trim().split('\n')).toEqual([
+      'methods mismatch: OrdersController.create POST /api/orders matches "orders-api:authenticated:get-head" (GET, HEAD) by URL, but none lists POST',
+    ]);
+  }, 60_000);
+
+  it('exits 2 with the reason when it cannot load the module', async () => {
+    const result = await cli([
+      ...BASE.slice(0, 4),
+      'Missing',
+      ...BASE.slice(5),
+      '--out',
+      join(work, 'x.json'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'test/unit/access-rules/apps.ts exports no Missing (choose another with --export)',
+    );
+  }, 60_000);
+});
