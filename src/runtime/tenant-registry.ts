@@ -26,7 +26,11 @@ import {
   SESSION_CACHE_STORE,
   type SessionCacheStore,
 } from '../session-cache/session-cache-store.js';
-import { IamTelemetry, type JwksGaugeReading } from '../telemetry/iam-telemetry.js';
+import {
+  IamTelemetry,
+  type JwksGaugeReading,
+  type UpstreamGaugeReading,
+} from '../telemetry/iam-telemetry.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { findAppProvider } from './override-lookup.js';
@@ -49,7 +53,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   private auditEmitter: AuditEmitter | undefined;
   private sessionStore: SessionCacheStore | undefined;
   private ownedSessionStore: InMemorySessionStore | undefined;
-  private stopJwksGauges: (() => void) | undefined;
+  private stopGauges: Array<() => void> = [];
 
   constructor(
     @Inject(IAM_VALIDATED_OPTIONS) readonly options: ValidatedIamOptions,
@@ -79,7 +83,10 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       this.runtimes.set(name, { config, transport });
       transport.start?.();
     }
-    this.stopJwksGauges = this.telemetry.observeJwks(() => this.jwksReadings());
+    this.stopGauges = [
+      this.telemetry.observeJwks(() => this.jwksReadings()),
+      this.telemetry.observeUpstreams(() => this.upstreamReadings()),
+    ];
   }
 
   get audit(): AuditEmitter {
@@ -165,9 +172,16 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     }
   }
 
+  private *upstreamReadings(): Iterable<UpstreamGaugeReading> {
+    for (const tenant of this.runtimes.keys()) {
+      for (const [upstream, status] of Object.entries(this.guards.status(tenant))) {
+        yield { tenant, upstream, breaker: status.breaker, inFlight: status.inFlight };
+      }
+    }
+  }
+
   private async close(): Promise<void> {
-    this.stopJwksGauges?.();
-    this.stopJwksGauges = undefined;
+    for (const stop of this.stopGauges.splice(0)) stop();
     const runtimes = [...this.runtimes.values()];
     this.runtimes.clear();
     await Promise.all(runtimes.map((runtime) => runtime.transport.close?.()));

@@ -1,10 +1,12 @@
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import {
   DURATION_BUCKETS_SECONDS,
+  METRIC_BREAKER_STATE,
   METRIC_DECISIONS,
   METRIC_JWKS_AGE,
   METRIC_JWKS_KEYS,
   METRIC_UPSTREAM_DURATION,
+  METRIC_UPSTREAM_IN_FLIGHT,
   METRIC_VERIFICATION_DURATION,
 } from './telemetry-names.js';
 
@@ -17,6 +19,8 @@ export interface IamMetrics {
   readonly upstreamDuration: Histogram<Attributes>;
   readonly jwksKeys: ObservableGauge<Attributes>;
   readonly jwksAge: ObservableGauge<Attributes>;
+  readonly breakerState: ObservableGauge<Attributes>;
+  readonly upstreamInFlight: ObservableGauge<Attributes>;
 }
 
 export function createIamMetrics(meter: Meter): IamMetrics {
@@ -44,6 +48,14 @@ export function createIamMetrics(meter: Meter): IamMetrics {
     jwksAge: meter.createObservableGauge(METRIC_JWKS_AGE, {
       description: 'Time since the last successful JWKS fetch; absent before the first one.',
       unit: 's',
+    }),
+    breakerState: meter.createObservableGauge(METRIC_BREAKER_STATE, {
+      description: 'Circuit breaker of an upstream: 0 closed, 1 half-open, 2 open.',
+      unit: '{state}',
+    }),
+    upstreamInFlight: meter.createObservableGauge(METRIC_UPSTREAM_IN_FLIGHT, {
+      description: 'Calls in flight to an upstream, which its bulkhead caps at http.maxConcurrent.',
+      unit: '{call}',
     }),
   };
 }

@@ -10,6 +10,7 @@ import {
 import { createIamMetrics, type IamMetrics } from './iam-metrics.js';
 import { type OtelApi, otelApi } from './otel-api.js';
 import {
+  ATTR_BREAKER_UPSTREAM,
   ATTR_CACHE_HIT,
   ATTR_CODE,
   ATTR_DECISION,
@@ -40,6 +41,17 @@ export interface JwksGaugeReading {
   readonly keys: number;
   readonly lastRefreshAgeMs: number | null;
 }
+
+/** One guarded upstream of a tenant, as its breaker and bulkhead stand. */
+export interface UpstreamGaugeReading {
+  readonly tenant: string;
+  readonly upstream: string;
+  /** `off` when the tenant turned its breaker off: then only the calls in flight are reported. */
+  readonly breaker: 'closed' | 'half-open' | 'open' | 'off';
+  readonly inFlight: number;
+}
+
+const BREAKER_STATE_VALUES = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 interface Recording {
   readonly api: OtelApi;
@@ -158,6 +170,30 @@ export class IamTelemetry {
     };
     meter.addBatchObservableCallback(batch, [jwksKeys, jwksAge]);
     return () => meter.removeBatchObservableCallback(batch, [jwksKeys, jwksAge]);
+  }
+
+  /**
+   * Reports the breaker state and calls in flight of every guarded upstream on each collection,
+   * until the returned function is called.
+   */
+  observeUpstreams(read: () => Iterable<UpstreamGaugeReading>): () => void {
+    const metrics = this.recording?.metrics;
+    if (metrics === undefined) return () => undefined;
+    const { meter, breakerState, upstreamInFlight } = metrics;
+    const batch = (result: BatchObservableResult): void => {
+      for (const reading of read()) {
+        const attributes = {
+          [ATTR_TENANT]: reading.tenant,
+          [ATTR_BREAKER_UPSTREAM]: reading.upstream,
+        };
+        if (reading.breaker !== 'off') {
+          result.observe(breakerState, BREAKER_STATE_VALUES[reading.breaker], attributes);
+        }
+        result.observe(upstreamInFlight, reading.inFlight, attributes);
+      }
+    };
+    meter.addBatchObservableCallback(batch, [breakerState, upstreamInFlight]);
+    return () => meter.removeBatchObservableCallback(batch, [breakerState, upstreamInFlight]);
   }
 
   /**

@@ -23,6 +23,9 @@ export const METRIC_VERIFICATION_DURATION = 'iam.verification.duration';
 export const METRIC_UPSTREAM_DURATION = 'iam.upstream.duration';
 export const METRIC_JWKS_KEYS = 'iam.jwks.keys';
 export const METRIC_JWKS_AGE = 'iam.jwks.refresh_age';
+/** 0 closed, 1 half-open, 2 open; by tenant and `iam.breaker.upstream`. */
+export const METRIC_BREAKER_STATE = 'iam.upstream.breaker.state';
+export const METRIC_UPSTREAM_IN_FLIGHT = 'iam.upstream.in_flight';
 
 export const ATTR_TENANT = 'iam.tenant';
 export const ATTR_TRANSPORT = 'iam.transport';
@@ -34,6 +37,8 @@ export const ATTR_OUTCOME = 'iam.outcome';
 export const ATTR_CODE = 'iam.code';
 /** kratos | keto | jwks | replay */
 export const ATTR_UPSTREAM = 'iam.upstream';
+/** The guarded upstream of a breaker or bulkhead: kratos-public, keto-read, redis-replay, ... */
+export const ATTR_BREAKER_UPSTREAM = 'iam.breaker.upstream';
 /** A fixed name of the call, e.g. `Keto check`. */
 export const ATTR_OPERATION = 'iam.operation';
 /** Attempts made by a Kratos or Keto call (retries + 1). */
