@@ -125,11 +125,17 @@ export class OathkeeperJwtVerifier {
     const span = this.telemetry.start('replay', 'Replay store claim');
     try {
       return await span.within(() =>
-        claimOnce(this.replayCache, `${this.tenant.name}:${claims.jti}`, ttlMs, {
-          tenant: this.tenant.name,
-          subject: claims.sub,
-          usableFromMs: usableFromMs(claims, this.oathkeeper.clockSkewMs),
-        }),
+        claimOnce(
+          this.replayCache,
+          `${this.tenant.name}:${claims.jti}`,
+          ttlMs,
+          {
+            tenant: this.tenant.name,
+            subject: claims.sub,
+            usableFromMs: usableFromMs(claims, this.oathkeeper.clockSkewMs),
+          },
+          (reason) => this.telemetry.replayRefused(reason),
+        ),
       );
     } catch (error) {
       span.fail(error instanceof IamHttpError ? error.code : 'unknown');

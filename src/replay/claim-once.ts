@@ -15,13 +15,14 @@ const CAPACITY_MESSAGES = {
  * for caches without `claim`). A cache that fails answers 503: a replay check that cannot run
  * never allows. A cache without room says which bound refused, so operators can tell a flood from
  * an outage; a cache that lost its records says so (503 `auth.replay_state_lost`) for a token it
- * cannot prove unused.
+ * cannot prove unused. `onRefused` hears of both refusals (for the `iam.replay.refusals` metric).
  */
 export async function claimOnce(
   cache: ReplayCache,
   key: string,
   ttlMs: number,
   context?: ReplayClaimContext,
+  onRefused?: (reason: 'tenant_full' | 'subject_share' | 'state_lost') => void,
 ): Promise<boolean> {
   try {
     if (cache.claim !== undefined) return (await cache.claim(key, ttlMs, context)) === true;
@@ -32,11 +33,13 @@ export async function claimOnce(
     // A breaker or bulkhead in front of the cache already said why, with its own Retry-After.
     if (error instanceof IamUpstreamUnavailableError) throw error;
     if (error instanceof ReplayCapacityExceededError) {
+      onRefused?.(error.scope === 'tenant' ? 'tenant_full' : 'subject_share');
       throw new IamUpstreamUnavailableError(CAPACITY_MESSAGES[error.scope], 1, {
         code: 'auth.replay_capacity_exceeded',
       });
     }
     if (error instanceof ReplayStateLostError) {
+      onRefused?.('state_lost');
       // Retry-After 1: a new token (Oathkeeper mints one per request) passes at once.
       throw new IamUpstreamUnavailableError(undefined, 1, {
         code: 'auth.replay_state_lost',

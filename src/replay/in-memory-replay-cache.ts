@@ -122,6 +122,16 @@ export class InMemoryReplayCache implements ReplayCache {
     return this.entries.size;
   }
 
+  /**
+   * Entries held per tenant that has claimed one (claims without a tenant are not listed); an
+   * expired entry counts until expiry releases it, as it does against the tenant's bound.
+   */
+  *tenantSizes(): IterableIterator<{ readonly tenant: string; readonly entries: number }> {
+    for (const [tenant, partition] of this.partitions) {
+      if (typeof tenant === 'string') yield { tenant, entries: partition.size };
+    }
+  }
+
   /** Entries expiry has looked at so far: it grows with the jtis that expire, not with claims. */
   get expiryWork(): number {
     return this.entries.examined;

@@ -29,6 +29,7 @@ import {
 import {
   IamTelemetry,
   type JwksGaugeReading,
+  type ReplayGaugeReading,
   type UpstreamGaugeReading,
 } from '../telemetry/iam-telemetry.js';
 import { createTransport } from '../transport/create-transport.js';
@@ -50,6 +51,8 @@ export interface TenantRuntime {
 export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly runtimes = new Map<string, TenantRuntime>();
   private ownedReplayCache: InMemoryReplayCache | undefined;
+  /** The replay cache the transports use, for its gauge. */
+  private replayCache: ReplayCache | undefined;
   private auditEmitter: AuditEmitter | undefined;
   private sessionStore: SessionCacheStore | undefined;
   private ownedSessionStore: InMemorySessionStore | undefined;
@@ -86,6 +89,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     this.stopGauges = [
       this.telemetry.observeJwks(() => this.jwksReadings()),
       this.telemetry.observeUpstreams(() => this.upstreamReadings()),
+      this.telemetry.observeReplay(() => this.replayReadings()),
     ];
   }
 
@@ -130,8 +134,9 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   }
 
   private transportBuilder(audit: AuditEmitter): (config: ValidatedTenantConfig) => Transport {
+    this.replayCache = this.options.replayCache ?? this.findOrCreateReplayCache();
     const dependencies = {
-      replayCache: this.options.replayCache ?? this.findOrCreateReplayCache(),
+      replayCache: this.replayCache,
       audit,
       telemetry: this.telemetry,
       oryClients: this.oryClients,
@@ -180,6 +185,12 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     }
   }
 
+  /** Only the in-memory cache is counted here: a Redis store's size is Redis's to report. */
+  private replayReadings(): Iterable<ReplayGaugeReading> {
+    const cache = this.replayCache;
+    return cache instanceof InMemoryReplayCache ? cache.tenantSizes() : [];
+  }
+
   private async close(): Promise<void> {
     for (const stop of this.stopGauges.splice(0)) stop();
     const runtimes = [...this.runtimes.values()];
@@ -187,6 +198,7 @@ export class TenantRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     await Promise.all(runtimes.map((runtime) => runtime.transport.close?.()));
     this.ownedReplayCache?.close();
     this.ownedReplayCache = undefined;
+    this.replayCache = undefined;
     // A store given as an option is no provider, so Nest never shuts it down. A Redis store
     // closes only a connection it opened itself (fromUrl); a client you passed stays yours.
     const { replayCache } = this.options;

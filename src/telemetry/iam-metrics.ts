@@ -2,9 +2,12 @@ import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@op
 import {
   DURATION_BUCKETS_SECONDS,
   METRIC_BREAKER_STATE,
+  METRIC_DECISION_CACHE_LOOKUPS,
   METRIC_DECISIONS,
   METRIC_JWKS_AGE,
   METRIC_JWKS_KEYS,
+  METRIC_REPLAY_ENTRIES,
+  METRIC_REPLAY_REFUSALS,
   METRIC_UPSTREAM_DURATION,
   METRIC_UPSTREAM_IN_FLIGHT,
   METRIC_VERIFICATION_DURATION,
@@ -21,6 +24,9 @@ export interface IamMetrics {
   readonly jwksAge: ObservableGauge<Attributes>;
   readonly breakerState: ObservableGauge<Attributes>;
   readonly upstreamInFlight: ObservableGauge<Attributes>;
+  readonly decisionCacheLookups: Counter<Attributes>;
+  readonly replayEntries: ObservableGauge<Attributes>;
+  readonly replayRefusals: Counter<Attributes>;
 }
 
 export function createIamMetrics(meter: Meter): IamMetrics {
@@ -56,6 +62,18 @@ export function createIamMetrics(meter: Meter): IamMetrics {
     upstreamInFlight: meter.createObservableGauge(METRIC_UPSTREAM_IN_FLIGHT, {
       description: 'Calls in flight to an upstream, which its bulkhead caps at http.maxConcurrent.',
       unit: '{call}',
+    }),
+    decisionCacheLookups: meter.createCounter(METRIC_DECISION_CACHE_LOOKUPS, {
+      description: 'Permission checks looked up in the Keto decision cache, hit or not.',
+      unit: '{lookup}',
+    }),
+    replayEntries: meter.createObservableGauge(METRIC_REPLAY_ENTRIES, {
+      description: 'Token ids the in-memory replay cache holds for a tenant.',
+      unit: '{entry}',
+    }),
+    replayRefusals: meter.createCounter(METRIC_REPLAY_REFUSALS, {
+      description: 'Tokens the replay store refused for lack of room or lost records (503).',
+      unit: '{refusal}',
     }),
   };
 }

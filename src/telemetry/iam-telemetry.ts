@@ -1,4 +1,4 @@
-import type { BatchObservableResult, Tracer } from '@opentelemetry/api';
+import type { BatchObservableResult, ObservableResult, Tracer } from '@opentelemetry/api';
 import type { ValidatedIamOptions } from '../config/module-options.js';
 import { noteRejection } from './active-decision.js';
 import {
@@ -40,6 +40,12 @@ export interface JwksGaugeReading {
   readonly tenant: string;
   readonly keys: number;
   readonly lastRefreshAgeMs: number | null;
+}
+
+/** Token ids the in-memory replay cache holds for one tenant. */
+export interface ReplayGaugeReading {
+  readonly tenant: string;
+  readonly entries: number;
 }
 
 /** One guarded upstream of a tenant, as its breaker and bulkhead stand. */
@@ -96,6 +102,7 @@ export class IamTelemetry {
       recording.api,
       recording.tracer,
       recording.metrics?.upstreamDuration,
+      recording.metrics?.replayRefusals,
       tenant,
     );
   }
@@ -149,6 +156,26 @@ export class IamTelemetry {
       [ATTR_OUTCOME]: decision.outcome,
       ...(decision.code !== undefined && { [ATTR_CODE]: decision.code }),
     });
+  }
+
+  /** Counts a batch's lookups in the tenant's Keto decision cache in `iam.decision_cache.lookups`. */
+  decisionCacheLookups(tenant: string, hits: number, misses: number): void {
+    const lookups = this.recording?.metrics?.decisionCacheLookups;
+    if (lookups === undefined) return;
+    if (hits > 0) lookups.add(hits, { [ATTR_TENANT]: tenant, [ATTR_CACHE_HIT]: true });
+    if (misses > 0) lookups.add(misses, { [ATTR_TENANT]: tenant, [ATTR_CACHE_HIT]: false });
+  }
+
+  /** Reports the replay cache's entries per tenant on every collection, until the returned call. */
+  observeReplay(read: () => Iterable<ReplayGaugeReading>): () => void {
+    const gauge = this.recording?.metrics?.replayEntries;
+    if (gauge === undefined) return () => undefined;
+    const callback = (result: ObservableResult): void => {
+      for (const reading of read())
+        result.observe(reading.entries, { [ATTR_TENANT]: reading.tenant });
+    };
+    gauge.addCallback(callback);
+    return () => gauge.removeCallback(callback);
   }
 
   /**

@@ -26,6 +26,12 @@ export const METRIC_JWKS_AGE = 'iam.jwks.refresh_age';
 /** 0 closed, 1 half-open, 2 open; by tenant and `iam.breaker.upstream`. */
 export const METRIC_BREAKER_STATE = 'iam.upstream.breaker.state';
 export const METRIC_UPSTREAM_IN_FLIGHT = 'iam.upstream.in_flight';
+/** Lookups in the Keto decision cache, by tenant and `iam.cache_hit`. */
+export const METRIC_DECISION_CACHE_LOOKUPS = 'iam.decision_cache.lookups';
+/** Token ids the in-memory replay cache holds, by tenant. */
+export const METRIC_REPLAY_ENTRIES = 'iam.replay.entries';
+/** Tokens the replay store refused without knowing them replayed, by tenant and `iam.reason`. */
+export const METRIC_REPLAY_REFUSALS = 'iam.replay.refusals';
 
 export const ATTR_TENANT = 'iam.tenant';
 export const ATTR_TRANSPORT = 'iam.transport';
@@ -45,6 +51,8 @@ export const ATTR_OPERATION = 'iam.operation';
 export const ATTR_ATTEMPTS = 'iam.attempts';
 /** A cache answered the authentication: the verified-token cache, or the Kratos session cache. */
 export const ATTR_CACHE_HIT = 'iam.cache_hit';
+/** Why the replay store refused a token: tenant_full | subject_share | state_lost. */
+export const ATTR_REASON = 'iam.reason';
 /** Permission checks in the request's batch. */
 export const ATTR_CHECKS = 'iam.checks';
 

@@ -1,9 +1,10 @@
-import type { Attributes, Context, Histogram, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import type { OtelApi } from './otel-api.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_OPERATION,
   ATTR_OUTCOME,
+  ATTR_REASON,
   ATTR_TENANT,
   ATTR_UPSTREAM,
   type SpanValues,
@@ -25,9 +26,14 @@ export interface UpstreamSpan {
   end(): void;
 }
 
+/** Why the replay store refused a token it does not know to be a replay (a 503). */
+export type ReplayRefusalReason = 'tenant_full' | 'subject_share' | 'state_lost';
+
 /** Starts the upstream spans of one tenant. */
 export interface UpstreamTracer {
   start(upstream: UpstreamKind, operation: string): UpstreamSpan;
+  /** Counts a refusal of the replay store in `iam.replay.refusals`. */
+  replayRefused(reason: ReplayRefusalReason): void;
 }
 
 const NOOP_SPAN: UpstreamSpan = {
@@ -39,7 +45,10 @@ const NOOP_SPAN: UpstreamSpan = {
 };
 
 /** For telemetry turned off, and for code built without a module (tests, benches). */
-export const NOOP_UPSTREAM_TRACER: UpstreamTracer = { start: () => NOOP_SPAN };
+export const NOOP_UPSTREAM_TRACER: UpstreamTracer = {
+  start: () => NOOP_SPAN,
+  replayRefused: () => undefined,
+};
 
 class RecordingUpstreamSpan implements UpstreamSpan {
   private readonly startedAt = performance.now();
@@ -92,9 +101,13 @@ export function upstreamTracer(
   api: OtelApi,
   tracer: Tracer,
   duration: Histogram | undefined,
+  refusals: Counter | undefined,
   tenant: string,
 ): UpstreamTracer {
   return {
+    replayRefused(reason) {
+      refusals?.add(1, { [ATTR_TENANT]: tenant, [ATTR_REASON]: reason });
+    },
     start(upstream, operation) {
       const span = tracer.startSpan(operation, { kind: api.SpanKind.CLIENT });
       if (!span.isRecording() && duration === undefined) return NOOP_SPAN;

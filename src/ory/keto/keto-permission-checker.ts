@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DEFAULT_KETO_MAX_BATCH_CHECK_SIZE } from '../../config/defaults.js';
 import { type Deadline, deadlineForCall } from '../../deadline/deadline.js';
 import type { PermissionChecker } from '../../permissions/permission-checker.js';
 import { describeTuple, type PermissionTuple } from '../../permissions/permission-tuple.js';
+import { IamTelemetry } from '../../telemetry/iam-telemetry.js';
 import { callOry, OryResponseError } from '../ory-call.js';
 import { type KetoClients, OryClients } from '../ory-clients.js';
 import { DecisionCache, decisionKey } from './decision-cache.js';
@@ -34,7 +35,11 @@ export class KetoPermissionChecker implements PermissionChecker {
   private readonly withoutBatch = new Set<string>();
   private readonly caches = new Map<string, DecisionCache | null>();
 
-  constructor(@Inject(OryClients) private readonly clients: OryClients) {}
+  constructor(
+    @Inject(OryClients) private readonly clients: OryClients,
+    /** Counts the decision cache's hits and misses; absent outside a module (unit tests). */
+    @Optional() @Inject(IamTelemetry) private readonly telemetry?: IamTelemetry,
+  ) {}
 
   async checkMany(
     tenant: string,
@@ -53,6 +58,9 @@ export class KetoPermissionChecker implements PermissionChecker {
       const cached = cache?.get(tuple);
       if (cached === undefined) pending.set(key, tuple);
       else known.set(key, cached);
+    }
+    if (cache !== undefined) {
+      this.telemetry?.decisionCacheLookups(tenant, known.size, pending.size);
     }
     if (pending.size > 0) {
       const asked = [...pending.values()];
