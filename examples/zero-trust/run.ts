@@ -5,6 +5,9 @@
  *
  * `--smoke`: runs the walkthrough's smoke test and the checks of its section 8 (audience, expiry,
  * role, Keto) instead, then stops; exits 1 when one fails.
+ *
+ * `--otel`: every app exports metrics on a Prometheus `/metrics` port (9464-9466) and traces to
+ * the console (its log) or to `OTEL_EXPORTER_OTLP_ENDPOINT` when set.
  */
 import { startEchoUpstream } from '../../test/support/ory/echo-upstream.js';
 import { audienceAndExpiryChecks, ketoChecks, roleChecks } from './support/access-checks.js';
@@ -13,6 +16,20 @@ import { capturePath, demoPassword, smokeChecks } from './support/walkthrough.js
 import { startZeroTrust, type ZeroTrust } from './support/zero-trust-stack.js';
 
 const smoke = process.argv.includes('--smoke');
+const otel = process.argv.includes('--otel');
+
+function metricsLines(stack: ZeroTrust): string {
+  const metrics = stack.metrics;
+  if (metrics === undefined) return '';
+  const traces = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "each app's log (console exporter)";
+  return `
+# 6. Metrics (Prometheus format) and traces
+curl -sS ${metrics.authBff} | grep '^iam_'
+curl -sS ${metrics.ordersApi} | grep '^iam_'
+curl -sS ${metrics.inventoryApi} | grep '^iam_'
+# Traces go to ${traces}.
+`;
+}
 
 function curlSequence(stack: ZeroTrust): string {
   const proxy = stack.proxy;
@@ -51,6 +68,7 @@ async function main(): Promise<number> {
   console.log('Starting Kratos, Keto, Oathkeeper and the three apps...');
   const stack = await startZeroTrust({
     ports: 'standard',
+    otel,
     ...(capture && { extraSessionRoutes: { [capturePath]: capture.url } }),
     ...(process.env.REDIS_URL !== undefined && { redisUrl: process.env.REDIS_URL }),
   });
@@ -85,7 +103,7 @@ auth-bff          ${stack.authBff.url}
 orders-api        ${stack.ordersApi.url}
 inventory-api     ${stack.inventoryApi.url}
 Logs              ${stack.ory.runDir}
-${curlSequence(stack)}
+${curlSequence(stack)}${metricsLines(stack)}
 Ctrl-C stops everything.`);
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());

@@ -15,6 +15,18 @@ export interface ZeroTrustOptions {
   readonly redisUrl?: string;
   /** Extra environment for every app. */
   readonly appEnv?: Readonly<Record<string, string>>;
+  /**
+   * OpenTelemetry in every app (telemetry/start-telemetry.ts): a Prometheus `/metrics` port each
+   * (9464-9466 with standard ports), traces to the console or `OTEL_EXPORTER_OTLP_ENDPOINT`.
+   */
+  readonly otel?: boolean;
+}
+
+/** Each app's Prometheus endpoint, with `otel`. */
+export interface MetricsUrls {
+  readonly authBff: string;
+  readonly ordersApi: string;
+  readonly inventoryApi: string;
 }
 
 export interface ZeroTrust {
@@ -27,6 +39,8 @@ export interface ZeroTrust {
   readonly proxy: string;
   readonly kratosAdmin: string;
   readonly ketoWrite: string;
+  /** With `otel`: where each app serves its metrics. */
+  readonly metrics: MetricsUrls | undefined;
   /** Every URL and secret an app reads, for starting one more instance. */
   readonly appEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -65,6 +79,22 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     CORS_ORIGIN: required(urls.oathkeeperProxy, 'Oathkeeper proxy'),
     ...options.appEnv,
   };
+  const metricsPorts =
+    options.otel !== true
+      ? undefined
+      : options.ports === 'standard'
+        ? [9464, 9465, 9466]
+        : await freePorts(3);
+  const otelEnv = (index: number): Record<string, string> => {
+    const port = metricsPorts?.[index];
+    if (port === undefined) return {};
+    const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    return {
+      OTEL_METRICS_PORT: String(port),
+      ...(endpoint !== undefined && { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }),
+    };
+  };
+  const metricsUrl = (index: number) => `http://127.0.0.1:${String(metricsPorts?.[index])}/metrics`;
   const apps = new Apps(ory.runDir);
   const stop = async () => {
     await apps.stop();
@@ -72,12 +102,16 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
   };
   try {
     const [authBff, ordersApi, inventoryApi] = await Promise.all([
-      apps.start('auth-bff', 'auth-bff', Number(bffPort), appEnv),
+      apps.start('auth-bff', 'auth-bff', Number(bffPort), { ...appEnv, ...otelEnv(0) }),
       apps.start('orders-api', 'orders-api', Number(ordersPort), {
         ...appEnv,
+        ...otelEnv(1),
         ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl }),
       }),
-      apps.start('inventory-api', 'inventory-api', Number(inventoryPort), appEnv),
+      apps.start('inventory-api', 'inventory-api', Number(inventoryPort), {
+        ...appEnv,
+        ...otelEnv(2),
+      }),
     ]);
     return {
       ory,
@@ -88,6 +122,10 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       proxy: appEnv.CORS_ORIGIN ?? '',
       kratosAdmin: appEnv.KRATOS_ADMIN_URL ?? '',
       ketoWrite: appEnv.KETO_WRITE_URL ?? '',
+      metrics:
+        metricsPorts === undefined
+          ? undefined
+          : { authBff: metricsUrl(0), ordersApi: metricsUrl(1), inventoryApi: metricsUrl(2) },
       appEnv,
       stop,
       logTails: (lines = 40) => `${ory.logTails(lines)}\n${apps.logTails(lines)}`,
