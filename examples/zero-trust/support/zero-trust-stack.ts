@@ -55,8 +55,12 @@ function required(value: string | undefined, what: string): string {
 
 export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTrust> {
   buildApps();
-  const [bffPort, ordersPort, inventoryPort] =
-    options.ports === 'standard' ? [3000, 3001, 3002] : await freePorts(3);
+  // The apps' ports, then with `otel` their metrics ports: free ones from one call, all distinct.
+  const otel = options.otel === true;
+  const [bffPort, ordersPort, inventoryPort, ...otelPorts] =
+    options.ports === 'standard'
+      ? [3000, 3001, 3002, 9464, 9465, 9466]
+      : await freePorts(otel ? 6 : 3);
   const upstream = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
   const ory = await startOry({
     ports: options.ports,
@@ -79,12 +83,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     CORS_ORIGIN: required(urls.oathkeeperProxy, 'Oathkeeper proxy'),
     ...options.appEnv,
   };
-  const metricsPorts =
-    options.otel !== true
-      ? undefined
-      : options.ports === 'standard'
-        ? [9464, 9465, 9466]
-        : await freePorts(3);
+  const metricsPorts = otel ? otelPorts : undefined;
   const otelEnv = (index: number): Record<string, string> => {
     const port = metricsPorts?.[index];
     if (port === undefined) return {};
