@@ -25,6 +25,7 @@ export type {
   KetoConfig,
   KratosConfig,
   KratosTenantBinding,
+  OAuth2Config,
   OathkeeperConfig,
   ReplayProtectionConfig,
   SessionCacheConfig,
@@ -47,6 +48,8 @@ export {
   type RequireRoleOptions,
   type RoleRequirement,
 } from './decorators/require-role.decorator.js';
+export { RequireScope } from './decorators/require-scope.decorator.js';
+export { RequireService } from './decorators/require-service.decorator.js';
 export { IAM_ERROR_STATUS, type IamErrorCode } from './errors/error-codes.js';
 export type { IamErrorMapContext, IamErrorMapper } from './errors/error-mapping.js';
 export {
@@ -61,6 +64,7 @@ export {
 export { IamExceptionFilter } from './filters/iam-exception.filter.js';
 export { PermissionGuard } from './guards/permission.guard.js';
 export { RoleGuard } from './guards/role.guard.js';
+export { ServiceGuard } from './guards/service.guard.js';
 export { SessionGuard } from './guards/session.guard.js';
 export {
   type IamDependency,
@@ -71,7 +75,7 @@ export {
   type IamTenantHealth,
 } from './health/iam-health.indicator.js';
 export type { IamDependencyHealth } from './health/probe.js';
-export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
+export type { IamIdentity, IamIdentityKind, IamIdentitySource } from './identity/iam-identity.js';
 export type { JwksStoreStatus } from './jwt/jwks-key-store.js';
 export { IamModule } from './module/iam.module.js';
 export type { IamOptionsFactory } from './module/iam.module-definition.js';

@@ -208,6 +208,29 @@ export interface CloudConfig {
 }
 
 /**
+ * OAuth2 JWT access tokens of machine callers (Ory Hydra's `jwt` access-token strategy), verified
+ * locally next to the tenant's transport. Access tokens are bearer credentials reused until `exp`:
+ * there is no replay check on them (no `jti` claim-once), so keep their lifespan short.
+ */
+export interface OAuth2Config {
+  /** The tokens' exact `iss`, e.g. `http://127.0.0.1:4444/` (Hydra's `urls.self.issuer`). Required. */
+  issuer: string;
+  /** This service's name as it must appear in the tokens' `aud`, e.g. `inventory-api`. Required. */
+  audience: string;
+  /** Hydra's JWKS, e.g. `http://127.0.0.1:4444/.well-known/jwks.json`, with the same options as Oathkeeper's. Required. */
+  jwks: JwksConfig;
+  /**
+   * The header carrying `Bearer <access token>`. Default `Authorization`. Only a JWT-shaped value
+   * (three dot-separated parts) is taken as an access token: Kratos session tokens pass through.
+   */
+  header?: string;
+  /** Tolerance for `exp`/`nbf`/`iat`. Default 30000. */
+  clockSkewMs?: number;
+  /** Largest token accepted, in bytes. Default 8192. */
+  maxTokenBytes?: number;
+}
+
+/**
  * One tenant's configuration as you write it. Fields with defaults are optional; the validated,
  * frozen result is {@link ValidatedTenantConfig}.
  */
@@ -222,6 +245,8 @@ export interface TenantConfig {
   keto?: KetoConfig;
   /** Required for `transport: 'oathkeeper'`. */
   oathkeeper?: OathkeeperConfig;
+  /** Machine callers' OAuth2 JWT access tokens (docs/machine-identities.md). Default off. */
+  oauth2?: OAuth2Config;
   cloud?: CloudConfig;
   claims?: ClaimMappingConfig;
   http?: HttpClientConfig;
@@ -245,6 +270,15 @@ export interface ValidatedOathkeeperConfig {
   readonly hmacSecret?: string;
   readonly maxTokenBytes: number;
   readonly csrf: ValidatedCsrfConfig;
+}
+
+export interface ValidatedOAuth2Config {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwks: ValidatedJwksConfig;
+  readonly header: string;
+  readonly clockSkewMs: number;
+  readonly maxTokenBytes: number;
 }
 
 export interface ValidatedKratosConfig {
@@ -279,6 +313,7 @@ export interface ValidatedTenantConfig {
   readonly kratos?: ValidatedKratosConfig;
   readonly keto?: ValidatedKetoConfig;
   readonly oathkeeper?: ValidatedOathkeeperConfig;
+  readonly oauth2?: ValidatedOAuth2Config;
   readonly cloud?: Readonly<CloudConfig>;
   readonly claims: ValidatedClaimMapping;
   readonly http: ValidatedHttpConfig;

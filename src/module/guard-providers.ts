@@ -4,6 +4,7 @@ import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import { IamGlobalGuard } from '../guards/iam-global.guard.js';
 import { PermissionGuard } from '../guards/permission.guard.js';
 import { RoleGuard } from '../guards/role.guard.js';
+import { ServiceGuard } from '../guards/service.guard.js';
 import { SessionGuard } from '../guards/session.guard.js';
 import { OryClients } from '../ory/ory-clients.js';
 import { UpstreamGuards } from '../resilience/upstream-guards.js';
@@ -18,6 +19,7 @@ export const IAM_GUARD_PROVIDERS: Provider[] = [
   OryClients,
   TenantRegistry,
   SessionGuard,
+  ServiceGuard,
   RoleGuard,
   PermissionGuard,
   { provide: APP_GUARD, useClass: IamGlobalGuard },
@@ -30,6 +32,7 @@ export const IAM_GUARD_EXPORTS = [
   OryClients,
   TenantRegistry,
   SessionGuard,
+  ServiceGuard,
   RoleGuard,
   PermissionGuard,
 ];
