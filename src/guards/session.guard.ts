@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IamUnauthorizedError } from '../errors/iam-errors.js';
+import { IamForbiddenError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import {
@@ -20,6 +20,8 @@ import { routeRequirementsOf } from './route-requirements.js';
  * A request is authenticated once however many times the guard runs on it (a guard applied twice,
  * the resolvers of one GraphQL request), but each run checks the result against its own route: a
  * request without credentials passes an `@Anonymous()` route and is still a 401 on the next one.
+ * A service identity passes only routes with `@RequireScope` or `@RequireService` (403
+ * `authz.caller_kind.deny` elsewhere); ServiceGuard checks those requirements.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -29,7 +31,7 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { mode, needsIdentity } = routeRequirementsOf(this.reflector, context);
+    const { mode, needsIdentity, scopes, services } = routeRequirementsOf(this.reflector, context);
     if (mode === 'public' && !needsIdentity) return true;
 
     const found = requestFromContext(context);
@@ -43,8 +45,18 @@ export class SessionGuard implements CanActivate {
     const raw = found.request.raw;
     const state =
       getAuthState(raw) ?? (await authenticationOf(raw, () => this.authenticate(found)));
-    if (state.identity !== undefined) return true;
     const decision = { found, tenant: state.tenant };
+    if (state.identity !== undefined) {
+      // Also here, not only in ServiceGuard: a route guarded by SessionGuard alone (global: false)
+      // must not open to machine tokens either.
+      if (state.identity.kind === 'service' && scopes.length === 0 && services.length === 0) {
+        throw rejectDecision(this.registry, new IamForbiddenError('authz.caller_kind.deny'), {
+          ...decision,
+          subject: state.identity.id,
+        });
+      }
+      return true;
+    }
     if (mode === 'anonymous' && !needsIdentity) {
       recordDecision(this.registry.audit, 'auth.anonymous', decision);
       return true;

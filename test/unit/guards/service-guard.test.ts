@@ -2,7 +2,7 @@
  * ServiceGuard through the global guard, on both platforms: service routes need a service with the
  * listed client id and every scope; users never pass them, and services never pass user routes.
  */
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   Anonymous,
@@ -13,6 +13,7 @@ import {
   RequireRole,
   RequireScope,
   RequireService,
+  SessionGuard,
 } from '../../../src/index.js';
 import { IamTestingModule, IamTestingState } from '../../../src/testing/index.js';
 import { PLATFORMS, type RunningApp, request, startApp } from '../../support/nest-app.js';
@@ -141,5 +142,48 @@ describe('RequireScope and RequireService arguments', () => {
     expect(() => RequireScope('a b')).toThrow(TypeError);
     expect(() => RequireService()).toThrow(TypeError);
     expect(() => RequireService('')).toThrow(TypeError);
+  });
+});
+
+@Controller('reports')
+@UseGuards(SessionGuard)
+class OptInController {
+  @Get()
+  list() {
+    return { ok: true };
+  }
+
+  @Get('machine')
+  @RequireScope('reports:read')
+  machine() {
+    return { ok: true };
+  }
+}
+
+describe.each(PLATFORMS)('with global: false on %s', (platform) => {
+  let running: RunningApp;
+  let state: IamTestingState;
+
+  beforeAll(async () => {
+    running = await startApp(
+      {
+        imports: [IamTestingModule.forRoot({ identity: ordersApi, global: false })],
+        controllers: [OptInController],
+      },
+      platform,
+    );
+    state = running.app.get(IamTestingState);
+  });
+  afterAll(() => running.close());
+  beforeEach(() => state.reset());
+
+  it('SessionGuard alone refuses a service; a service route still checks its scope', async () => {
+    expect((await request(`${running.url}/reports`)).status).toBe(403);
+    expect((await request(`${running.url}/reports/machine`)).status).toBe(403);
+    state.setIdentity({ ...ordersApi, scope: ['reports:read'] });
+    expect((await request(`${running.url}/reports/machine`)).status).toBe(200);
+    state.setIdentity(alice);
+    expect((await request(`${running.url}/reports`)).status).toBe(200);
+    expect((await request(`${running.url}/reports/machine`)).status).toBe(403);
   });
 });
