@@ -15,6 +15,7 @@ export type {
   TenantResolver,
   ValidatedIamOptions,
 } from './config/module-options.js';
+export type { OAuth2Config } from './config/oauth2-config.js';
 export type {
   ClaimMappingConfig,
   CloudConfig,
@@ -25,7 +26,6 @@ export type {
   KetoConfig,
   KratosConfig,
   KratosTenantBinding,
-  OAuth2Config,
   OathkeeperConfig,
   ReplayProtectionConfig,
   SessionCacheConfig,

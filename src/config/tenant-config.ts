@@ -1,4 +1,5 @@
 import type { HttpClientConfig, ValidatedHttpConfig } from './http-config.js';
+import type { OAuth2Config, ValidatedOAuth2Config } from './oauth2-config.js';
 
 /** How a tenant's requests prove who sent them. */
 export type TransportKind = 'oathkeeper' | 'cookie' | 'bearer' | 'cookie-or-bearer';
@@ -208,29 +209,6 @@ export interface CloudConfig {
 }
 
 /**
- * OAuth2 JWT access tokens of machine callers (Ory Hydra's `jwt` access-token strategy), verified
- * locally next to the tenant's transport. Access tokens are bearer credentials reused until `exp`:
- * there is no replay check on them (no `jti` claim-once), so keep their lifespan short.
- */
-export interface OAuth2Config {
-  /** The tokens' exact `iss`, e.g. `http://127.0.0.1:4444/` (Hydra's `urls.self.issuer`). Required. */
-  issuer: string;
-  /** This service's name as it must appear in the tokens' `aud`, e.g. `inventory-api`. Required. */
-  audience: string;
-  /** Hydra's JWKS, e.g. `http://127.0.0.1:4444/.well-known/jwks.json`, with the same options as Oathkeeper's. Required. */
-  jwks: JwksConfig;
-  /**
-   * The header carrying `Bearer <access token>`. Default `Authorization`. Only a JWT-shaped value
-   * (three dot-separated parts) is taken as an access token: Kratos session tokens pass through.
-   */
-  header?: string;
-  /** Tolerance for `exp`/`nbf`/`iat`. Default 30000. */
-  clockSkewMs?: number;
-  /** Largest token accepted, in bytes. Default 8192. */
-  maxTokenBytes?: number;
-}
-
-/**
  * One tenant's configuration as you write it. Fields with defaults are optional; the validated,
  * frozen result is {@link ValidatedTenantConfig}.
  */
@@ -270,15 +248,6 @@ export interface ValidatedOathkeeperConfig {
   readonly hmacSecret?: string;
   readonly maxTokenBytes: number;
   readonly csrf: ValidatedCsrfConfig;
-}
-
-export interface ValidatedOAuth2Config {
-  readonly issuer: string;
-  readonly audience: string;
-  readonly jwks: ValidatedJwksConfig;
-  readonly header: string;
-  readonly clockSkewMs: number;
-  readonly maxTokenBytes: number;
 }
 
 export interface ValidatedKratosConfig {

@@ -1,10 +1,7 @@
 import type { ConfigSection } from './config-section.js';
 import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_TOKEN_BYTES } from './defaults.js';
-import type {
-  ValidatedJwksConfig,
-  ValidatedOAuth2Config,
-  ValidatedOathkeeperConfig,
-} from './tenant-config.js';
+import type { ValidatedOAuth2Config } from './oauth2-config.js';
+import type { ValidatedJwksConfig, ValidatedOathkeeperConfig } from './tenant-config.js';
 import { readJwks } from './validate-oathkeeper.js';
 
 const OAUTH2_KEYS = [

@@ -1,5 +1,5 @@
 import type { VerifyKeyObjectInput } from 'node:crypto';
-import type { ValidatedOAuth2Config } from '../config/tenant-config.js';
+import type { ValidatedOAuth2Config } from '../config/oauth2-config.js';
 import type { Deadline } from '../deadline/deadline.js';
 import { withinDeadline } from '../deadline/deadline-failure.js';
 import { IamUnauthorizedError } from '../errors/iam-errors.js';

@@ -1,5 +1,6 @@
 import { deepFreeze } from '../common/deep-freeze.js';
-import type { ValidatedOAuth2Config, ValidatedTenantConfig } from '../config/tenant-config.js';
+import type { ValidatedOAuth2Config } from '../config/oauth2-config.js';
+import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { Deadline } from '../deadline/deadline.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import type { AccessTokenVerifier } from '../jwt/access-token-verifier.js';

@@ -41,7 +41,7 @@ import {
 } from './oathkeeper-files.js';
 import { installProcessHooks, OrphanGuard } from './orphan-guard.js';
 import { freePorts } from './ports.js';
-import { renderFile, renderTemplate } from './render.js';
+import { renderEnv, renderFile } from './render.js';
 import { ServerProcess } from './server-process.js';
 
 export type { OryServerName } from './binaries.js';
@@ -316,15 +316,4 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     logTail: (name, lines) => server(name).tail(lines),
     logTails,
   };
-}
-
-/** Env values may name the stack's ports (`${OATHKEEPER_PROXY_PORT}`), chosen only at start. */
-function renderEnv(
-  env: Readonly<Record<string, string>> | undefined,
-  values: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> | undefined {
-  if (env === undefined) return undefined;
-  return Object.fromEntries(
-    Object.entries(env).map(([name, value]) => [name, renderTemplate(value, values)]),
-  );
 }
