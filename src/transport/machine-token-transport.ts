@@ -4,7 +4,7 @@ import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import type { Deadline } from '../deadline/deadline.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import type { AccessTokenVerifier } from '../jwt/access-token-verifier.js';
-import { checkTokenSize } from '../jwt/compact-jws.js';
+import { checkTokenSize, malformed } from '../jwt/compact-jws.js';
 import type { JwksKeyStore, JwksStoreStatus } from '../jwt/jwks-key-store.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
@@ -17,11 +17,13 @@ const JWT_SHAPE = /^[^.]+\.[^.]+\.[^.]*$/;
 /**
  * A tenant's transport with machine callers in front: a JWT-shaped bearer token in the OAuth2
  * header is a Hydra access token and is verified here, failing closed (it never falls through to
- * the user transport); anything else is the user transport's. Verified tokens are reused until
+ * the user transport); a request without that header is the user transport's, and so is an opaque
+ * token in `Authorization` on a Kratos bearer tenant (a session token). Verified tokens are reused until
  * their `exp` from a cache, since clients resend the same access token until it expires.
  */
 export class MachineTokenTransport implements Transport {
   private readonly verifiedTokens = new VerifiedTokenCache<IamIdentity>();
+  private readonly sharesHeaderWithKratos: boolean;
 
   constructor(
     private readonly tenant: ValidatedTenantConfig,
@@ -30,7 +32,11 @@ export class MachineTokenTransport implements Transport {
     private readonly verifier: AccessTokenVerifier,
     private readonly users: Transport,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sharesHeaderWithKratos =
+      oauth2.header.toLowerCase() === 'authorization' &&
+      (tenant.transport === 'bearer' || tenant.transport === 'cookie-or-bearer');
+  }
 
   start(): void {
     this.keys.start();
@@ -50,8 +56,12 @@ export class MachineTokenTransport implements Transport {
   async authenticate(request: IamRequest, deadline?: Deadline): Promise<IamIdentity | undefined> {
     const header = request.header(this.oauth2.header);
     const token = header === undefined ? undefined : tokenFromHeader(header);
-    if (token === undefined || !JWT_SHAPE.test(token)) {
-      return this.users.authenticate(request, deadline);
+    if (token === undefined) return this.users.authenticate(request, deadline);
+    if (!JWT_SHAPE.test(token)) {
+      // Only a Kratos bearer transport reads opaque tokens from this header; anywhere else an
+      // opaque value is a malformed access token, not a reason to ignore the header.
+      if (this.sharesHeaderWithKratos) return this.users.authenticate(request, deadline);
+      throw malformed('the access token is not a JWT');
     }
     // Before hashing it for the cache: an oversized token costs no work at all.
     checkTokenSize(token, this.oauth2.maxTokenBytes);

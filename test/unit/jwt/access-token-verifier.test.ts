@@ -178,6 +178,24 @@ describe('MachineTokenTransport', () => {
     expect(users.seen).toBe(before + 1);
   });
 
+  it('refuses an opaque token where no Kratos bearer transport reads the header', async () => {
+    const oathkeeperTenant = { ...tenant, transport: 'oathkeeper' as const };
+    const machine = new MachineTokenTransport(
+      oathkeeperTenant,
+      oauth2(),
+      keys,
+      verifier(),
+      users,
+      () => clockMs,
+    );
+    const before = users.seen;
+    await expectCode(
+      () => machine.authenticate(request('Bearer opaque-token')),
+      'auth.failure.malformed',
+    );
+    expect(users.seen).toBe(before);
+  });
+
   it('fails closed: an invalid JWT never reaches the user transport', async () => {
     const before = users.seen;
     await expectCode(
