@@ -29,6 +29,7 @@ export type {
   ValidatedIamOptions,
   ValidatedTelemetryOptions,
 } from './config/module-options.js';
+export type { OAuth2Config } from './config/oauth2-config.js';
 export type {
   ClaimMappingConfig,
   CloudConfig,
@@ -61,6 +62,8 @@ export {
   type RequireRoleOptions,
   type RoleRequirement,
 } from './decorators/require-role.decorator.js';
+export { RequireScope } from './decorators/require-scope.decorator.js';
+export { RequireService } from './decorators/require-service.decorator.js';
 export { IAM_ERROR_STATUS, type IamErrorCode } from './errors/error-codes.js';
 export type { IamErrorMapContext, IamErrorMapper } from './errors/error-mapping.js';
 export {
@@ -77,6 +80,7 @@ export { IamGateway } from './guards/iam-gateway.decorator.js';
 export { IamWsExceptionFilter } from './guards/iam-ws-exception.filter.js';
 export { PermissionGuard } from './guards/permission.guard.js';
 export { RoleGuard } from './guards/role.guard.js';
+export { ServiceGuard } from './guards/service.guard.js';
 export { SessionGuard } from './guards/session.guard.js';
 export {
   type IamDependency,
@@ -87,7 +91,7 @@ export {
   type IamTenantHealth,
 } from './health/iam-health.indicator.js';
 export type { IamDependencyHealth } from './health/probe.js';
-export type { IamIdentity, IamIdentitySource } from './identity/iam-identity.js';
+export type { IamIdentity, IamIdentityKind, IamIdentitySource } from './identity/iam-identity.js';
 export type { JwksStoreStatus } from './jwt/jwks-key-store.js';
 export { IamModule } from './module/iam.module.js';
 export type { IamOptionsFactory } from './module/iam.module-definition.js';

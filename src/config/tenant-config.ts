@@ -1,4 +1,5 @@
 import type { HttpClientConfig, ValidatedHttpConfig } from './http-config.js';
+import type { OAuth2Config, ValidatedOAuth2Config } from './oauth2-config.js';
 
 /** How a tenant's requests prove who sent them. */
 export type TransportKind = 'oathkeeper' | 'cookie' | 'bearer' | 'cookie-or-bearer';
@@ -222,6 +223,8 @@ export interface TenantConfig {
   keto?: KetoConfig;
   /** Required for `transport: 'oathkeeper'`. */
   oathkeeper?: OathkeeperConfig;
+  /** Machine callers' OAuth2 JWT access tokens (docs/machine-identities.md). Default off. */
+  oauth2?: OAuth2Config;
   cloud?: CloudConfig;
   claims?: ClaimMappingConfig;
   http?: HttpClientConfig;
@@ -279,6 +282,7 @@ export interface ValidatedTenantConfig {
   readonly kratos?: ValidatedKratosConfig;
   readonly keto?: ValidatedKetoConfig;
   readonly oathkeeper?: ValidatedOathkeeperConfig;
+  readonly oauth2?: ValidatedOAuth2Config;
   readonly cloud?: Readonly<CloudConfig>;
   readonly claims: ValidatedClaimMapping;
   readonly http: ValidatedHttpConfig;

@@ -115,7 +115,8 @@ function readRefreshAndStaleBound(jwks: ConfigSection): {
   return { refreshIntervalMs, maxStaleMs };
 }
 
-function readJwks(jwks: ConfigSection): ValidatedJwksConfig | undefined {
+/** Validates a `jwks` block (Oathkeeper's or Hydra's) and applies its defaults. */
+export function readJwks(jwks: ConfigSection): ValidatedJwksConfig | undefined {
   jwks.allowOnly(JWKS_KEYS);
   jwks.require('url');
   const url = jwks.url('url', { base: false });

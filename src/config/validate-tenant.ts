@@ -17,6 +17,7 @@ import type { TenantNeighbours } from './tenant-neighbours.js';
 import { validateCloud } from './validate-cloud.js';
 import { validateHttp } from './validate-http.js';
 import { validateOathkeeper } from './validate-oathkeeper.js';
+import { validateOAuth2 } from './validate-oauth2.js';
 import { validateKeto, validateKratos } from './validate-self-hosted.js';
 
 const TENANT_KEYS = [
@@ -26,6 +27,7 @@ const TENANT_KEYS = [
   'kratos',
   'keto',
   'oathkeeper',
+  'oauth2',
   'cloud',
   'claims',
   'http',
@@ -131,6 +133,19 @@ export function validateTenant(
     DEFAULT_ALLOW_MISSING_TENANT || hmacSecretBindsTenant(oathkeeper, neighbours),
   );
   const http = validateHttp(tenant.section('http'));
+  const oauth2Section = tenant.section('oauth2');
+  const oauth2 =
+    oauth2Section === undefined ? undefined : validateOAuth2(oauth2Section, oathkeeper);
   if (transport === undefined) return undefined;
-  return { name, mode, transport, trustProxy, ...endpoints, oathkeeper, claims, http };
+  return {
+    name,
+    mode,
+    transport,
+    trustProxy,
+    ...endpoints,
+    oathkeeper,
+    ...(oauth2 !== undefined && { oauth2 }),
+    claims,
+    http,
+  };
 }

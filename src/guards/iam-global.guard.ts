@@ -4,12 +4,13 @@ import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { PermissionGuard } from './permission.guard.js';
 import { RoleGuard } from './role.guard.js';
 import { routeRequirementsOf } from './route-requirements.js';
+import { ServiceGuard } from './service.guard.js';
 import { SessionGuard } from './session.guard.js';
 
 /**
  * The guard IamModule registers as APP_GUARD. With `global: true` (default) every route is
- * authenticated unless `@Public()`. With `global: false` only routes that require roles or
- * permissions are: a role or permission requirement never runs without an identity.
+ * authenticated unless `@Public()`. With `global: false` only routes that require roles,
+ * permissions, scopes or services are: such a requirement never runs without an identity.
  */
 @Injectable()
 export class IamGlobalGuard implements CanActivate {
@@ -17,6 +18,7 @@ export class IamGlobalGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(TenantRegistry) private readonly registry: TenantRegistry,
     @Inject(SessionGuard) private readonly session: SessionGuard,
+    @Inject(ServiceGuard) private readonly services: ServiceGuard,
     @Inject(RoleGuard) private readonly roles: RoleGuard,
     @Inject(PermissionGuard) private readonly permissions: PermissionGuard,
   ) {}
@@ -28,6 +30,8 @@ export class IamGlobalGuard implements CanActivate {
     )
       return true;
     await this.session.canActivate(context);
+    // Before roles: a service on a user route is told so, not that it lacks a role.
+    this.services.canActivate(context);
     this.roles.canActivate(context);
     return this.permissions.canActivate(context);
   }

@@ -5,6 +5,8 @@ import {
   type AuthMode,
   REQUIRED_PERMISSIONS_KEY,
   REQUIRED_ROLES_KEY,
+  REQUIRED_SCOPES_KEY,
+  REQUIRED_SERVICES_KEY,
 } from '../decorators/metadata-keys.js';
 import type { PermissionRule } from '../decorators/require-permission.decorator.js';
 import type { RoleRequirement } from '../decorators/require-role.decorator.js';
@@ -20,7 +22,11 @@ export interface RouteRequirements {
   readonly roles: readonly RoleRequirement[];
   /** `@RequirePermission` rules of the class, then of the handler: all must hold. */
   readonly permissions: readonly PermissionRule[];
-  /** Roles or permissions are required, which needs an identity whatever the mode says. */
+  /** `@RequireScope` scopes of the class and the handler: a service must hold all of them. */
+  readonly scopes: readonly string[];
+  /** `@RequireService` client ids of the handler, else of its class: one must match. */
+  readonly services: readonly string[];
+  /** Roles, permissions, scopes or services are required: an identity is needed whatever the mode. */
   readonly needsIdentity: boolean;
 }
 
@@ -54,11 +60,28 @@ export function readRouteRequirements(
     handler,
   );
   const permissions = Object.freeze([...(fromClass ?? []), ...(fromHandler ?? [])]);
+  const scopes = Object.freeze([
+    ...new Set(
+      targets.flatMap(
+        (target) => reflector.get<string[] | undefined>(REQUIRED_SCOPES_KEY, target) ?? [],
+      ),
+    ),
+  ]);
+  const services = Object.freeze([
+    ...(reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SERVICES_KEY, targets) ?? []),
+  ]);
   return Object.freeze({
     mode,
     roles,
     permissions,
-    needsIdentity: roles.length > 0 || fromClass !== undefined || fromHandler !== undefined,
+    scopes,
+    services,
+    needsIdentity:
+      roles.length > 0 ||
+      fromClass !== undefined ||
+      fromHandler !== undefined ||
+      scopes.length > 0 ||
+      services.length > 0,
   });
 }
 

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
+import { IamForbiddenError, IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import {
@@ -26,6 +26,9 @@ import { type RouteRequirements, routeRequirementsOf } from './route-requirement
  * A WebSocket is authenticated once, from the request that opened it, by the first message that
  * needs it; every message after checks that the credential has not expired since. A connection
  * whose authentication fails or expires is closed: nothing it sends later could be handled.
+ *
+ * A service identity passes only routes with `@RequireScope` or `@RequireService` (403
+ * `authz.caller_kind.deny` elsewhere); ServiceGuard checks those requirements.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -35,8 +38,8 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { mode, needsIdentity } = routeRequirementsOf(this.reflector, context);
-    if (mode === 'public' && !needsIdentity) return true;
+    const requirements = routeRequirementsOf(this.reflector, context);
+    if (requirements.mode === 'public' && !requirements.needsIdentity) return true;
 
     const found = requestFromContext(context);
     if (found === undefined) {
@@ -46,9 +49,9 @@ export class SessionGuard implements CanActivate {
         { found },
       );
     }
-    if (found.ws === undefined) return this.check(found, mode, needsIdentity);
+    if (found.ws === undefined) return this.check(found, requirements);
     try {
-      return await this.check(found, mode, needsIdentity);
+      return await this.check(found, requirements);
     } catch (error) {
       if (error instanceof IamHttpError) closeWsConnection(found.ws.socket, wsRejectionOf(error));
       throw error;
@@ -57,21 +60,29 @@ export class SessionGuard implements CanActivate {
 
   private async check(
     found: ContextRequest,
-    mode: RouteRequirements['mode'],
-    needsIdentity: boolean,
+    { mode, needsIdentity, scopes, services }: RouteRequirements,
   ): Promise<boolean> {
     const holder = found.stateHolder;
     const state =
       getAuthState(holder) ?? (await authenticationOf(holder, () => this.authenticate(found)));
     const decision = { found, tenant: state.tenant };
     if (state.identity !== undefined) {
+      const subject = { ...decision, subject: state.identity.id };
       const expired =
         found.ws === undefined ? undefined : connectionExpiry(state.identity, Date.now());
-      if (expired === undefined) return true;
-      throw rejectDecision(this.registry, new IamUnauthorizedError(expired), {
-        ...decision,
-        subject: state.identity.id,
-      });
+      if (expired !== undefined) {
+        throw rejectDecision(this.registry, new IamUnauthorizedError(expired), subject);
+      }
+      // Also here, not only in ServiceGuard: a route guarded by SessionGuard alone (global: false)
+      // must not open to machine tokens either.
+      if (state.identity.kind === 'service' && scopes.length === 0 && services.length === 0) {
+        throw rejectDecision(
+          this.registry,
+          new IamForbiddenError('authz.caller_kind.deny'),
+          subject,
+        );
+      }
+      return true;
     }
     if (mode === 'anonymous' && !needsIdentity) {
       recordDecision(this.registry, 'auth.anonymous', decision);

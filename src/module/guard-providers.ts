@@ -5,6 +5,7 @@ import type { ValidatedIamOptions } from '../config/module-options.js';
 import { IamGlobalGuard } from '../guards/iam-global.guard.js';
 import { PermissionGuard } from '../guards/permission.guard.js';
 import { RoleGuard } from '../guards/role.guard.js';
+import { ServiceGuard } from '../guards/service.guard.js';
 import { SessionGuard } from '../guards/session.guard.js';
 import { OryClients } from '../ory/ory-clients.js';
 import { UpstreamGuards } from '../resilience/upstream-guards.js';
@@ -25,6 +26,7 @@ export const IAM_GUARD_PROVIDERS: Provider[] = [
   OryClients,
   TenantRegistry,
   SessionGuard,
+  ServiceGuard,
   RoleGuard,
   PermissionGuard,
   { provide: APP_GUARD, useClass: IamGlobalGuard },
@@ -37,6 +39,7 @@ export const IAM_GUARD_EXPORTS = [
   OryClients,
   TenantRegistry,
   SessionGuard,
+  ServiceGuard,
   RoleGuard,
   PermissionGuard,
 ];

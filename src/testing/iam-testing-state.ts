@@ -53,6 +53,7 @@ export class IamTestingState implements Transport, PermissionChecker {
         ? undefined
         : Object.freeze({
             tenant: this.tenant,
+            kind: 'user' as const,
             roles: [],
             via: 'testing' as const,
             ...identity,

@@ -23,6 +23,7 @@ function identityFromSession(
 ): IamIdentity {
   return deepFreeze({
     id: identity.id,
+    kind: 'user',
     tenant: identity.tenant,
     roles: identity.roles,
     traits: identity.traits,

@@ -25,6 +25,7 @@ export function identityFromClaims(
 ): IamIdentity {
   return deepFreeze({
     id: subject,
+    kind: 'user',
     tenant: tenant.name,
     roles: rolesFromClaims(claims, tenant.claims.roles),
     metadataPublic: objectOrUndefined(claims.metadataPublic ?? claims.metadata_public),

@@ -3,8 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The three Ory servers the harness can run. */
-export type OryServerName = 'kratos' | 'keto' | 'oathkeeper';
+/** The Ory servers the harness can run. */
+export type OryServerName = 'kratos' | 'keto' | 'oathkeeper' | 'hydra';
 
 /** The repository root, for templates under test/ory and scripts/ory. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

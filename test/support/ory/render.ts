@@ -19,3 +19,14 @@ export function renderFile(
 ): void {
   writeFileSync(targetPath, renderTemplate(readFileSync(templatePath, 'utf8'), values));
 }
+
+/** Env values may name the stack's ports (`${OATHKEEPER_PROXY_PORT}`), chosen only at start. */
+export function renderEnv(
+  env: Readonly<Record<string, string>> | undefined,
+  values: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> | undefined {
+  if (env === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, renderTemplate(value, values)]),
+  );
+}

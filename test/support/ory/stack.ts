@@ -13,11 +13,12 @@
  *   `~/.cache/nestjs-ory-iam/ory`); a missing binary throws with the command to build it.
  * - `ports: 'free'` (default) binds every port to a free 127.0.0.1 port, so parallel runs do not
  *   collide; `ports: 'standard'` uses Ory's usual ports (Kratos 4433/4434, Keto 4466-4469,
- *   Oathkeeper 4455/4456 and 9000 for metrics), for the example runner.
+ *   Oathkeeper 4455/4456 and 9000 for metrics, Hydra 4444/4445), for the example runner.
  * - Configs are rendered from `test/ory/**` into a fresh run directory (`stack.runDir`), next to
  *   each server's log (`<name>.log`). The id_token signing JWKS is generated there at start with
  *   `oathkeeper credentials generate` and never leaves it.
- * - Storage is in memory: every start is a blank Kratos and Keto.
+ * - Storage is in memory: every start is a blank Kratos, Keto and Hydra.
+ * - Hydra runs only when asked (`hydra: true`): most tests never need it, and it adds a start.
  * - Servers are stopped by `stop()`, and by process hooks or a watchdog when the process dies
  *   first (see orphan-guard.ts). A server that cannot start makes `startOry` reject with the tail
  *   of its log.
@@ -27,6 +28,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OryServerName, oryBinary, repoRoot } from './binaries.js';
+import { hydraArgs, hydraEnv } from './hydra.js';
 import {
   accessRules,
   addKeyToJwks,
@@ -39,16 +41,18 @@ import {
 } from './oathkeeper-files.js';
 import { installProcessHooks, OrphanGuard } from './orphan-guard.js';
 import { freePorts } from './ports.js';
-import { renderFile, renderTemplate } from './render.js';
+import { renderEnv, renderFile } from './render.js';
 import { ServerProcess } from './server-process.js';
 
 export type { OryServerName } from './binaries.js';
 export type { ClaimsTemplate, OathkeeperRoute, OathkeeperRoutes } from './oathkeeper-files.js';
 
-/** What to run. Kratos and Keto run unless turned off; Oathkeeper only when configured. */
+/** What to run. Kratos and Keto run unless turned off; Oathkeeper and Hydra only when asked. */
 export interface OryStackOptions {
   readonly kratos?: boolean;
   readonly keto?: boolean;
+  /** Hydra issuing JWT access tokens (`strategies.access_token: jwt`). Default false. */
+  readonly hydra?: boolean;
   readonly oathkeeper?: OathkeeperOptions;
   /** How Kratos runs, for tests that need other than test/ory/kratos/kratos.yml under `--dev`. */
   readonly kratosOptions?: KratosOptions;
@@ -95,6 +99,10 @@ export interface OryUrls {
   readonly jwksUrl?: string;
   /** The id_token's `iss`. */
   readonly issuer?: string;
+  /** Hydra's public API (token endpoint, JWKS); also its tokens' `iss`, plus a trailing slash. */
+  readonly hydraPublic?: string;
+  /** Hydra's admin API (OAuth2 clients). */
+  readonly hydraAdmin?: string;
 }
 
 export interface OryStack {
@@ -122,7 +130,7 @@ export interface OryStack {
   logTails(lines?: number): string;
 }
 
-const standardPorts = [4433, 4434, 4466, 4467, 4468, 4469, 4455, 4456, 9000];
+const standardPorts = [4433, 4434, 4466, 4467, 4468, 4469, 4455, 4456, 9000, 4444, 4445];
 
 /** Starts the requested servers and resolves once each answers `/health/ready`. */
 export async function startOry(options: OryStackOptions = {}): Promise<OryStack> {
@@ -130,6 +138,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     kratos: options.kratos ?? true,
     keto: options.keto ?? true,
     oathkeeper: options.oathkeeper !== undefined,
+    hydra: options.hydra ?? false,
   };
   if (wanted.oathkeeper && !wanted.kratos) {
     throw new Error('Oathkeeper checks sessions with Kratos: it needs kratos: true');
@@ -138,6 +147,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     kratos: wanted.kratos ? oryBinary('kratos') : '',
     keto: wanted.keto ? oryBinary('keto') : '',
     oathkeeper: wanted.oathkeeper ? oryBinary('oathkeeper') : '',
+    hydra: wanted.hydra ? oryBinary('hydra') : '',
   };
   const [
     kratosPublic,
@@ -149,6 +159,8 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     proxy,
     api,
     metrics,
+    hydraPublic,
+    hydraAdmin,
   ] = options.ports === 'standard' ? standardPorts : await freePorts(standardPorts.length);
   const oathkeeper = options.oathkeeper;
   // Before the run directory exists, so a failure here leaves nothing behind.
@@ -239,6 +251,15 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     );
   }
 
+  if (wanted.hydra) {
+    launch(
+      'hydra',
+      hydraArgs,
+      [`${origin(hydraPublic)}/health/ready`, `${origin(hydraAdmin)}/health/ready`],
+      hydraEnv(hydraPublic, hydraAdmin),
+    );
+  }
+
   const urls: OryUrls = {
     ...(wanted.kratos && { kratosPublic: origin(kratosPublic), kratosAdmin: origin(kratosAdmin) }),
     ...(wanted.keto && { ketoRead: origin(ketoRead), ketoWrite: origin(ketoWrite) }),
@@ -248,6 +269,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
       jwksUrl: `${origin(api)}/.well-known/jwks.json`,
       issuer: values.OATHKEEPER_ISSUER,
     }),
+    ...(wanted.hydra && { hydraPublic: origin(hydraPublic), hydraAdmin: origin(hydraAdmin) }),
   };
   const server = (name: OryServerName): ServerProcess => {
     const found = servers.get(name);
@@ -301,15 +323,4 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     logTail: (name, lines) => server(name).tail(lines),
     logTails,
   };
-}
-
-/** Env values may name the stack's ports (`${OATHKEEPER_PROXY_PORT}`), chosen only at start. */
-function renderEnv(
-  env: Readonly<Record<string, string>> | undefined,
-  values: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> | undefined {
-  if (env === undefined) return undefined;
-  return Object.fromEntries(
-    Object.entries(env).map(([name, value]) => [name, renderTemplate(value, values)]),
-  );
 }

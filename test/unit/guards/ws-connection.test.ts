@@ -10,7 +10,7 @@ import { checkCsrfOrigin } from '../../../src/transport/csrf-origin.js';
 const NOW = 1_800_000_000_000;
 
 function identity(via: IamIdentity['via'], expiresAt?: number): IamIdentity {
-  return { id: 'alice', tenant: 'default', roles: [], via, expiresAt };
+  return { id: 'alice', tenant: 'default', roles: [], via, kind: 'user', expiresAt };
 }
 
 describe('connectionExpiry', () => {

@@ -70,6 +70,7 @@ describe('Kratos transports', () => {
 
     expect(identity).toEqual({
       id: 'b7a6f2e3-0000-4000-8000-000000000002',
+      kind: 'user',
       tenant: 'default',
       roles: ['editor'],
       traits: { email: 'alice@example.test', roles: ['trait-admin'] },
