@@ -2,17 +2,14 @@
 // ioredis in a throwaway project and runs the Redis stores against the machine's Redis
 // (127.0.0.1:6379, or REDIS_URL): a client the user built and one from `fromUrl`, replay claims,
 // session entries, eviction by tag, and a clean close. Run after `npm run check:package`.
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { packLibrary } from './pack-library.mjs';
+import { checkInProjects } from './pack-library.mjs';
 
 const MAJORS = (process.env.IOREDIS_MAJORS ?? '5,6').split(',');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const work = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-ioredis-'));
-const execAsync = promisify(execFile);
 
 const check = `
 const assert = require('node:assert/strict');
@@ -55,47 +52,17 @@ async function main() {
 main().catch((error) => { console.error(error.stack ?? error); process.exit(1); });
 `;
 
-try {
-  const tarball = packLibrary(work);
-  const results = await Promise.allSettled(
-    MAJORS.map(async (major) => {
-      const dir = join(work, `ioredis-${major}`);
-      mkdirSync(dir);
-      writeFileSync(
-        join(dir, 'package.json'),
-        JSON.stringify({ name: `ioredis-${major}`, private: true, type: 'commonjs' }),
-      );
-      writeFileSync(join(dir, 'check.cjs'), check);
-      const install = [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        tarball,
-        `ioredis@^${major}`,
-        '@nestjs/common@^11',
-        '@nestjs/core@^11',
-        'reflect-metadata',
-        'rxjs',
-      ];
-      try {
-        await execAsync('npm', install, { cwd: dir });
-        const { stdout } = await execAsync('node', ['check.cjs'], {
-          cwd: dir,
-          timeout: 60_000,
-          env: { ...process.env, REDIS_URL },
-        });
-        process.stdout.write(stdout);
-      } catch (error) {
-        throw new Error(
-          `ioredis ${major}: ${(error.stderr || error.stdout || error.message).trim()}`,
-        );
-      }
-    }),
-  );
-  const failures = results.filter((result) => result.status === 'rejected');
-  for (const failure of failures) console.error(`FAIL ${failure.reason.message}`);
-  if (failures.length > 0) process.exitCode = 1;
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+await checkInProjects({
+  work,
+  name: 'ioredis',
+  versions: MAJORS,
+  files: { 'check.cjs': check },
+  dependencies: (major) => [
+    `ioredis@^${major}`,
+    '@nestjs/common@^11',
+    '@nestjs/core@^11',
+    'reflect-metadata',
+    'rxjs',
+  ],
+  runs: [{ script: 'check.cjs', env: { REDIS_URL } }],
+});

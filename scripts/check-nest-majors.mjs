@@ -3,18 +3,15 @@
 // app there on Express and on Fastify with
 // the Oathkeeper JWT transport against a TestSigner's JWKS on loopback, and checks what HTTP
 // clients get. Run after `npm run check:package` (it needs dist/).
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { packLibrary } from './pack-library.mjs';
+import { checkInProjects } from './pack-library.mjs';
 
 // Every major the peer range `^10 || ^11 || ^12` names (the newest of each); keep in step with
 // package.json. NEST_MAJORS=10.0.0,11 also takes exact versions, e.g. to try a major's floor.
 const MAJORS = (process.env.NEST_MAJORS ?? '10,11,12').split(',');
 const work = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-nest-majors-'));
-const execAsync = promisify(execFile);
 
 // No decorator syntax: decorators are applied as the functions they are, the way tsc's output
 // calls them, so the consumer needs no compiler. The same app runs as CommonJS (app.cjs) and as
@@ -93,52 +90,20 @@ async function main() {
 main().catch((error) => { console.error(error.message ?? error); process.exit(1); });
 `;
 
-try {
-  const tarball = packLibrary(work);
-  // Installs run in parallel and share npm's one cache; each major gets its own project.
-  const results = await Promise.allSettled(
-    MAJORS.map(async (major) => {
-      const dir = join(work, `nest-${major}`);
-      mkdirSync(dir);
-      writeFileSync(
-        join(dir, 'package.json'),
-        JSON.stringify({ name: `nest-${major}`, private: true, type: 'commonjs' }),
-      );
-      for (const [file, head] of Object.entries(imports))
-        writeFileSync(join(dir, file), head + app);
-      const peers = ['common', 'core', 'platform-express', 'platform-fastify'].map(
-        (name) => `@nestjs/${name}@${/^\d+$/.test(major) ? '^' : ''}${major}`,
-      );
-      const install = [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        tarball,
-        ...peers,
-        'reflect-metadata',
-        'rxjs',
-      ];
-      try {
-        await execAsync('npm', install, { cwd: dir });
-        for (const file of Object.keys(imports)) {
-          for (const platform of ['express', 'fastify']) {
-            const { stdout } = await execAsync('node', [file], {
-              cwd: dir,
-              timeout: 60_000,
-              env: { ...process.env, PLATFORM: platform },
-            });
-            process.stdout.write(stdout);
-          }
-        }
-      } catch (error) {
-        throw new Error(`Nest ${major}: ${(error.stderr || error.stdout || error.message).trim()}`);
-      }
-    }),
-  );
-  const failures = results.filter((result) => result.status === 'rejected');
-  for (const failure of failures) console.error(`FAIL ${failure.reason.message}`);
-  if (failures.length > 0) process.exitCode = 1;
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+// Each major gets its own project; the same app runs as CJS and ESM, on Express and Fastify.
+await checkInProjects({
+  work,
+  name: 'nest',
+  versions: MAJORS,
+  files: Object.fromEntries(Object.entries(imports).map(([file, head]) => [file, head + app])),
+  dependencies: (major) => [
+    ...['common', 'core', 'platform-express', 'platform-fastify'].map(
+      (name) => `@nestjs/${name}@${/^\d+$/.test(major) ? '^' : ''}${major}`,
+    ),
+    'reflect-metadata',
+    'rxjs',
+  ],
+  runs: Object.keys(imports).flatMap((script) =>
+    ['express', 'fastify'].map((platform) => ({ script, env: { PLATFORM: platform } })),
+  ),
+});
