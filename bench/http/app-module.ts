@@ -1,13 +1,14 @@
 /**
  * The Nest module of each `bench/http` variant: a bare route, or the same route behind our guard
- * or one users would pick instead. Shared by the HTTP servers and `bench/instructions`.
+ * or one users would pick instead.
  */
 
 import 'reflect-metadata';
 import { Controller, Get, Module, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
-import { IamModule, type IamModuleOptions, RedisReplayCache } from 'nestjs-ory-iam';
+import type * as Library from 'nestjs-ory-iam';
+import type { IamModuleOptions } from 'nestjs-ory-iam';
 import { benchOathkeeper } from '../support/bench-tenant.js';
 import { fastJwtGuard, joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
 
@@ -15,6 +16,7 @@ export type Platform = 'express' | 'fastify';
 export type Kind =
   | 'bare'
   | 'iam-memory'
+  | 'iam-memory-baseline'
   | 'iam-memory-quiet'
   | 'iam-redis'
   | 'iam-replay-off'
@@ -45,10 +47,16 @@ function iamOptions(jwksUrl: string, replay: boolean): IamModuleOptions {
   };
 }
 
-export function appModule(kind: Kind, jwksUrl: string): Type {
+/**
+ * `library` is the built `nestjs-ory-iam` the variant runs: this checkout's `dist/`, or for the
+ * `-baseline` kinds another build (`--baseline` of run.ts), so before and after share one run.
+ */
+export function appModule(kind: Kind, jwksUrl: string, library: typeof Library): Type {
+  const { IamModule, RedisReplayCache } = library;
   const imports: unknown[] = [];
   const providers: unknown[] = [];
-  if (kind === 'iam-memory') imports.push(IamModule.forRoot(iamOptions(jwksUrl, true)));
+  if (kind === 'iam-memory' || kind === 'iam-memory-baseline')
+    imports.push(IamModule.forRoot(iamOptions(jwksUrl, true)));
   // What the default audit sink (Nest's Logger; successes at debug) costs: a sink that drops events.
   if (kind === 'iam-memory-quiet') {
     const auditSink = { emit: () => undefined };

@@ -13,7 +13,7 @@
  *
  *   npm run build && npx tsx bench/http/run.ts [--rounds 5] [--duration 5] [--warmup 3]
  *     [--tokens 200000] [--connections 10] [--only fastify|express] [--out bench/results/x.json]
- *     [--kratos off]
+ *     [--kratos off] [--kinds bare,iam-memory,...] [--baseline ../main/dist/index.js]
  *
  * The Kratos cookie variant runs the real Kratos (built by scripts/ory/install) behind a recording
  * proxy, so each round also counts the session checks that missed the cache and reached Kratos.
@@ -25,7 +25,9 @@
 
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { TestSigner } from '../../src/testing/test-signer.js';
@@ -46,8 +48,12 @@ const WARMUP = Number(option('warmup', '3'));
 const TOKENS = Number(option('tokens', '200000'));
 const CONNECTIONS = Number(option('connections', '10'));
 const ONLY = option('only', '');
+// e.g. --kinds bare,iam-memory,signature-only: only those variants (each platform).
+const KIND_FILTER = option('kinds', '').split(',').filter(Boolean);
 const OUT = option('out', '');
 const KRATOS = option('kratos', 'on') !== 'off';
+// Another build of the library (e.g. main's dist/index.js): adds "-baseline" variants running it.
+const BASELINE = option('baseline', '');
 const RUN_ID = Date.now().toString(36);
 
 interface Variant {
@@ -72,6 +78,7 @@ interface Variant {
 const KINDS: readonly [Kind, string, boolean][] = [
   ['bare', 'bare route', true],
   ['iam-memory', 'ours, replay in-memory', true],
+  ['iam-memory-baseline', 'ours (baseline build), replay in-memory', true],
   ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
   ['iam-redis', 'ours, replay in Redis', true],
   ['iam-replay-off', 'ours, replay off, one token', false],
@@ -85,8 +92,10 @@ const KINDS: readonly [Kind, string, boolean][] = [
 const variants: Variant[] = (['fastify', 'express'] as const)
   .filter((platform) => ONLY === '' || ONLY === platform)
   .flatMap((platform) =>
-    KINDS.filter(([kind]) => KRATOS || kind !== 'iam-kratos-cookie').map(
-      ([kind, label, unique]) => ({
+    KINDS.filter(([kind]) => KRATOS || kind !== 'iam-kratos-cookie')
+      .filter(([kind]) => KIND_FILTER.length === 0 || KIND_FILTER.includes(kind))
+      .filter(([kind]) => BASELINE !== '' || !kind.endsWith('-baseline'))
+      .map(([kind, label, unique]) => ({
         name: `${platform}: ${label}`,
         platform,
         kind,
@@ -100,8 +109,7 @@ const variants: Variant[] = (['fastify', 'express'] as const)
         system: [],
         kratosCalls: [],
         non2xx: 0,
-      }),
-    ),
+      })),
   );
 
 const signer = TestSigner.create();
@@ -139,6 +147,7 @@ for (const variant of variants) {
   const prefix = `iam-bench:${RUN_ID}:${variant.platform}:`;
   variant.server = await startServer(variant.platform, variant.kind, jwks.url, {
     BENCH_REDIS_PREFIX: prefix,
+    ...(BASELINE === '' ? {} : { BENCH_BASELINE_LIBRARY: pathToFileURL(resolve(BASELINE)).href }),
     ...(kratos === undefined ? {} : { BENCH_KRATOS_URL: kratos.publicUrl }),
   });
   if (!variant.server.library.includes('/dist/')) {
@@ -178,9 +187,14 @@ for (let round = 0; round < ROUNDS; round += 1) {
 for (const variant of variants) {
   await variant.server?.stop();
   // Only a replay check makes a resent token a cheap 401; the floor and passport do not check.
-  const checksReplay = ['iam-memory', 'iam-memory-quiet', 'iam-redis', 'jose', 'fast-jwt'].includes(
-    variant.kind,
-  );
+  const checksReplay = [
+    'iam-memory',
+    'iam-memory-baseline',
+    'iam-memory-quiet',
+    'iam-redis',
+    'jose',
+    'fast-jwt',
+  ].includes(variant.kind);
   if (checksReplay && variant.next > pool.length) {
     console.warn(`WARNING ${variant.name} used up the ${pool.length} tokens: raise --tokens`);
   }

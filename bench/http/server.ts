@@ -15,7 +15,11 @@ export type { Kind, Platform } from './app-module.js';
 
 async function main(): Promise<void> {
   const [platform, kind, jwksUrl] = process.argv.slice(2) as [Platform, Kind, string];
-  const module = appModule(kind, jwksUrl);
+  const baseline = process.env.BENCH_BASELINE_LIBRARY;
+  const specifier =
+    kind.endsWith('-baseline') && baseline !== undefined ? baseline : 'nestjs-ory-iam';
+  const library = (await import(specifier)) as typeof import('nestjs-ory-iam');
+  const module = appModule(kind, jwksUrl, library);
   const options = { logger: ['error' as const, 'warn' as const] };
   const app: INestApplication =
     platform === 'fastify'
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   process.send?.({
     type: 'ready',
     port: address.port,
-    library: import.meta.resolve('nestjs-ory-iam'),
+    library: import.meta.resolve(specifier),
   });
 }
 
