@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { requestFromContext } from '../request/execution-context.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { PermissionGuard } from './permission.guard.js';
 import { RoleGuard } from './role.guard.js';
@@ -24,15 +25,14 @@ export class IamGlobalGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (
-      !this.registry.options.global &&
-      !routeRequirementsOf(this.reflector, context).needsIdentity
-    )
-      return true;
-    await this.session.canActivate(context);
+    // Read once here for all four guards, not once by each.
+    const requirements = routeRequirementsOf(this.reflector, context);
+    if (!this.registry.options.global && !requirements.needsIdentity) return true;
+    const found = requestFromContext(context);
+    await this.session.activate(requirements, found);
     // Before roles: a service on a user route is told so, not that it lacks a role.
-    this.services.canActivate(context);
-    this.roles.canActivate(context);
-    return this.permissions.canActivate(context);
+    this.services.activate(requirements, found);
+    this.roles.activate(requirements, found);
+    return this.permissions.activate(requirements, found);
   }
 }

@@ -15,7 +15,7 @@ import {
   rejectDecision,
 } from './decision-audit.js';
 import { resolveRules, viewOf } from './permission-rules.js';
-import { routeRequirementsOf } from './route-requirements.js';
+import { type RouteRequirements, routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Enforces `@RequirePermission` with Keto after authentication: every rule of the handler and its
@@ -31,10 +31,28 @@ export class PermissionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rules = routeRequirementsOf(this.reflector, context).permissions;
+    const requirements = routeRequirementsOf(this.reflector, context);
+    if (requirements.permissions.length === 0) return true;
+    return this.activate(requirements, requestFromContext(context));
+  }
+
+  /**
+   * `canActivate` with what IamGlobalGuard read once for every guard; no promise for a route
+   * without permission rules. @internal
+   */
+  activate(
+    { permissions: rules }: RouteRequirements,
+    found: ContextRequest | undefined,
+  ): true | Promise<boolean> {
     if (rules.length === 0) return true;
+    return this.check(rules, found);
+  }
+
+  private async check(
+    rules: RouteRequirements['permissions'],
+    found: ContextRequest | undefined,
+  ): Promise<boolean> {
     const { registry } = this;
-    const found = requestFromContext(context);
     const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (found === undefined || state === undefined || identity === undefined) {

@@ -1,11 +1,11 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { IamForbiddenError, IamUnauthorizedError } from '../errors/iam-errors.js';
-import { requestFromContext } from '../request/execution-context.js';
+import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { getAuthState } from '../request/request-state.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
-import { routeRequirementsOf } from './route-requirements.js';
+import { type RouteRequirements, routeRequirementsOf } from './route-requirements.js';
 
 /**
  * Enforces `@RequireRole` against the roles of the verified identity. Runs after SessionGuard;
@@ -20,12 +20,17 @@ export class RoleGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const declared = routeRequirementsOf(this.reflector, context).roles;
+    const requirements = routeRequirementsOf(this.reflector, context);
+    if (requirements.roles.length === 0) return true;
+    return this.activate(requirements, requestFromContext(context));
+  }
+
+  /** `canActivate` with what IamGlobalGuard read once for every guard. @internal */
+  activate({ roles: declared }: RouteRequirements, found: ContextRequest | undefined): boolean {
     if (declared.length === 0) return true;
     const required =
       this.registry.options.roles.combine === 'all' ? declared : declared.slice(0, 1);
     const { registry } = this;
-    const found = requestFromContext(context);
     const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (identity === undefined) {

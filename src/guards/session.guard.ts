@@ -38,10 +38,19 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const requirements = routeRequirementsOf(this.reflector, context);
-    if (requirements.mode === 'public' && !requirements.needsIdentity) return true;
+    return this.activate(routeRequirementsOf(this.reflector, context), requestFromContext(context));
+  }
 
-    const found = requestFromContext(context);
+  /**
+   * `canActivate` with the route's requirements and the request view already read: IamGlobalGuard
+   * reads them once per request for all four guards.
+   * @internal
+   */
+  async activate(
+    requirements: RouteRequirements,
+    found: ContextRequest | undefined,
+  ): Promise<boolean> {
+    if (requirements.mode === 'public' && !requirements.needsIdentity) return true;
     if (found === undefined) {
       throw rejectDecision(
         this.registry,
