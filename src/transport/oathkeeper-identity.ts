@@ -11,10 +11,13 @@ function objectOrUndefined(value: unknown): Readonly<Record<string, unknown>> | 
 
 /**
  * The identity behind verified Oathkeeper claims; roles only from the configured claim paths.
- * Deeply frozen, nested claims included (in place: they are the verifier's own parse), because
- * the verified-token cache hands this one object to every request that resends the token: a
- * handler that could change it would change what the next request sees. `expiresAt` only from a
- * verified `exp`: the HMAC transport's claims may carry one nobody checked.
+ * Deeply frozen, nested claims included (in place: they are the verifier's own parse, so there is
+ * no copy to make), because the verified-token cache hands this one object to every request that
+ * resends the token: a handler that could change it would change what the next request sees.
+ * `expiresAt` only from a verified `exp`: the HMAC transport's claims may carry one nobody checked.
+ *
+ * Built per new token, so its absent fields are never written rather than written and deleted:
+ * deleting a property turns an object into a slow dictionary.
  */
 export function identityFromClaims(
   tenant: ValidatedTenantConfig,
@@ -23,14 +26,17 @@ export function identityFromClaims(
   via: IamIdentitySource,
   expiresAt?: number,
 ): IamIdentity {
-  return deepFreeze({
+  deepFreeze(claims);
+  const metadataPublic = objectOrUndefined(claims.metadataPublic ?? claims.metadata_public);
+  const identity: { -readonly [K in keyof IamIdentity]?: IamIdentity[K] } = {
     id: subject,
     kind: 'user',
     tenant: tenant.name,
     roles: rolesFromClaims(claims, tenant.claims.roles),
-    metadataPublic: objectOrUndefined(claims.metadataPublic ?? claims.metadata_public),
-    via,
-    expiresAt,
-    claims: { ...claims },
-  });
+  };
+  if (metadataPublic !== undefined) identity.metadataPublic = metadataPublic;
+  identity.via = via;
+  if (expiresAt !== undefined) identity.expiresAt = expiresAt;
+  identity.claims = claims;
+  return Object.freeze(identity as IamIdentity);
 }
