@@ -113,7 +113,7 @@ function guardTelemetry(enabled: boolean): () => Promise<void> {
     tenants: { default: tenant(false) },
     telemetry: { enabled, recordSubject: true },
   });
-  return () =>
+  return async () =>
     telemetry.authenticate('default', async (span) => {
       const identity = await cachedTransport.authenticate(reused);
       if (identity !== undefined) span.subject(identity.id);

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { IamForbiddenError, IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
+import type { IamIdentity } from '../identity/iam-identity.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
 import { requestDeadlineOf } from '../request/request-deadline.js';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../request/request-state.js';
 import { closeWsConnection, wsRejectionOf } from '../request/ws-rejection.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
+import type { DecisionSpan } from '../telemetry/decision-span.js';
 import { connectionExpiry } from './connection-expiry.js';
 import { recordDecision, rejectDecision } from './decision-audit.js';
 import { type RouteRequirements, routeRequirementsOf } from './route-requirements.js';
@@ -43,13 +45,14 @@ export class SessionGuard implements CanActivate {
 
   /**
    * `canActivate` with the route's requirements and the request view already read: IamGlobalGuard
-   * reads them once per request for all four guards.
+   * reads them once per request for all four guards. A promise only when the authentication
+   * waits for something (a JWKS refetch, Redis, Kratos): throws what `canActivate` rejects with.
    * @internal
    */
-  async activate(
+  activate(
     requirements: RouteRequirements,
     found: ContextRequest | undefined,
-  ): Promise<boolean> {
+  ): boolean | Promise<boolean> {
     if (requirements.mode === 'public' && !requirements.needsIdentity) return true;
     if (found === undefined) {
       throw rejectDecision(
@@ -59,74 +62,114 @@ export class SessionGuard implements CanActivate {
       );
     }
     if (found.ws === undefined) return this.check(found, requirements);
+    return this.checkMessage(found, found.ws, requirements);
+  }
+
+  /** A gateway message: a failed authentication closes its connection. */
+  private async checkMessage(
+    found: ContextRequest,
+    ws: NonNullable<ContextRequest['ws']>,
+    requirements: RouteRequirements,
+  ): Promise<boolean> {
     try {
       return await this.check(found, requirements);
     } catch (error) {
-      if (error instanceof IamHttpError) closeWsConnection(found.ws.socket, wsRejectionOf(error));
+      if (error instanceof IamHttpError) closeWsConnection(ws.socket, wsRejectionOf(error));
       throw error;
     }
   }
 
-  private async check(
+  private check(
+    found: ContextRequest,
+    requirements: RouteRequirements,
+  ): boolean | Promise<boolean> {
+    const holder = found.stateHolder;
+    const state = getAuthState(holder) ?? authenticationOf(holder, () => this.authenticate(found));
+    return state instanceof Promise
+      ? state.then((done) => this.decide(found, requirements, done))
+      : this.decide(found, requirements, state);
+  }
+
+  private decide(
     found: ContextRequest,
     { mode, needsIdentity, scopes, services }: RouteRequirements,
-  ): Promise<boolean> {
-    const holder = found.stateHolder;
-    const state =
-      getAuthState(holder) ?? (await authenticationOf(holder, () => this.authenticate(found)));
-    const decision = { found, tenant: state.tenant };
-    if (state.identity !== undefined) {
-      const subject = { ...decision, subject: state.identity.id };
-      const expired =
-        found.ws === undefined ? undefined : connectionExpiry(state.identity, Date.now());
+    state: RequestAuthState,
+  ): true {
+    const { identity, tenant } = state;
+    if (identity !== undefined) {
+      const expired = found.ws === undefined ? undefined : connectionExpiry(identity, Date.now());
       if (expired !== undefined) {
-        throw rejectDecision(this.registry, new IamUnauthorizedError(expired), subject);
+        throw rejectDecision(this.registry, new IamUnauthorizedError(expired), {
+          found,
+          tenant,
+          subject: identity.id,
+        });
       }
       // Also here, not only in ServiceGuard: a route guarded by SessionGuard alone (global: false)
       // must not open to machine tokens either.
-      if (state.identity.kind === 'service' && scopes.length === 0 && services.length === 0) {
-        throw rejectDecision(
-          this.registry,
-          new IamForbiddenError('authz.caller_kind.deny'),
-          subject,
-        );
+      if (identity.kind === 'service' && scopes.length === 0 && services.length === 0) {
+        throw rejectDecision(this.registry, new IamForbiddenError('authz.caller_kind.deny'), {
+          found,
+          tenant,
+          subject: identity.id,
+        });
       }
       return true;
     }
     if (mode === 'anonymous' && !needsIdentity) {
-      recordDecision(this.registry, 'auth.anonymous', decision);
+      recordDecision(this.registry, 'auth.anonymous', { found, tenant });
       return true;
     }
     throw rejectDecision(
       this.registry,
       new IamUnauthorizedError('auth.failure.missing_credentials'),
-      decision,
+      { found, tenant },
     );
   }
 
-  private async authenticate(found: ContextRequest): Promise<RequestAuthState> {
+  private authenticate(found: ContextRequest): RequestAuthState | Promise<RequestAuthState> {
     const { registry } = this;
     const tenant = registry.resolveTenant(found.request);
     if (tenant === undefined) {
       throw rejectDecision(registry, new IamUnauthorizedError('auth.tenant_unknown'), { found });
     }
     const { config, transport } = registry.runtime(tenant);
-    return registry.telemetry.authenticate(tenant, async (span) => {
-      let state: RequestAuthState;
+    return registry.telemetry.authenticate(tenant, (span) => {
+      let identity: IamIdentity | undefined | Promise<IamIdentity | undefined>;
       try {
         const deadline = requestDeadlineOf(found, config.http.deadlineMs);
-        state = { tenant, identity: await transport.authenticate(found.request, deadline) };
+        identity =
+          transport.authenticateNow === undefined
+            ? transport.authenticate(found.request, deadline)
+            : transport.authenticateNow(found.request, deadline);
       } catch (error) {
         throw rejectDecision(registry, error, { found, tenant });
       }
-      setAuthState(found.stateHolder, state);
-      if (state.identity === undefined) {
-        span.outcome('none');
-      } else {
-        span.subject(state.identity.id);
-        recordDecision(registry, 'auth.success', { found, tenant, subject: state.identity.id });
-      }
-      return state;
+      return identity instanceof Promise
+        ? identity.then(
+            (proven) => this.authenticated(span, found, tenant, proven),
+            (error: unknown) => {
+              throw rejectDecision(registry, error, { found, tenant });
+            },
+          )
+        : this.authenticated(span, found, tenant, identity);
     });
+  }
+
+  private authenticated(
+    span: DecisionSpan,
+    found: ContextRequest,
+    tenant: string,
+    identity: IamIdentity | undefined,
+  ): RequestAuthState {
+    const state: RequestAuthState = { tenant, identity };
+    setAuthState(found.stateHolder, state);
+    if (identity === undefined) {
+      span.outcome('none');
+    } else {
+      span.subject(identity.id);
+      recordDecision(this.registry, 'auth.success', { found, tenant, subject: identity.id });
+    }
+    return state;
   }
 }

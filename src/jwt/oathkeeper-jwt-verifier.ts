@@ -5,13 +5,19 @@ import { deadlineFailure, withinDeadline } from '../deadline/deadline-failure.js
 import { IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import { readClaimPath } from '../identity/claim-path.js';
 import { checkTenantClaim } from '../identity/tenant-claim.js';
-import { claimOnce } from '../replay/claim-once.js';
-import type { ReplayCache } from '../replay/replay-cache.js';
-import { NOOP_UPSTREAM_TRACER, type UpstreamTracer } from '../telemetry/upstream-span.js';
+import { claimOnce, claimOnceSync } from '../replay/claim-once.js';
+import { InMemoryReplayCache } from '../replay/in-memory-replay-cache.js';
+import type { ReplayCache, ReplayClaimContext } from '../replay/replay-cache.js';
+import {
+  NOOP_UPSTREAM_TRACER,
+  type ReplayRefusalReason,
+  type UpstreamSpan,
+  type UpstreamTracer,
+} from '../telemetry/upstream-span.js';
 import { checkClaimTypes, type TypedClaims } from './claim-types.js';
-import { malformed, parseCompactJws } from './compact-jws.js';
+import { type CompactJws, malformed, parseCompactJws } from './compact-jws.js';
 import type { JwksKeyStore } from './jwks-key-store.js';
-import { checkHeader } from './jws-header.js';
+import { type CheckedHeader, checkHeader } from './jws-header.js';
 import { verifySignature } from './verify-signature.js';
 
 /** A token that passed every check, with its claims. */
@@ -52,6 +58,8 @@ export class OathkeeperJwtVerifier {
   private readonly skewSeconds: number;
   /** Only with replay protection: it bounds how long a jti must be held, and nothing else. */
   private readonly maxTokenAgeSeconds: number | undefined;
+  /** The replay cache when it answers in-process: claimed without a promise. */
+  private readonly syncReplayCache: InMemoryReplayCache | undefined;
 
   constructor(
     private readonly tenant: ValidatedTenantConfig,
@@ -66,6 +74,12 @@ export class OathkeeperJwtVerifier {
     const { enabled, maxTokenAgeMs } = oathkeeper.replayProtection;
     this.maxTokenAgeSeconds =
       enabled && maxTokenAgeMs !== false ? maxTokenAgeMs / 1_000 : undefined;
+    // Not a subclass that changed how a claim is made: its own `claim` must run.
+    this.syncReplayCache =
+      replayCache instanceof InMemoryReplayCache &&
+      replayCache.claim === InMemoryReplayCache.prototype.claim
+        ? replayCache
+        : undefined;
   }
 
   /**
@@ -74,16 +88,47 @@ export class OathkeeperJwtVerifier {
    * `deadline` allows.
    */
   async verifyWithoutReplay(token: string, deadline?: Deadline): Promise<VerifiedJwt> {
-    const { header, payload, signingInput, signature } = parseCompactJws(
-      token,
-      this.oathkeeper.maxTokenBytes,
-    );
-    const { alg, kid } = checkHeader(header, this.oathkeeper.jwks?.algorithms ?? []);
-    const nowSeconds = this.now() / 1_000;
-    const typed = checkClaimTypes(payload, nowSeconds, this.skewSeconds);
-    const found = this.keys.resolve(kid, alg);
-    const key: VerifyKeyObjectInput | undefined =
-      found instanceof Promise ? await this.awaitKey(found, deadline) : found;
+    return this.verifyWithoutReplayNow(token, deadline);
+  }
+
+  /**
+   * Everything, replay last. The replay store's call is bounded by its own timeout and is not
+   * started once `deadline` has run out.
+   */
+  async verify(token: string, deadline?: Deadline): Promise<VerifiedJwt> {
+    return this.verifyNow(token, deadline);
+  }
+
+  /**
+   * `verify` without a promise when nothing has to be waited for: the key is cached and the replay
+   * cache answers in-process (the default `InMemoryReplayCache`). A JWKS refetch or a Redis claim
+   * makes it a promise. Throws what `verify` rejects with: the same checks, in the same order.
+   */
+  verifyNow(token: string, deadline?: Deadline): VerifiedJwt | Promise<VerifiedJwt> {
+    const verified = this.verifyWithoutReplayNow(token, deadline);
+    return verified instanceof Promise
+      ? verified.then((checked) => this.checkReplay(checked, deadline))
+      : this.checkReplay(verified, deadline);
+  }
+
+  /** `verifyWithoutReplay`, a promise only while a key missing from the cache is fetched. */
+  verifyWithoutReplayNow(token: string, deadline?: Deadline): VerifiedJwt | Promise<VerifiedJwt> {
+    const jws = parseCompactJws(token, this.oathkeeper.maxTokenBytes);
+    const header = checkHeader(jws.header, this.oathkeeper.jwks?.algorithms ?? []);
+    const typed = checkClaimTypes(jws.payload, this.now() / 1_000, this.skewSeconds);
+    const found = this.keys.resolve(header.kid, header.alg);
+    return found instanceof Promise
+      ? this.awaitKey(found, deadline).then((key) => this.checkSigned(jws, header, typed, key))
+      : this.checkSigned(jws, header, typed, found);
+  }
+
+  /** The signature, then the times, issuer, audience and tenant. */
+  private checkSigned(
+    { payload, signingInput, signature }: CompactJws,
+    { alg }: CheckedHeader,
+    typed: TypedClaims,
+    key: VerifyKeyObjectInput | undefined,
+  ): VerifiedJwt {
     if (key === undefined || !verifySignature(alg, key, signingInput, signature)) {
       throw fail('auth.failure.invalid_signature');
     }
@@ -93,49 +138,67 @@ export class OathkeeperJwtVerifier {
     return { claims: payload, typed };
   }
 
-  /**
-   * Everything, replay last. The replay store's call is bounded by its own timeout and is not
-   * started once `deadline` has run out.
-   */
-  async verify(token: string, deadline?: Deadline): Promise<VerifiedJwt> {
-    const verified = await this.verifyWithoutReplay(token, deadline);
+  /** The replay step, last; a promise only when the replay cache is not in-process. */
+  private checkReplay(
+    verified: VerifiedJwt,
+    deadline: Deadline | undefined,
+  ): VerifiedJwt | Promise<VerifiedJwt> {
     const { replayProtection, clockSkewMs } = this.oathkeeper;
-    if (replayProtection.enabled) {
-      // Required by the replay step (SPEC step 8), so checked here: a token failing an earlier
-      // step (signature, time, iss/aud, tenant) gets that step's code, not this one.
-      if (verified.typed.jti === undefined) {
-        throw malformed('jti is missing and replay protection is on');
-      }
-      // Held for as long as the token could still be accepted: never less, so never replayable.
-      const ttlMs = Math.max(
-        replayProtection.ttlMs,
-        Math.ceil(this.acceptedUntil(verified.typed) * 1_000 + clockSkewMs - this.now()),
-      );
-      if (deadline !== undefined && deadline.remainingMs() === 0) {
-        throw deadlineFailure('Replay store', new DeadlineExceededError(deadline.budgetMs));
-      }
-      const first = await this.claim(verified.typed, ttlMs);
-      if (!first) throw fail('auth.failure.replay');
+    if (!replayProtection.enabled) return verified;
+    // Required by the replay step (SPEC step 8), so checked here: a token failing an earlier
+    // step (signature, time, iss/aud, tenant) gets that step's code, not this one.
+    if (verified.typed.jti === undefined) {
+      throw malformed('jti is missing and replay protection is on');
     }
-    return verified;
+    // Held for as long as the token could still be accepted: never less, so never replayable.
+    const ttlMs = Math.max(
+      replayProtection.ttlMs,
+      Math.ceil(this.acceptedUntil(verified.typed) * 1_000 + clockSkewMs - this.now()),
+    );
+    if (deadline !== undefined && deadline.remainingMs() === 0) {
+      throw deadlineFailure('Replay store', new DeadlineExceededError(deadline.budgetMs));
+    }
+    const first = this.claim(verified.typed, ttlMs);
+    if (first === true) return verified;
+    if (first === false) throw fail('auth.failure.replay');
+    return first.then((claimed) => {
+      if (!claimed) throw fail('auth.failure.replay');
+      return verified;
+    });
   }
 
   /** Records the token's jti in the replay store, in a span of its own. */
-  private async claim(claims: TypedClaims, ttlMs: number): Promise<boolean> {
+  private claim(claims: TypedClaims, ttlMs: number): boolean | Promise<boolean> {
     const span = this.telemetry.start('replay', 'Replay store claim');
+    const key = `${this.tenant.name}:${claims.jti}`;
+    const context = {
+      tenant: this.tenant.name,
+      subject: claims.sub,
+      usableFromMs: usableFromMs(claims, this.oathkeeper.clockSkewMs),
+    };
+    const inProcess = this.syncReplayCache;
+    if (inProcess !== undefined) {
+      try {
+        return span.within(() => claimOnceSync(inProcess, key, ttlMs, context, this.onRefused));
+      } catch (error) {
+        span.fail(error instanceof IamHttpError ? error.code : 'unknown');
+        throw error;
+      } finally {
+        span.end();
+      }
+    }
+    return this.claimAsync(span, key, ttlMs, context);
+  }
+
+  private async claimAsync(
+    span: UpstreamSpan,
+    key: string,
+    ttlMs: number,
+    context: ReplayClaimContext,
+  ): Promise<boolean> {
     try {
       return await span.within(() =>
-        claimOnce(
-          this.replayCache,
-          `${this.tenant.name}:${claims.jti}`,
-          ttlMs,
-          {
-            tenant: this.tenant.name,
-            subject: claims.sub,
-            usableFromMs: usableFromMs(claims, this.oathkeeper.clockSkewMs),
-          },
-          (reason) => this.telemetry.replayRefused(reason),
-        ),
+        claimOnce(this.replayCache, key, ttlMs, context, this.onRefused),
       );
     } catch (error) {
       span.fail(error instanceof IamHttpError ? error.code : 'unknown');
@@ -144,6 +207,9 @@ export class OathkeeperJwtVerifier {
       span.end();
     }
   }
+
+  private readonly onRefused = (reason: ReplayRefusalReason): void =>
+    this.telemetry.replayRefused(reason);
 
   private awaitKey(
     found: Promise<VerifyKeyObjectInput | undefined>,

@@ -30,22 +30,48 @@ export async function claimOnce(
     await cache.remember(key, ttlMs, context);
     return true;
   } catch (error) {
-    // A breaker or bulkhead in front of the cache already said why, with its own Retry-After.
-    if (error instanceof IamUpstreamUnavailableError) throw error;
-    if (error instanceof ReplayCapacityExceededError) {
-      onRefused?.(error.scope === 'tenant' ? 'tenant_full' : 'subject_share');
-      throw new IamUpstreamUnavailableError(CAPACITY_MESSAGES[error.scope], 1, {
-        code: 'auth.replay_capacity_exceeded',
-      });
-    }
-    if (error instanceof ReplayStateLostError) {
-      onRefused?.('state_lost');
-      // Retry-After 1: a new token (Oathkeeper mints one per request) passes at once.
-      throw new IamUpstreamUnavailableError(undefined, 1, {
-        code: 'auth.replay_state_lost',
-        reason: error.message,
-      });
-    }
-    throw new IamUpstreamUnavailableError('The replay cache is unavailable.', 1);
+    throw replayFailure(error, onRefused);
   }
+}
+
+/**
+ * `claimOnce` for a cache that answers in-process (`InMemoryReplayCache.claimSync`): the same
+ * answers and the same 503s, without a promise.
+ */
+export function claimOnceSync(
+  cache: { claimSync(key: string, ttlMs: number, context?: ReplayClaimContext): boolean },
+  key: string,
+  ttlMs: number,
+  context: ReplayClaimContext,
+  onRefused: (reason: 'tenant_full' | 'subject_share' | 'state_lost') => void,
+): boolean {
+  try {
+    return cache.claimSync(key, ttlMs, context);
+  } catch (error) {
+    throw replayFailure(error, onRefused);
+  }
+}
+
+/** The 503 for a replay check that could not run. */
+function replayFailure(
+  error: unknown,
+  onRefused: ((reason: 'tenant_full' | 'subject_share' | 'state_lost') => void) | undefined,
+): IamUpstreamUnavailableError {
+  // A breaker or bulkhead in front of the cache already said why, with its own Retry-After.
+  if (error instanceof IamUpstreamUnavailableError) return error;
+  if (error instanceof ReplayCapacityExceededError) {
+    onRefused?.(error.scope === 'tenant' ? 'tenant_full' : 'subject_share');
+    return new IamUpstreamUnavailableError(CAPACITY_MESSAGES[error.scope], 1, {
+      code: 'auth.replay_capacity_exceeded',
+    });
+  }
+  if (error instanceof ReplayStateLostError) {
+    onRefused?.('state_lost');
+    // Retry-After 1: a new token (Oathkeeper mints one per request) passes at once.
+    return new IamUpstreamUnavailableError(undefined, 1, {
+      code: 'auth.replay_state_lost',
+      reason: error.message,
+    });
+  }
+  return new IamUpstreamUnavailableError('The replay cache is unavailable.', 1);
 }

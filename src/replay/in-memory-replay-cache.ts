@@ -104,7 +104,7 @@ export class InMemoryReplayCache implements ReplayCache {
   }
 
   async claim(jti: string, ttlMs: number, context?: ReplayClaimContext): Promise<boolean> {
-    return this.claimNow(jti, ttlMs, context);
+    return this.claimSync(jti, ttlMs, context);
   }
 
   async seen(jti: string): Promise<boolean> {
@@ -114,7 +114,7 @@ export class InMemoryReplayCache implements ReplayCache {
   }
 
   async remember(jti: string, ttlMs: number, context?: ReplayClaimContext): Promise<void> {
-    this.claimNow(jti, ttlMs, context);
+    this.claimSync(jti, ttlMs, context);
   }
 
   /** Live jtis held, over every partition (plus those whose expiry second has not ended yet). */
@@ -143,7 +143,11 @@ export class InMemoryReplayCache implements ReplayCache {
     this.timer = undefined;
   }
 
-  private claimNow(key: string, ttlMs: number, context: ReplayClaimContext | undefined): boolean {
+  /**
+   * `claim` without a promise: this cache answers in the same tick, so the verifier calls this
+   * and a request whose key is cached needs no promise at all. Throws what `claim` rejects with.
+   */
+  claimSync(key: string, ttlMs: number, context?: ReplayClaimContext): boolean {
     const now = this.now();
     this.entries.expire(now);
     fingerprint(key, this.seedA, this.seedB, this.hashed);

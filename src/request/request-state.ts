@@ -33,16 +33,28 @@ export function setAuthState(request: object, state: RequestAuthState): void {
  */
 export function authenticationOf(
   request: object,
-  start: () => Promise<RequestAuthState>,
-): Promise<RequestAuthState> {
+  start: () => RequestAuthState | Promise<RequestAuthState>,
+): RequestAuthState | Promise<RequestAuthState> {
   const holder = request as WithState;
-  let authentication = holder[IAM_AUTHENTICATION];
-  if (authentication === undefined) {
+  const pending = holder[IAM_AUTHENTICATION];
+  if (pending !== undefined) return pending;
+  let authentication: RequestAuthState | Promise<RequestAuthState>;
+  try {
     authentication = start();
-    holder[IAM_AUTHENTICATION] = authentication;
+  } catch (error) {
+    // Kept as a rejection, so a resolver that asks next fails the same way instead of verifying
+    // again; the catch only marks it handled, the caller still throws.
+    const failed = Promise.reject(error);
+    failed.catch(ignoreRejection);
+    holder[IAM_AUTHENTICATION] = failed;
+    throw error;
   }
+  // Done at once: the state is already on the request (setAuthState), so nothing needs a promise.
+  if (authentication instanceof Promise) holder[IAM_AUTHENTICATION] = authentication;
   return authentication;
 }
+
+function ignoreRejection(): void {}
 
 /**
  * The verified identity of a request, or of a gateway's client socket (a WebSocket connection keeps

@@ -109,16 +109,17 @@ export class IamTelemetry {
 
   /**
    * Runs a transport's authentication in an `iam.authenticate` span and records its duration in
-   * `iam.verification.duration`.
+   * `iam.verification.duration`. Without a span, `fn` runs as it is: an authentication that needs
+   * no promise gets none.
    */
-  authenticate<T>(tenant: string, fn: (span: DecisionSpan) => Promise<T>): Promise<T> {
+  authenticate<T>(tenant: string, fn: (span: DecisionSpan) => T | Promise<T>): T | Promise<T> {
     const recording = this.recording;
     const duration = recording?.metrics?.verificationDuration;
     const span = this.decisionSpan(recording, 'authenticate', tenant, duration !== undefined);
     if (span === undefined) return fn(NOOP_DECISION_SPAN);
     const startedAt = performance.now();
     return span.run(
-      () => fn(span),
+      async () => fn(span),
       (outcome) => {
         const { cacheHit } = span;
         duration?.record((performance.now() - startedAt) / 1_000, {

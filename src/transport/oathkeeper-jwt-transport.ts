@@ -3,7 +3,7 @@ import type { Deadline } from '../deadline/deadline.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import { checkTokenSize } from '../jwt/compact-jws.js';
 import type { JwksKeyStore, JwksStoreStatus } from '../jwt/jwks-key-store.js';
-import type { OathkeeperJwtVerifier } from '../jwt/oathkeeper-jwt-verifier.js';
+import type { OathkeeperJwtVerifier, VerifiedJwt } from '../jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { noteCacheHit } from '../telemetry/active-decision.js';
@@ -45,6 +45,14 @@ export class OathkeeperJwtTransport implements Transport {
   }
 
   async authenticate(request: IamRequest, deadline?: Deadline): Promise<IamIdentity | undefined> {
+    return this.authenticateNow(request, deadline);
+  }
+
+  /** `authenticate` without a promise when the verifier needs none (see `verifyNow`). */
+  authenticateNow(
+    request: IamRequest,
+    deadline?: Deadline,
+  ): IamIdentity | undefined | Promise<IamIdentity | undefined> {
     const header = request.header(this.oathkeeper.identityHeader);
     if (header === undefined) return undefined;
     checkCsrfOrigin(request, this.oathkeeper.csrf, this.tenant.trustProxy);
@@ -58,7 +66,13 @@ export class OathkeeperJwtTransport implements Transport {
       noteCacheHit(cached !== undefined);
       if (cached !== undefined) return cached;
     }
-    const { claims, typed } = await this.verifier.verify(token, deadline);
+    const verified = this.verifier.verifyNow(token, deadline);
+    return verified instanceof Promise
+      ? verified.then((jwt) => this.identityOf(jwt, cacheKey))
+      : this.identityOf(verified, cacheKey);
+  }
+
+  private identityOf({ claims, typed }: VerifiedJwt, cacheKey: string | undefined): IamIdentity {
     const identity = identityFromClaims(
       this.tenant,
       typed.sub,
@@ -66,6 +80,7 @@ export class OathkeeperJwtTransport implements Transport {
       'oathkeeper-jwt',
       typed.exp * 1_000,
     );
+    const cache = this.verifiedTokens;
     if (cache !== undefined && cacheKey !== undefined) {
       cache.set(cacheKey, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);
     }

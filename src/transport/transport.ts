@@ -12,6 +12,14 @@ import type { IamRequest } from '../request/iam-request.js';
  */
 export interface Transport {
   authenticate(request: IamRequest, deadline?: Deadline): Promise<IamIdentity | undefined>;
+  /**
+   * `authenticate` without a promise when nothing is waited for (a cached key, an in-process
+   * replay cache); throws what `authenticate` rejects with. SessionGuard prefers it.
+   */
+  authenticateNow?(
+    request: IamRequest,
+    deadline?: Deadline,
+  ): IamIdentity | undefined | Promise<IamIdentity | undefined>;
   /** Starts background work (JWKS prefetch, refresh timers). Never throws. */
   start?(): void;
   /** Stops timers and releases connections. */

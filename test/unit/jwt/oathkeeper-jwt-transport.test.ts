@@ -76,7 +76,7 @@ describe('OathkeeperJwtTransport: size cap', () => {
         maxTokenBytes: 1_024,
       });
       const keyOf = vi.spyOn(VerifiedTokenCache, 'keyOf');
-      const verify = vi.spyOn(verifier, 'verify');
+      const verify = vi.spyOn(verifier, 'verifyNow');
       const oversized = mint({ pad: 'x'.repeat(2_000) });
       const error = await expectCode(
         () => transport.authenticate(request(oversized)),
@@ -96,7 +96,7 @@ describe('OathkeeperJwtTransport: size cap', () => {
 describe('OathkeeperJwtTransport: verified-token cache (replay protection off)', () => {
   it('verifies a resent token once and serves it from the cache until exp plus skew', async () => {
     const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
-    const verify = vi.spyOn(verifier, 'verify');
+    const verify = vi.spyOn(verifier, 'verifyNow');
     const token = mint({ sub: 'alice' });
     for (let i = 0; i < 5; i += 1) {
       expect(await transport.authenticate(request(token))).toMatchObject({ id: 'alice' });
@@ -113,7 +113,7 @@ describe('OathkeeperJwtTransport: verified-token cache (replay protection off)',
 
   it('never caches a token that failed', async () => {
     const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
-    const verify = vi.spyOn(verifier, 'verify');
+    const verify = vi.spyOn(verifier, 'verifyNow');
     const wrongAudience = mint({ aud: 'other' });
     for (let i = 0; i < 3; i += 1) {
       await expectCode(
@@ -194,7 +194,7 @@ describe('OathkeeperJwtTransport: CSRF behind a cookie_session authenticator', (
       replayProtection: { enabled: true },
       csrf: { enabled: true, trustedOrigins: ['https://app.example.com'] },
     });
-    const verify = vi.spyOn(verifier, 'verify');
+    const verify = vi.spyOn(verifier, 'verifyNow');
     await expectCode(
       () => transport.authenticate(crossSite(mint({ sub: 'alice', jti: 'j-1' }))),
       'auth.csrf.origin_mismatch',

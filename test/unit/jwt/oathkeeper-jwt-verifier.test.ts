@@ -7,8 +7,10 @@ import { createHmac, createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ValidatedTenantConfig } from '../../../src/config/tenant-config.js';
 import type { IamErrorCode } from '../../../src/errors/error-codes.js';
+import { IamHttpError } from '../../../src/errors/iam-errors.js';
 import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
 import { OathkeeperJwtVerifier } from '../../../src/jwt/oathkeeper-jwt-verifier.js';
+import { InMemoryReplayCache } from '../../../src/replay/in-memory-replay-cache.js';
 import type { ReplayCache } from '../../../src/replay/replay-cache.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
 import {
@@ -350,6 +352,83 @@ describe('OathkeeperJwtVerifier: failures', () => {
       'auth.upstream_unavailable',
     );
     expect(error.getStatus()).toBe(503);
+  });
+});
+
+/** The code a synchronous call throws; fails the test when it returns, or returns a promise. */
+function thrownCode(call: () => unknown): IamErrorCode {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    if (error instanceof IamHttpError) return error.code;
+    throw error;
+  }
+  throw new Error(
+    `expected a synchronous failure, got ${result instanceof Promise ? 'a promise' : 'a value'}`,
+  );
+}
+
+describe('OathkeeperJwtVerifier: verifyNow, the path without a promise', () => {
+  const inMemory = () => verifierFor(tenant, new InMemoryReplayCache());
+
+  it.each(FAILURES)('refuses %s with %s, at once, as verify does', async (name, code, token) => {
+    const minted = token();
+    await expectCode(() => inMemory().verify(minted), code);
+    // A kid the store does not hold is fetched again first: that one waits, as it must.
+    if (name === 'an unknown kid') {
+      const pending = inMemory().verifyNow(minted);
+      expect(pending).toBeInstanceOf(Promise);
+      await expectCode(() => pending, code);
+    } else {
+      expect(thrownCode(() => inMemory().verifyNow(minted))).toBe(code);
+    }
+  });
+
+  it('returns a valid token without a promise when the key is cached and the cache in-process', () => {
+    const result = inMemory().verifyNow(signer.mint(valid({ sub: 'alice', jti: 'sync-ok' })));
+    expect(result).not.toBeInstanceOf(Promise);
+    expect((result as Awaited<typeof result>).typed).toMatchObject({
+      sub: 'alice',
+      jti: 'sync-ok',
+    });
+  });
+
+  it('refuses a replay, a full partition and a missing jti at once, with the codes verify gives', async () => {
+    const cache = new InMemoryReplayCache({ maxEntries: 1 });
+    const verifier = verifierFor(tenant, cache);
+    const token = signer.mint(valid({ jti: 'once' }));
+    verifier.verifyNow(token);
+    expect(thrownCode(() => verifier.verifyNow(token))).toBe('auth.failure.replay');
+    await expectCode(() => verifier.verify(token), 'auth.failure.replay');
+    const next = signer.mint(valid({ jti: 'twice' }));
+    expect(thrownCode(() => verifier.verifyNow(next))).toBe('auth.replay_capacity_exceeded');
+    await expectCode(() => verifier.verify(next), 'auth.replay_capacity_exceeded');
+    const noJti = signer.mint(valid({ jti: undefined }));
+    expect(thrownCode(() => inMemory().verifyNow(noJti))).toBe('auth.failure.malformed');
+  });
+
+  it('waits (a promise) for a key it does not hold, and for a cache that claims asynchronously', async () => {
+    const unknownKid = TestSigner.create({ kid: 'k-unknown' }).mint(valid());
+    const pending = inMemory().verifyNow(unknownKid);
+    expect(pending).toBeInstanceOf(Promise);
+    await expectCode(() => pending, 'auth.failure.invalid_signature');
+    const viaSpy = verifierFor(tenant, replay).verifyNow(signer.mint(valid({ jti: 'spy' })));
+    expect(viaSpy).toBeInstanceOf(Promise);
+    await viaSpy;
+    expect(replay.calls[0]).toMatch(/^claim default:spy /);
+  });
+
+  it('lets a subclass of the in-memory cache that changes claim make every claim', async () => {
+    const claimed: string[] = [];
+    class Recording extends InMemoryReplayCache {
+      override async claim(jti: string, ttlMs: number): Promise<boolean> {
+        claimed.push(jti);
+        return super.claim(jti, ttlMs);
+      }
+    }
+    await verifierFor(tenant, new Recording()).verifyNow(signer.mint(valid({ jti: 'sub' })));
+    expect(claimed).toEqual(['default:sub']);
   });
 });
 
