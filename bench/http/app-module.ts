@@ -17,6 +17,7 @@ export type Kind =
   | 'bare'
   | 'iam-memory'
   | 'iam-memory-baseline'
+  | 'iam-memory-telemetry-off'
   | 'iam-memory-quiet'
   | 'iam-redis'
   | 'iam-replay-off'
@@ -61,6 +62,12 @@ export function appModule(kind: Kind, jwksUrl: string, library: typeof Library):
   if (kind === 'iam-memory-quiet') {
     const auditSink = { emit: () => undefined };
     imports.push(IamModule.forRoot({ ...iamOptions(jwksUrl, true), auditSink }));
+  }
+  // Every other variant of ours runs with @opentelemetry/api installed and no SDK: the no-op spans.
+  if (kind === 'iam-memory-telemetry-off') {
+    imports.push(
+      IamModule.forRoot({ ...iamOptions(jwksUrl, true), telemetry: { enabled: false } }),
+    );
   }
   if (kind === 'iam-replay-off') imports.push(IamModule.forRoot(iamOptions(jwksUrl, false)));
   if (kind === 'iam-redis') {

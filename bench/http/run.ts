@@ -79,6 +79,7 @@ const KINDS: readonly [Kind, string, boolean][] = [
   ['bare', 'bare route', true],
   ['iam-memory', 'ours, replay in-memory', true],
   ['iam-memory-baseline', 'ours (baseline build), replay in-memory', true],
+  ['iam-memory-telemetry-off', 'ours, replay in-memory, telemetry off', true],
   ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
   ['iam-redis', 'ours, replay in Redis', true],
   ['iam-replay-off', 'ours, replay off, one token', false],
@@ -190,6 +191,7 @@ for (const variant of variants) {
   const checksReplay = [
     'iam-memory',
     'iam-memory-baseline',
+    'iam-memory-telemetry-off',
     'iam-memory-quiet',
     'iam-redis',
     'jose',
