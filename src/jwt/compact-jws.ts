@@ -3,10 +3,6 @@ import { IamUnauthorizedError } from '../errors/iam-errors.js';
 /** A JWS in compact form, split and decoded but not yet verified. */
 export interface CompactJws {
   readonly header: Readonly<Record<string, unknown>>;
-  /** The header segment as received, base64url. */
-  readonly headerSegment: string;
-  /** The header came from `knownHeaders`, not from decoding. */
-  readonly headerKnown: boolean;
   readonly payload: Readonly<Record<string, unknown>>;
   /** `<header>.<payload>` exactly as received: what the signature covers. */
   readonly signingInput: string;
@@ -73,32 +69,17 @@ export function checkTokenSize(token: string, maxTokenBytes: number): void {
 
 /**
  * Splits and decodes an RFC 7515 compact JWS: exactly three base64url segments, header and payload
- * JSON objects. The size cap is checked before any other work. `knownHeaders` holds header segments
- * already decoded, by their exact text: a header segment decodes to the same object every time, so
- * one found there is not decoded again (an issuer sends the same header with every token).
+ * JSON objects. The size cap is checked before any other work.
  */
-export function parseCompactJws(
-  token: string,
-  maxTokenBytes: number,
-  knownHeaders?: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
-): CompactJws {
+export function parseCompactJws(token: string, maxTokenBytes: number): CompactJws {
   checkTokenSize(token, maxTokenBytes);
   const firstDot = token.indexOf('.');
   const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
   if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
     throw malformed('it does not have three segments');
   }
-  const headerSegment = token.slice(0, firstDot);
-  const known = knownHeaders?.get(headerSegment);
-  const header = known ?? decodeJsonObject(headerSegment, 'header');
+  const header = decodeJsonObject(token.slice(0, firstDot), 'header');
   const payload = decodeJsonObject(token.slice(firstDot + 1, secondDot), 'payload');
   const signature = decodeSegment(token.slice(secondDot + 1), 'signature');
-  return {
-    header,
-    headerSegment,
-    headerKnown: known !== undefined,
-    payload,
-    signingInput: token.slice(0, secondDot),
-    signature,
-  };
+  return { header, payload, signingInput: token.slice(0, secondDot), signature };
 }

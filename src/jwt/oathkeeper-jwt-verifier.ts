@@ -26,9 +26,6 @@ export interface VerifiedJwt {
   readonly typed: TypedClaims;
 }
 
-/** Headers differ by `kid` and `alg`: an issuer rotating keys has a handful. */
-const MAX_KNOWN_HEADERS = 32;
-
 function fail(
   code:
     | 'auth.failure.invalid_signature'
@@ -61,11 +58,6 @@ export class OathkeeperJwtVerifier {
   private readonly skewSeconds: number;
   /** Only with replay protection: it bounds how long a jti must be held, and nothing else. */
   private readonly maxTokenAgeSeconds: number | undefined;
-  /**
-   * Header segments that passed the header check, decoded: the issuer's few headers (one per key)
-   * are decoded once. Bounded and never evicted: headers past the bound are decoded every time.
-   */
-  private readonly knownHeaders = new Map<string, Readonly<Record<string, unknown>>>();
   /** The replay cache when it answers in-process: claimed without a promise. */
   private readonly syncReplayCache: InMemoryReplayCache | undefined;
 
@@ -121,21 +113,13 @@ export class OathkeeperJwtVerifier {
 
   /** `verifyWithoutReplay`, a promise only while a key missing from the cache is fetched. */
   verifyWithoutReplayNow(token: string, deadline?: Deadline): VerifiedJwt | Promise<VerifiedJwt> {
-    const jws = parseCompactJws(token, this.oathkeeper.maxTokenBytes, this.knownHeaders);
+    const jws = parseCompactJws(token, this.oathkeeper.maxTokenBytes);
     const header = checkHeader(jws.header, this.oathkeeper.jwks?.algorithms ?? []);
-    if (!jws.headerKnown) this.rememberHeader(jws);
     const typed = checkClaimTypes(jws.payload, this.now() / 1_000, this.skewSeconds);
     const found = this.keys.resolve(header.kid, header.alg);
     return found instanceof Promise
       ? this.awaitKey(found, deadline).then((key) => this.checkSigned(jws, header, typed, key))
       : this.checkSigned(jws, header, typed, found);
-  }
-
-  private rememberHeader({ headerSegment, header }: CompactJws): void {
-    const known = this.knownHeaders;
-    if (known.size < MAX_KNOWN_HEADERS) {
-      known.set(headerSegment, Object.freeze(header));
-    }
   }
 
   /** The signature, then the times, issuer, audience and tenant. */
