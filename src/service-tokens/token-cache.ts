@@ -45,7 +45,7 @@ export class ServiceTokenCache {
     private readonly settings: TokenCacheSettings,
     /** Told of every failed request to Hydra, once per request whoever waited for it. */
     private readonly onFailure: (error: unknown, request: NormalizedTokenRequest) => void,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   async get(request: NormalizedTokenRequest, deadline: Deadline): Promise<ServiceToken> {
