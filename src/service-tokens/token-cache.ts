@@ -62,6 +62,8 @@ export class ServiceTokenCache {
       }
       return cached.token;
     }
+    // A caller already gone starts nothing: the request would outlive it for nobody.
+    if (deadline.signal.aborted) throw deadline.signal.reason;
     const flight = slot.flight ?? this.start(slot, request);
     return (await flight.join(deadline)).token;
   }

@@ -211,12 +211,10 @@ describe('ServiceTokens against the real Hydra v2.3.0', () => {
     const before = proxy.calls(TOKEN_PATH).length;
     const concurrent = await Promise.all(
       Array.from({ length: 25 }, (_, index) =>
-        tokens
-          .forTenant('default', { deadlineMs: 2_000 })
-          .token({
-            audience: 'billing-api',
-            scope: index % 2 ? ['inventory:read'] : 'inventory:read',
-          }),
+        tokens.forTenant('default', { deadlineMs: 2_000 }).token({
+          audience: 'billing-api',
+          scope: index % 2 ? ['inventory:read'] : 'inventory:read',
+        }),
       ),
     );
     expect(new Set(concurrent.map((token) => token.accessToken)).size).toBe(1);
