@@ -9,9 +9,13 @@ import type { IamAuditEvent } from '../../../src/audit/audit-event.js';
 import { AUDIT_SINK } from '../../../src/audit/audit-sink.js';
 import type { HttpClientConfig } from '../../../src/config/http-config.js';
 import type { ServiceTokensConfig } from '../../../src/config/service-tokens-config.js';
+import { CurrentUser } from '../../../src/decorators/current-user.decorator.js';
 import { Public } from '../../../src/decorators/public.decorator.js';
+import { RequireScope } from '../../../src/decorators/require-scope.decorator.js';
+import { RequireService } from '../../../src/decorators/require-service.decorator.js';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
 import { IamExceptionFilter } from '../../../src/filters/iam-exception.filter.js';
+import type { IamIdentity } from '../../../src/identity/iam-identity.js';
 import { IamModule } from '../../../src/module/iam.module.js';
 import { ServiceTokens } from '../../../src/services/service-tokens.service.js';
 import { HangingServer } from '../../support/hanging-server.js';
@@ -60,6 +64,17 @@ class OrdersController {
       .forTenant('default')
       .token({ audience: 'inventory-api', scope });
     return { scope: token.scope };
+  }
+}
+
+/** The receiving side, as the library verifies Hydra's tokens locally. */
+@Controller('inventory')
+class InventoryController {
+  @Post('reserve')
+  @RequireScope('inventory:reserve')
+  @RequireService('orders-api')
+  reserve(@CurrentUser() caller: IamIdentity) {
+    return { reservedBy: caller.id, kind: caller.kind };
   }
 }
 
@@ -142,15 +157,16 @@ describe('ServiceTokens against the real Hydra v2.3.0', () => {
     await fetch(`${hydra().hydraPublic}/.well-known/jwks.json`);
     proxy = new RecordingProxy(hydra().hydraPublic);
     await proxy.start();
+    // Hydra's storage is in memory: a blank server per file, so fixed ids cannot collide.
     basicClient = await createServiceClient(hydra().hydraAdmin, {
-      id: `orders-api-${randomUUID()}`,
+      id: 'orders-api',
       scope: ['inventory:reserve', 'inventory:read'],
       audience: ['inventory-api', 'billing-api'],
       authMethod: 'client_secret_basic',
       secret: ODD_SECRET,
     });
     postClient = await createServiceClient(hydra().hydraAdmin, {
-      id: `orders-api-${randomUUID()}`,
+      id: 'reports-api',
       scope: ['inventory:reserve'],
       audience: ['inventory-api'],
     });
@@ -257,6 +273,63 @@ describe('ServiceTokens against the real Hydra v2.3.0', () => {
     vi.setSystemTime(Date.now() + 3_600_000 - 30_000);
     const second = await tokens.forTenant('default').token(asked);
     expect(second.accessToken).not.toBe(first.accessToken);
+  });
+
+  it('attaches tokens to fetch calls that the library’s own receiving side accepts', async () => {
+    const { hydraPublic } = hydra();
+    const inventory = await startApp(
+      {
+        imports: [
+          IamModule.forRoot({
+            tenants: {
+              default: {
+                transport: 'oathkeeper',
+                oathkeeper: {
+                  jwks: { url: `${hydraPublic}/.well-known/jwks.json` },
+                  audience: 'inventory-api',
+                },
+                oauth2: {
+                  issuer: `${hydraPublic}/`,
+                  audience: 'inventory-api',
+                  jwks: { url: `${hydraPublic}/.well-known/jwks.json` },
+                },
+              },
+            },
+          }),
+        ],
+        controllers: [InventoryController],
+      },
+      'express',
+    );
+    apps.push(inventory);
+    const { tokens } = await start(basic());
+    const reserve = tokens
+      .forTenant('default')
+      .fetch({ audience: 'inventory-api', scope: 'inventory:reserve' });
+    const reserved = await reserve(`${inventory.url}/inventory/reserve`, { method: 'POST' });
+    expect(reserved.status).toBe(201);
+    expect(await reserved.json()).toEqual({ reservedBy: basicClient.id, kind: 'service' });
+    const readOnly = tokens
+      .forTenant('default')
+      .fetch({ audience: 'inventory-api', scope: 'inventory:read' });
+    const refused = await readOnly(`${inventory.url}/inventory/reserve`, { method: 'POST' });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'authz.scope.deny' });
+    const { tokens: reportsTokens } = await start({
+      hydraPublicUrl: proxy.url,
+      clientId: postClient.id,
+      clientSecret: postClient.secret,
+      authMethod: 'client_secret_post',
+    });
+    const otherService = reportsTokens
+      .forTenant('default')
+      .fetch({ audience: 'inventory-api', scope: 'inventory:reserve' });
+    const notListed = await otherService(`${inventory.url}/inventory/reserve`, { method: 'POST' });
+    expect(notListed.status).toBe(403);
+    expect(await notListed.json()).toMatchObject({ code: 'authz.service.deny' });
+    const elsewhere = tokens.forTenant('default').fetch({ audience: 'billing-api' });
+    const wrongAudience = await elsewhere(`${inventory.url}/inventory/reserve`, { method: 'POST' });
+    expect(wrongAudience.status).toBe(401);
   });
 
   it('answers a wrong secret with 503 service_token.rejected naming invalid_client, never the secret', async () => {
