@@ -1,5 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IamConfigurationError, IamHttpError } from '../errors/iam-errors.js';
+import {
+  IamConfigurationError,
+  IamHttpError,
+  IamUpstreamUnavailableError,
+} from '../errors/iam-errors.js';
 import { type IamCallOptions, policyWithCallOptions } from '../ory/call-options.js';
 import { OryClients } from '../ory/ory-clients.js';
 import { TenantRegistry } from '../runtime/tenant-registry.js';
@@ -89,14 +93,14 @@ export class ServiceTokens {
     request: NormalizedTokenRequest,
   ): void {
     const code = error instanceof IamHttpError ? error.code : 'service_token.unavailable';
-    const reason = error instanceof Error && 'reason' in error ? error.reason : undefined;
+    const reason = error instanceof IamUpstreamUnavailableError ? error.reason : undefined;
     this.registry.audit.emit({
       name: code,
       tenant,
       subject: clientId,
       code,
       detail: {
-        reason: typeof reason === 'string' ? reason : undefined,
+        reason,
         audience: request.audience.join(' '),
         scope: request.scope.join(' '),
       },

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { Controller, Inject, Logger, type LoggerService, Post, Query } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -18,6 +17,7 @@ import { IamExceptionFilter } from '../../../src/filters/iam-exception.filter.js
 import type { IamIdentity } from '../../../src/identity/iam-identity.js';
 import { IamModule } from '../../../src/module/iam.module.js';
 import { ServiceTokens } from '../../../src/services/service-tokens.service.js';
+import { closedPortUrl } from '../../support/closed-port.js';
 import { HangingServer } from '../../support/hanging-server.js';
 import { type RunningApp, request, startApp } from '../../support/nest-app.js';
 import { createServiceClient, type ServiceClient } from '../../support/ory/hydra-clients.js';
@@ -41,15 +41,6 @@ class CapturingLogger implements LoggerService {
   debug = (...args: unknown[]) => this.capture(args);
   verbose = (...args: unknown[]) => this.capture(args);
   fatal = (...args: unknown[]) => this.capture(args);
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${address.port}`;
 }
 
 /** What an app answers when a handler cannot get its token: the 503 as a client sees it. */
@@ -342,6 +333,12 @@ describe('ServiceTokens against the real Hydra v2.3.0', () => {
     expect(failure).toMatchObject({ code: 'service_token.rejected', retryAfterSeconds: 30 });
     expect(failure.getStatus()).toBe(503);
     expect(failure.reason).toMatch(/HTTP 401 from .*\/oauth2\/token invalid_client/);
+    expect(events.filter((event) => event.name === 'service_token.rejected').at(-1)).toMatchObject({
+      tenant: 'default',
+      subject: basicClient.id,
+      code: 'service_token.rejected',
+      detail: { audience: 'inventory-api', scope: '', reason: failure.reason },
+    });
     const answer = await request(`${url}/orders`, { method: 'POST' });
     answers.push(JSON.stringify({ body: answer.body, headers: [...answer.headers] }));
     expect(answer.status).toBe(503);
