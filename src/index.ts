@@ -31,6 +31,10 @@ export type {
 } from './config/module-options.js';
 export type { OAuth2Config } from './config/oauth2-config.js';
 export type {
+  ServiceTokenAuthMethod,
+  ServiceTokensConfig,
+} from './config/service-tokens-config.js';
+export type {
   ClaimMappingConfig,
   CloudConfig,
   CsrfConfig,
@@ -179,9 +183,17 @@ export { getIdentity } from './request/request-state.js';
 export { attachUpgradeRequest } from './request/ws-connection.js';
 export type { Upstream } from './resilience/upstream.js';
 export type { BreakerState, UpstreamGuardStatus } from './resilience/upstream-guard.js';
+export {
+  ServiceToken,
+  type ServiceTokenFetch,
+  type ServiceTokenFetchOptions,
+  type ServiceTokenRequest,
+  type TenantServiceTokens,
+} from './service-tokens/service-token.js';
 export { FlowService } from './services/flow.service.js';
 export { IdentityService } from './services/identity.service.js';
 export { PermissionService } from './services/permission.service.js';
+export { ServiceTokens } from './services/service-tokens.service.js';
 export { SessionService } from './services/session.service.js';
 export {
   InMemorySessionStore,

@@ -38,6 +38,8 @@ export const IAM_AUDIT_EVENTS = [
   'upstream.breaker.opened',
   'upstream.breaker.half_opened',
   'upstream.breaker.closed',
+  'service_token.unavailable',
+  'service_token.rejected',
 ] as const;
 
 export type IamAuditEventName = (typeof IAM_AUDIT_EVENTS)[number];

@@ -1,5 +1,6 @@
 import type { HttpClientConfig, ValidatedHttpConfig } from './http-config.js';
 import type { OAuth2Config, ValidatedOAuth2Config } from './oauth2-config.js';
+import type { ServiceTokensConfig, ValidatedServiceTokensConfig } from './service-tokens-config.js';
 
 /** How a tenant's requests prove who sent them. */
 export type TransportKind = 'oathkeeper' | 'cookie' | 'bearer' | 'cookie-or-bearer';
@@ -225,6 +226,11 @@ export interface TenantConfig {
   oathkeeper?: OathkeeperConfig;
   /** Machine callers' OAuth2 JWT access tokens (docs/machine-identities.md). Default off. */
   oauth2?: OAuth2Config;
+  /**
+   * This service's own OAuth2 client at Hydra, for `ServiceTokens` (outgoing calls to other
+   * services; docs/service-to-service.md). Default off.
+   */
+  serviceTokens?: ServiceTokensConfig;
   cloud?: CloudConfig;
   claims?: ClaimMappingConfig;
   http?: HttpClientConfig;
@@ -283,6 +289,7 @@ export interface ValidatedTenantConfig {
   readonly keto?: ValidatedKetoConfig;
   readonly oathkeeper?: ValidatedOathkeeperConfig;
   readonly oauth2?: ValidatedOAuth2Config;
+  readonly serviceTokens?: ValidatedServiceTokensConfig;
   readonly cloud?: Readonly<CloudConfig>;
   readonly claims: ValidatedClaimMapping;
   readonly http: ValidatedHttpConfig;

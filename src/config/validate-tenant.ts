@@ -19,6 +19,7 @@ import { validateHttp } from './validate-http.js';
 import { validateOathkeeper } from './validate-oathkeeper.js';
 import { validateOAuth2 } from './validate-oauth2.js';
 import { validateKeto, validateKratos } from './validate-self-hosted.js';
+import { validateServiceTokens } from './validate-service-tokens.js';
 
 const TENANT_KEYS = [
   'mode',
@@ -28,6 +29,7 @@ const TENANT_KEYS = [
   'keto',
   'oathkeeper',
   'oauth2',
+  'serviceTokens',
   'cloud',
   'claims',
   'http',
@@ -136,6 +138,9 @@ export function validateTenant(
   const oauth2Section = tenant.section('oauth2');
   const oauth2 =
     oauth2Section === undefined ? undefined : validateOAuth2(oauth2Section, oathkeeper);
+  const serviceTokensSection = tenant.section('serviceTokens');
+  const serviceTokens =
+    serviceTokensSection === undefined ? undefined : validateServiceTokens(serviceTokensSection);
   if (transport === undefined) return undefined;
   return {
     name,
@@ -145,6 +150,7 @@ export function validateTenant(
     ...endpoints,
     oathkeeper,
     ...(oauth2 !== undefined && { oauth2 }),
+    ...(serviceTokens !== undefined && { serviceTokens }),
     claims,
     http,
   };

@@ -29,6 +29,8 @@ export const IAM_ERROR_STATUS = {
   'auth.replay_state_lost': 503,
   'upstream.circuit_open': 503,
   'upstream.saturated': 503,
+  'service_token.unavailable': 503,
+  'service_token.rejected': 503,
 } as const;
 
 /** A stable, documented error code carried in the `code` field of every error body. */
@@ -91,6 +93,10 @@ export const IAM_ERROR_MESSAGES: Readonly<Record<IamErrorCode, string>> = {
     'Retry-After delay.',
   'upstream.saturated':
     'An identity service has as many calls in flight as allowed; try again shortly.',
+  'service_token.unavailable':
+    'This service could not obtain its access token from the OAuth2 server (Hydra) in time; try again later.',
+  'service_token.rejected':
+    'The OAuth2 server (Hydra) refused to issue this service its access token (check the client id, secret, scopes and audiences it is allowed).',
 };
 
 export function statusForCode(code: IamErrorCode): IamErrorStatus {

@@ -8,6 +8,7 @@ import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
 import { FlowService } from '../services/flow.service.js';
 import { IdentityService } from '../services/identity.service.js';
 import { PermissionService } from '../services/permission.service.js';
+import { ServiceTokens } from '../services/service-tokens.service.js';
 import { SessionService } from '../services/session.service.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from './guard-providers.js';
 import {
@@ -31,6 +32,7 @@ const IAM_PROVIDERS: Provider[] = [
   IdentityService,
   FlowService,
   PermissionService,
+  ServiceTokens,
   IamHealthIndicator,
   UnguardedGatewaysWarning,
 ];
@@ -42,6 +44,7 @@ const IAM_EXPORTS = [
   IdentityService,
   FlowService,
   PermissionService,
+  ServiceTokens,
   IamHealthIndicator,
 ];
 

@@ -5,7 +5,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '../telemetry/telemetry-names.js';
-import type { UpstreamSpan, UpstreamTracer } from '../telemetry/upstream-span.js';
+import type { UpstreamKind, UpstreamSpan, UpstreamTracer } from '../telemetry/upstream-span.js';
 import type { OryRequestOptions, OryResponse } from './ory-call.js';
 
 /** What an axios response or error says about the request it answered. */
@@ -28,6 +28,12 @@ function errorTypeOf(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
 
+function upstreamOf(operation: string): UpstreamKind {
+  if (operation.startsWith('Keto')) return 'keto';
+  if (operation.startsWith('Hydra')) return 'hydra';
+  return 'kratos';
+}
+
 /**
  * The span of one `callOry`: its attempts share it (`iam.attempts` counts them), each carries its
  * `traceparent`, and the last one's method, server and status become its attributes. The URL's
@@ -39,9 +45,9 @@ export class OryCallTrace {
   private readonly span: UpstreamSpan;
 
   constructor(tracer: UpstreamTracer, operation: string) {
-    // Every operation is named after its server ("Kratos admin get", "Keto check"), so the name
-    // tells the upstream without widening callOry's signature.
-    this.span = tracer.start(operation.startsWith('Keto') ? 'keto' : 'kratos', operation);
+    // Every operation is named after its server ("Kratos admin get", "Keto check", "Hydra token"),
+    // so the name tells the upstream without widening callOry's signature.
+    this.span = tracer.start(upstreamOf(operation), operation);
   }
 
   /** `call`, counted, with trace context in its headers and its answer described on the span. */

@@ -8,11 +8,13 @@ import {
 } from '@ory/client';
 import { IAM_VALIDATED_OPTIONS } from '../config/injection-tokens.js';
 import type { ValidatedIamOptions } from '../config/module-options.js';
+import type { ValidatedServiceTokensConfig } from '../config/service-tokens-config.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { IamConfigurationError } from '../errors/iam-errors.js';
 import type { UpstreamGuard } from '../resilience/upstream-guard.js';
 import { UpstreamGuards } from '../resilience/upstream-guards.js';
 import { IamTelemetry } from '../telemetry/iam-telemetry.js';
+import { HydraTokenEndpoint } from './hydra/hydra-token-endpoint.js';
 import type { OryCallPolicy } from './ory-call.js';
 
 /** A tenant's Kratos clients; `admin` exists only when `kratos.adminUrl` is configured. */
@@ -104,6 +106,18 @@ export class OryClients {
       this.ketoClients.set(tenant, clients);
     }
     return clients;
+  }
+
+  /**
+   * A new client of the tenant's Hydra token endpoint (its validated `serviceTokens`), sharing the
+   * tenant's `hydra-token` breaker and bulkhead; its owner keeps it.
+   */
+  hydraToken(tenant: string, serviceTokens: ValidatedServiceTokensConfig): HydraTokenEndpoint {
+    return new HydraTokenEndpoint(
+      serviceTokens,
+      this.policy(tenant, this.tenant(tenant)),
+      this.guards.guard(tenant, 'hydra-token'),
+    );
   }
 
   private policy(tenant: string, config: ValidatedTenantConfig): OryCallPolicy {

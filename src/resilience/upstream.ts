@@ -11,6 +11,7 @@ export const UPSTREAMS = [
   'keto-write',
   'redis-replay',
   'redis-session',
+  'hydra-token',
 ] as const;
 
 /** One upstream of a tenant, as audit events (`detail.upstream`) and health (`upstreams`) name it. */
@@ -24,4 +25,5 @@ export const UPSTREAM_LABELS: Readonly<Record<Upstream, string>> = {
   'keto-write': 'Keto write API',
   'redis-replay': 'Redis of the replay cache',
   'redis-session': 'Redis of the session cache',
+  'hydra-token': 'Hydra token endpoint',
 };

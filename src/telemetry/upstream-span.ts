@@ -11,7 +11,7 @@ import {
 } from './telemetry-names.js';
 
 /** What the library calls beyond its process. */
-export type UpstreamKind = 'kratos' | 'keto' | 'jwks' | 'replay';
+export type UpstreamKind = 'kratos' | 'keto' | 'hydra' | 'jwks' | 'replay';
 
 /** One call to an upstream, traced and timed; does nothing when telemetry is off. */
 export interface UpstreamSpan {

@@ -5,7 +5,9 @@ import type { IamDependencyHealth } from '../health/probe.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import type { PermissionChecker } from '../permissions/permission-checker.js';
 import { describeTuple, type PermissionTuple } from '../permissions/permission-tuple.js';
+import type { ServiceTokenRequest } from '../service-tokens/service-token.js';
 import type { Transport } from '../transport/transport.js';
+import { type TestingServiceTokenFailure, TestingServiceTokens } from './testing-service-tokens.js';
 
 /** How a test answers permission checks: one answer for all, or per tuple. */
 export type IamTestingPermissions = boolean | ((tuple: PermissionTuple) => boolean);
@@ -42,6 +44,8 @@ export class IamTestingState implements Transport, PermissionChecker {
     private readonly initialPermissions: IamTestingPermissions,
     /** What the stand-in services hold (identities, sessions, flows), forgotten on reset. */
     private readonly services: { clear(): void },
+    /** The `ServiceTokens` stand-in, whose tokens and record are forgotten on reset. */
+    readonly serviceTokens: TestingServiceTokens = new TestingServiceTokens(() => undefined),
   ) {
     this.reset();
   }
@@ -89,6 +93,21 @@ export class IamTestingState implements Transport, PermissionChecker {
     return this;
   }
 
+  /**
+   * Makes every request of `ServiceTokens` for a token not in its cache fail with this 503 code,
+   * as Hydra down (`service_token.unavailable`) or refusing (`service_token.rejected`) would,
+   * until reset; `null` lets them succeed again.
+   */
+  failServiceTokensWith(code: TestingServiceTokenFailure | null): this {
+    this.serviceTokens.failure = code ?? undefined;
+    return this;
+  }
+
+  /** The tokens `ServiceTokens` asked its issuer for, in order; cached tokens are not asked again. */
+  get requestedServiceTokens(): readonly ServiceTokenRequest[] {
+    return this.serviceTokens.requested;
+  }
+
   /** What `setHealth` set: the dependencies it does not name are up. */
   get health(): IamTestingHealth {
     return this.dependencyHealth;
@@ -105,6 +124,7 @@ export class IamTestingState implements Transport, PermissionChecker {
     this.checkedPermissions.length = 0;
     this.grantedPermissions.length = 0;
     this.services.clear();
+    this.serviceTokens.clear();
     return this;
   }
 

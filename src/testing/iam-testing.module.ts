@@ -10,6 +10,7 @@ import type {
 } from '../config/module-options.js';
 import type { ValidatedTenantConfig } from '../config/tenant-config.js';
 import { validateErrorsOption, validateRolesOption } from '../config/validate-guard-options.js';
+import { IamConfigurationError } from '../errors/iam-errors.js';
 import { IAM_GUARD_EXPORTS, IAM_GUARD_PROVIDERS } from '../module/guard-providers.js';
 import { PERMISSION_CHECKER } from '../permissions/permission-checker.js';
 import {
@@ -18,6 +19,7 @@ import {
   IamTestingState,
 } from './iam-testing-state.js';
 import { TestingDirectory } from './testing-directory.js';
+import { TestingServiceTokens } from './testing-service-tokens.js';
 import { SERVICE_TOKENS, testingServiceProviders } from './testing-services.js';
 
 /** Options of {@link IamTestingModule.forRoot}. */
@@ -70,8 +72,8 @@ function testingOptions(tenant: string, options: IamTestingModuleOptions): Valid
 /**
  * Stands in for `IamModule` in tests: the same guards and decorators, with the identity and roles
  * set per test through {@link IamTestingState} instead of a real Oathkeeper or Kratos, and
- * in-memory stand-ins for `FlowService`, `SessionService`, `IdentityService`, `PermissionService`
- * and `IamHealthIndicator`. A whole app: `Test.createTestingModule({ imports: [AppModule] })
+ * in-memory stand-ins for `FlowService`, `SessionService`, `IdentityService`, `PermissionService`,
+ * `ServiceTokens` (see `IamTestingState.failServiceTokensWith`) and `IamHealthIndicator`. A whole app: `Test.createTestingModule({ imports: [AppModule] })
  * .overrideModule(IamModule).useModule(IamTestingModule.forRoot({ ... }))`. Tests that want the
  * real verification path use `TestSigner` with `IamModule` instead.
  */
@@ -89,6 +91,10 @@ export class IamTestingModule {
       options.identity ?? null,
       options.permissions ?? false,
       directory,
+      new TestingServiceTokens((name) => {
+        if (name !== tenant)
+          throw new IamConfigurationError([`tenant "${name}" is not configured`]);
+      }),
     );
     return {
       module: IamTestingModule,

@@ -13,3 +13,4 @@ export {
   IamTestingState,
 } from './iam-testing-state.js';
 export * from './test-signer.js';
+export type { TestingServiceTokenFailure } from './testing-service-tokens.js';

@@ -4,6 +4,7 @@ import { IamHealthIndicator } from '../health/iam-health.indicator.js';
 import { FlowService } from '../services/flow.service.js';
 import { IdentityService } from '../services/identity.service.js';
 import { PermissionService } from '../services/permission.service.js';
+import { ServiceTokens } from '../services/service-tokens.service.js';
 import { SessionService } from '../services/session.service.js';
 import type { IamTestingState } from './iam-testing-state.js';
 import type { TestingDirectory } from './testing-directory.js';
@@ -29,6 +30,7 @@ export const SERVICE_TOKENS = [
   SessionService,
   IdentityService,
   PermissionService,
+  ServiceTokens,
   IamHealthIndicator,
 ];
 
@@ -59,6 +61,7 @@ export function testingServiceProviders(
     { provide: SessionService, useValue: sessionService },
     { provide: IdentityService, useValue: identityService },
     { provide: PermissionService, useValue: permissionService },
+    { provide: ServiceTokens, useValue: state.serviceTokens },
     { provide: IamHealthIndicator, useValue: health },
   ];
 }

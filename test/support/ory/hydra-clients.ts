@@ -16,9 +16,13 @@ export async function createServiceClient(
     readonly audience: readonly string[];
     /** Hydra's duration syntax, e.g. `1s`; default Hydra's (1 h). */
     readonly tokenLifespan?: string;
+    /** Default `client_secret_post`. */
+    readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
+    /** Default 48 random hex characters. */
+    readonly secret?: string;
   },
 ): Promise<ServiceClient> {
-  const secret = randomBytes(24).toString('hex');
+  const secret = client.secret ?? randomBytes(24).toString('hex');
   const api = new OAuth2Api(new Configuration({ basePath: hydraAdmin }));
   await api.createOAuth2Client({
     oAuth2Client: {
@@ -27,7 +31,7 @@ export async function createServiceClient(
       grant_types: ['client_credentials'],
       scope: client.scope.join(' '),
       audience: [...client.audience],
-      token_endpoint_auth_method: 'client_secret_post',
+      token_endpoint_auth_method: client.authMethod ?? 'client_secret_post',
       ...(client.tokenLifespan !== undefined && {
         client_credentials_grant_access_token_lifespan: client.tokenLifespan,
       }),
