@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
+import { routesAndProfile } from '../../../src/access-rules/app-rules.js';
+import type { RouteEntry } from '../../../src/access-rules/route-table.js';
 import type { AppRulesTarget, SharedRulesOptions } from '../../../src/index.js';
 import { repoRoot } from '../../../test/support/ory/binaries.js';
 import type { AppName } from './apps.js';
@@ -57,6 +59,17 @@ export function exampleRuleTargets(modules: Partial<Record<AppName, Type<unknown
     })),
     shared: { matchOrigin: exampleRulesOrigin(), matching: exampleRulesMatching },
   };
+}
+
+/** Every route of each app as the generator reads it, in the order of the rules file. */
+export async function exampleRouteTables(): Promise<Array<{ app: AppName; routes: RouteEntry[] }>> {
+  const { targets, shared } = exampleRuleTargets();
+  const tables: Array<{ app: AppName; routes: RouteEntry[] }> = [];
+  for (const [index, target] of targets.entries()) {
+    const { routes } = await routesAndProfile(target.module, { ...target, ...shared });
+    tables.push({ app: (exampleRuleApps[index] as { app: AppName }).app, routes });
+  }
+  return tables;
 }
 
 /** The arguments of `nestjs-ory-iam rules` for the three apps, writing or checking `file`. */
