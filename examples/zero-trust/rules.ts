@@ -8,7 +8,9 @@ import { exampleRulesArgs, runExampleRulesCli } from './support/example-rules.js
 
 const mode = process.argv.includes('--check') ? 'check' : 'out';
 buildApps();
-console.log(`npx nestjs-ory-iam ${exampleRulesArgs(mode).join(' ')}`);
+// Quoted as a shell needs it: the origin's `<{...}>` would be a redirect.
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word}'`);
+console.log(`npx nestjs-ory-iam ${exampleRulesArgs(mode).map(shellWord).join(' ')}`);
 const result = runExampleRulesCli(mode);
 process.stdout.write(result.stdout);
 process.stderr.write(result.stderr);
