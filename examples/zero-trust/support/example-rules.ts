@@ -1,7 +1,7 @@
 /**
  * The example's access rules: `config/access-rules.json` is written by the library's CLI from the
  * three apps (`npm run example:rules`), checked against them in CI
- * (test/integration/examples/zero-trust-rules.test.ts), and loaded by every Oathkeeper of the
+ * (test/e2e/zero-trust-rules.test.ts), and loaded by every Oathkeeper of the
  * example: docker-compose.yml's as committed, the local runner's retargeted to its ports.
  */
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';

@@ -2,20 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApps } from '../../../examples/zero-trust/support/apps.js';
+import { buildApps } from '../../examples/zero-trust/support/apps.js';
 import {
   builtAppModule,
   exampleRulesFile,
   exampleRuleTargets,
   runExampleRulesCli,
-} from '../../../examples/zero-trust/support/example-rules.js';
-import { checkAccessRulesForApps } from '../../../src/index.js';
-import { repoRoot } from '../../support/ory/binaries.js';
+} from '../../examples/zero-trust/support/example-rules.js';
+import { checkAccessRulesForApps } from '../../src/index.js';
+import { repoRoot } from '../support/ory/binaries.js';
 
 /**
  * CI's drift check: the example's committed config/access-rules.json must be what
  * `npm run example:rules` writes from the three apps, checked by the package's own CLI on the
- * apps compiled as a Nest project compiles them.
+ * apps compiled as a Nest project compiles them. In the e2e project, whose files run one at a
+ * time, because the other files there run the apps from the same compiled output.
  */
 describe("the zero-trust example's generated access rules", () => {
   beforeAll(() => buildApps(), 180_000);
