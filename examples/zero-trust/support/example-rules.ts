@@ -63,11 +63,11 @@ export function exampleRuleTargets(modules: Partial<Record<AppName, Type<unknown
 
 /** Every route of each app as the generator reads it, in the order of the rules file. */
 export async function exampleRouteTables(): Promise<Array<{ app: AppName; routes: RouteEntry[] }>> {
-  const { targets, shared } = exampleRuleTargets();
+  const { shared } = exampleRuleTargets();
   const tables: Array<{ app: AppName; routes: RouteEntry[] }> = [];
-  for (const [index, target] of targets.entries()) {
-    const { routes } = await routesAndProfile(target.module, { ...target, ...shared });
-    tables.push({ app: (exampleRuleApps[index] as { app: AppName }).app, routes });
+  for (const { app, upstream } of exampleRuleApps) {
+    const { routes } = await routesAndProfile(builtAppModule(app), { upstream, ...shared });
+    tables.push({ app, routes });
   }
   return tables;
 }
