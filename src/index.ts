@@ -5,6 +5,12 @@ export {
   checkAccessRulesForApp,
 } from './access-rules/app-rules.js';
 export {
+  type AppRulesTarget,
+  accessRulesForApps,
+  checkAccessRulesForApps,
+  type SharedRulesOptions,
+} from './access-rules/apps-rules.js';
+export {
   AccessRuleConflictError,
   type RuleTargetOptions,
 } from './access-rules/generate-rules.js';

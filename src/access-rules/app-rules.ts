@@ -19,7 +19,8 @@ export interface AppAccessRulesOptions extends RuleTargetOptions, RouteTableOpti
   readonly iamOptions?: IamModuleOptions;
 }
 
-async function routesAndProfile(
+/** The routes of an app and what its `IamModule` expects of the rules, read without starting it. */
+export async function routesAndProfile(
   module: Type<unknown>,
   options: AppAccessRulesOptions,
 ): Promise<{ routes: RouteEntry[]; profile: ServiceProfile }> {

@@ -3,6 +3,7 @@ import { compileMatchUrl, type MatchingStrategy } from './match-pattern.js';
 import { samplePaths } from './route-path.js';
 import type { RouteEntry } from './route-table.js';
 import { PASS_THROUGH_AUTHENTICATORS, PER_REQUEST_TEMPLATE } from './rule-pipeline.js';
+import { sampleOrigins } from './sample-origin.js';
 import type { ServiceProfile } from './service-profile.js';
 
 /** How the rules file is read. */
@@ -95,7 +96,8 @@ function accessProblem(route: RouteEntry, rule: OathkeeperAccessRule): string | 
 
 /**
  * Every way the rules and the routes disagree, one line each; empty when they agree. Routes are
- * tested with concrete URLs (each param filled with `1` and with `sample`).
+ * tested with concrete URLs (each param filled with `1` and with `sample`, behind each origin
+ * `sampleOrigins` makes of a patterned `matchOrigin`).
  */
 export function checkAccessRules(
   rules: readonly OathkeeperAccessRule[],
@@ -104,6 +106,7 @@ export function checkAccessRules(
   options: RuleCheckOptions,
 ): string[] {
   const strategy = options.matching ?? 'regexp';
+  const origins = sampleOrigins(options.matchOrigin, strategy);
   const problems: string[] = [];
   const compiled = new Map<OathkeeperAccessRule, RegExp>();
   for (const rule of rules) {
@@ -120,7 +123,9 @@ export function checkAccessRules(
   const checkedTokens = new Set<OathkeeperAccessRule>();
   const reached = new Set<OathkeeperAccessRule>();
   for (const route of routes) {
-    const urls = samplePaths(route.path).map((path) => `${options.matchOrigin}${path}`);
+    const urls = origins.flatMap((origin) =>
+      samplePaths(route.path).map((path) => `${origin}${path}`),
+    );
     const byUrl = [...compiled]
       .filter(([, pattern]) => urls.some((url) => pattern.test(url)))
       .map(([rule]) => rule);
@@ -143,6 +148,12 @@ export function checkAccessRules(
       continue;
     }
     const rule = matching[0] as OathkeeperAccessRule;
+    if (options.upstream !== undefined && rule.upstream.url !== options.upstream) {
+      problems.push(
+        `${route.source} is behind rule "${rule.id}", which forwards to ${rule.upstream.url}, not to the app at ${options.upstream}`,
+      );
+      continue;
+    }
     const access = accessProblem(route, rule);
     if (access !== undefined) problems.push(access);
     if (route.kind === 'authenticated' && profile.expectsIdToken && !checkedTokens.has(rule)) {

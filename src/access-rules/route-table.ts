@@ -7,7 +7,7 @@ import {
   VERSION_METADATA,
 } from '@nestjs/common/constants.js';
 import { MetadataScanner, Reflector } from '@nestjs/core';
-import { readRouteRequirements } from '../guards/route-requirements.js';
+import { type RouteRequirements, readRouteRequirements } from '../guards/route-requirements.js';
 import { expandOptional, joinPath, parsePath, type RoutePath } from './route-path.js';
 
 /**
@@ -20,7 +20,11 @@ export type RouteKind = 'public' | 'anonymous' | 'authenticated';
 export interface RouteEntry {
   readonly method: string;
   readonly path: RoutePath;
+  /** The path as Nest routes it, prefix and version included: `/v1/orders/:id`. */
+  readonly nestPath: string;
   readonly kind: RouteKind;
+  /** What the decorators ask of the caller beyond the kind: roles, permissions, scopes, services. */
+  readonly requirements: RouteRequirements;
   /** `OrdersController.list GET /orders/:id`, for messages. */
   readonly source: string;
 }
@@ -75,12 +79,11 @@ function versionSegments(
 }
 
 function kindOf(
-  reflector: Reflector,
+  requirements: RouteRequirements,
   handler: (...args: never[]) => unknown,
   controller: Controller,
   globalGuard: boolean,
 ): RouteKind {
-  const requirements = readRouteRequirements(reflector, handler, controller);
   if (requirements.needsIdentity) return 'authenticated';
   if (requirements.mode === 'public') return 'public';
   if (requirements.mode === 'anonymous') return 'anonymous';
@@ -126,7 +129,8 @@ export function readRouteTable(
       const method: RequestMethod | undefined = Reflect.getMetadata(METHOD_METADATA, handler);
       const handlerPaths = listOf<string>(Reflect.getMetadata(PATH_METADATA, handler));
       if (method === undefined || handlerPaths.length === 0) continue;
-      const kind = kindOf(reflector, handler, controller, globalGuard);
+      const requirements = readRouteRequirements(reflector, handler, controller);
+      const kind = kindOf(requirements, handler, controller, globalGuard);
       const versions = versionSegments(
         Reflect.getMetadata(VERSION_METADATA, handler) ?? controllerVersion,
         options.uriVersioning,
@@ -140,7 +144,9 @@ export function readRouteTable(
                 routes.push({
                   method: httpMethod,
                   path: parsePath(shape),
+                  nestPath: shape,
                   kind,
+                  requirements,
                   source: `${controller.name}.${name} ${httpMethod} ${shape}`,
                 });
               }

@@ -2,10 +2,11 @@ import type { ParseArgsConfig } from 'node:util';
 
 /** The options of `nestjs-ory-iam rules`, also read by the docs check (scripts/docs). */
 export const RULES_OPTIONS = {
-  app: { type: 'string' },
-  export: { type: 'string', default: 'AppModule' },
+  // --app, --upstream, --export and --id-prefix repeat for several apps, paired in order.
+  app: { type: 'string', multiple: true },
+  export: { type: 'string', multiple: true },
   origin: { type: 'string' },
-  upstream: { type: 'string' },
+  upstream: { type: 'string', multiple: true },
   out: { type: 'string' },
   check: { type: 'string' },
   matching: { type: 'string', default: 'regexp' },
@@ -15,7 +16,7 @@ export const RULES_OPTIONS = {
   'default-version': { type: 'string' },
   tenant: { type: 'string' },
   'session-authenticators': { type: 'string' },
-  'id-prefix': { type: 'string' },
+  'id-prefix': { type: 'string', multiple: true },
   'iam-options': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 

@@ -1,10 +1,13 @@
 /**
  * The whole example: Kratos, Keto and Oathkeeper from the local binaries, Oathkeeper routing
- * /auth, /orders and /inventory to the three apps, each app a separate process.
+ * /auth, /orders and /inventory to the three apps with the generated config/access-rules.json,
+ * each app a separate process.
  */
+import { accessRules } from '../../../test/support/ory/oathkeeper-files.js';
 import { freePorts } from '../../../test/support/ory/ports.js';
 import { type OryStack, startOry } from '../../../test/support/ory/stack.js';
 import { type AppGroup, type AppProcess, AppGroup as Apps, buildApps } from './apps.js';
+import { exampleRulesFor } from './example-rules.js';
 
 export interface ZeroTrustOptions {
   /** `standard`: Ory's usual ports and the apps on 3000-3002; `free`: any free loopback ports. */
@@ -62,17 +65,8 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       ? [3000, 3001, 3002, 9464, 9465, 9466]
       : await freePorts(otel ? 6 : 3);
   const upstream = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
-  const ory = await startOry({
-    ports: options.ports,
-    oathkeeper: {
-      routes: {
-        '/auth': { upstream: upstream(bffPort), access: 'anonymous' },
-        '/orders': upstream(ordersPort),
-        '/inventory': upstream(inventoryPort),
-        ...options.extraSessionRoutes,
-      },
-    },
-  });
+  const extraRoutes = options.extraSessionRoutes ?? {};
+  const ory = await startOry({ ports: options.ports, oathkeeper: { routes: extraRoutes } });
   const urls = ory.urls;
   const appEnv: Record<string, string> = {
     KRATOS_PUBLIC_URL: required(urls.kratosPublic, 'Kratos public URL'),
@@ -100,6 +94,16 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     await ory.stop();
   };
   try {
+    // The rules the example commits (generated from the apps), pointed at this run's ports.
+    const proxy = new URL(required(urls.oathkeeperProxy, 'Oathkeeper proxy'));
+    await ory.setAccessRules([
+      ...exampleRulesFor(Number(proxy.port), {
+        'auth-bff': upstream(bffPort),
+        'orders-api': upstream(ordersPort),
+        'inventory-api': upstream(inventoryPort),
+      }),
+      ...accessRules(extraRoutes, proxy.origin),
+    ]);
     const [authBff, ordersApi, inventoryApi] = await Promise.all([
       apps.start('auth-bff', 'auth-bff', Number(bffPort), { ...appEnv, ...otelEnv(0) }),
       apps.start('orders-api', 'orders-api', Number(ordersPort), {

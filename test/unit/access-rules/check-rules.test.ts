@@ -52,6 +52,10 @@ class OrdersExtraController {
 })
 class GrownAppModule {}
 
+/** Only public routes: the glob strategy needs no split. */
+@Module({ imports: [IamModule.forRoot(ORDERS_OPTIONS)], controllers: [HealthController] })
+class HealthAppModule {}
+
 describe('checkAccessRulesForApp', () => {
   it('finds nothing wrong with the rules generated from the same app', async () => {
     expect(await check(await generated())).toEqual([]);
@@ -62,6 +66,27 @@ describe('checkAccessRulesForApp', () => {
       'no rule matches OrdersExtraController.invoice GET /api/orders/:id/invoice',
       'no rule matches OrdersExtraController.invoice HEAD /api/orders/:id/invoice',
     ]);
+  });
+
+  it('tries real URLs behind an origin written as a pattern, as the generator allows', async () => {
+    const patterned = {
+      ...OPTIONS,
+      matchOrigin: 'https://<{api,www}>.example.com',
+      matching: 'glob' as const,
+    };
+    const glob = { ...patterned, globalPrefix: 'v0' };
+    const rules = structuredClone(await accessRulesForApp(HealthAppModule, glob)) as MutableRule[];
+    expect(await checkAccessRulesForApp(HealthAppModule, rules, glob)).toEqual([]);
+
+    // A hand-written rule for one of the hosts still collides with the generated one.
+    rules.push({
+      ...(rules[0] as MutableRule),
+      id: 'www-only',
+      match: { url: 'https://www.example.com/v0/v2/health', methods: ['GET'] },
+    });
+    expect(await checkAccessRulesForApp(HealthAppModule, rules, glob)).toContain(
+      'HealthController.check GET /v0/v2/health matches 2 rules ("orders-api:public:get-head", "www-only"); Oathkeeper refuses a request that matches more than one rule',
+    );
   });
 
   it('reports a rule without a route and a request matching two rules', async () => {

@@ -86,6 +86,36 @@ describe('nestjs-ory-iam rules', () => {
     ]);
   }, 60_000);
 
+  it('writes and checks one file for several apps, --app and --upstream paired in order', async () => {
+    const out = join(work, 'two-apps.json');
+    const twoApps = [
+      ...BASE,
+      '--id-prefix',
+      'orders-api',
+      '--app',
+      'test/unit/access-rules/apps.ts',
+      '--export',
+      'CookieFeedModule',
+      '--upstream',
+      'http://feed:3000',
+      '--id-prefix',
+      'feed',
+    ];
+    const written = await cli([...twoApps, '--out', out]);
+    expect(written).toMatchObject({ code: 0, stderr: '' });
+    const rules = JSON.parse(readFileSync(out, 'utf8')) as Array<{ upstream: { url: string } }>;
+    expect(new Set(rules.map((rule) => rule.upstream.url))).toEqual(
+      new Set(['http://orders-api:3000', 'http://feed:3000']),
+    );
+    expect(await cli([...twoApps, '--check', out])).toMatchObject({ code: 0, stderr: '' });
+
+    // Checked as one app, the feed's rules are another service's: no problem either way.
+    expect(await cli([...BASE, '--check', out])).toMatchObject({ code: 0 });
+    const unpaired = await cli([...twoApps.slice(0, -4), '--out', out]);
+    expect(unpaired.code).toBe(2);
+    expect(unpaired.stderr).toContain('usage: nestjs-ory-iam rules');
+  }, 60_000);
+
   it('exits 2 with the reason when it cannot load the module', async () => {
     const result = await cli([
       ...BASE.slice(0, 4),
