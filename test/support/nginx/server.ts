@@ -1,6 +1,6 @@
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../ory/binaries.js';
 import { installProcessHooks, OrphanGuard } from '../ory/orphan-guard.js';
 import { freePorts } from '../ory/ports.js';
@@ -37,6 +37,8 @@ export interface NginxLaunch {
   readonly values: Readonly<Record<string, string>>;
   /** Default: a free port. The template must answer 200 on `/__ready` without asking anyone. */
   readonly port?: number;
+  /** More files for the config to include, by path in the run directory, e.g. `locations.d/a.conf`. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -54,6 +56,10 @@ export async function startNginx(launch: NginxLaunch): Promise<RunningNginx> {
     RUN_DIR: runDir,
     PORT: String(port),
   });
+  for (const [path, text] of Object.entries(launch.files ?? {})) {
+    mkdirSync(dirname(join(runDir, path)), { recursive: true });
+    writeFileSync(join(runDir, path), text);
+  }
   const guard = new OrphanGuard(join(runDir, 'server.pids'));
   installProcessHooks();
   const server = new ServerProcess(
