@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessRulesForApp } from '../../../src/index.js';
 import { type RunningApp, startApp } from '../../support/nest-app.js';
@@ -69,6 +70,32 @@ describe('nginx asking the real Oathkeeper for decisions with the generated rule
       expect((await fetch(`${echoNginx?.url}${path}`)).status, path).toBe(404);
     }
     expect(echo?.hits.length).toBe(hits);
+  });
+
+  it('refuses a path with dot segments, which nginx would route by another path than it forwards', async () => {
+    const hits = echo?.hits.length;
+    // Sent as written: fetch, and a URL, would resolve the dot segments before sending.
+    const { hostname, port } = new URL(echoNginx?.url ?? '');
+    const statusOf = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        request({ hostname, port, path }, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (const path of [
+      '/orders/42/../catalog',
+      '/orders/42/%2e%2E/catalog',
+      '/orders/42%2F..%2Fcatalog',
+      '/orders/./catalog',
+      '/orders/42/..?x=1',
+    ]) {
+      expect(await statusOf(path), path).toBe(400);
+    }
+    expect(await statusOf('/orders/catalog?returnTo=/a/../b')).toBe(200);
+    expect(echo?.hits.length).toBe((hits ?? 0) + 1);
   });
 
   it('answers 503 when Oathkeeper cannot be reached, never passing the request on', async () => {
