@@ -43,6 +43,7 @@ export class JwksKeyStore {
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private lastMissRefetchAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
+  private inflightForMiss = false;
   private running = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -104,6 +105,7 @@ export class JwksKeyStore {
   refresh(): Promise<void> {
     if (this.inflight === undefined) {
       this.lastAttemptAt = this.now();
+      this.inflightForMiss = false;
       this.inflight = this.load().finally(() => {
         this.inflight = undefined;
       });
@@ -115,7 +117,7 @@ export class JwksKeyStore {
     kid: string | undefined,
     alg: JwtAlgorithm,
   ): Promise<VerifyKeyObjectInput | undefined> {
-    await this.refetchForMiss();
+    await this.refetchForMiss(kid, alg);
     const now = this.now();
     if (this.fresh(now)) {
       const key = this.lookup(kid, alg);
@@ -135,19 +137,28 @@ export class JwksKeyStore {
    * A miss may mean a rotated key, so it may refetch: at most once per `cooldownMs` while the JWKS
    * is healthy (random kids cannot make the service hammer it), about once a second while it is
    * failing. Only a successful refetch starts the cooldown: one that failed would otherwise hide
-   * a rotated key for a whole cooldown after the JWKS came back.
+   * a rotated key for a whole cooldown after the JWKS came back. A miss joins a fetch already in
+   * flight; if that was a periodic refresh, it may have started before the key was published, so
+   * a miss it did not answer still gets its own refetch (within the same limits).
    */
-  private async refetchForMiss(): Promise<void> {
+  private async refetchForMiss(kid: string | undefined, alg: JwtAlgorithm): Promise<void> {
     if (this.inflight !== undefined) {
+      const joinedMissRefetch = this.inflightForMiss;
       await this.inflight.catch(ignore);
-      return;
+      if (joinedMissRefetch || this.lookup(kid, alg) !== undefined) return;
+      if (this.inflight !== undefined) {
+        await this.inflight.catch(ignore);
+        return;
+      }
     }
     const now = this.now();
     const mayFetch = this.failing(now)
       ? now - this.lastAttemptAt >= FAILING_RETRY_MS
       : now - this.lastMissRefetchAt >= this.config.cooldownMs;
     if (!mayFetch) return;
-    const succeeded = await this.refresh().then(
+    const fetching = this.refresh();
+    this.inflightForMiss = true;
+    const succeeded = await fetching.then(
       () => true,
       () => false,
     );

@@ -179,6 +179,25 @@ describe('JwksKeyStore: unknown kid', () => {
     expect(await miss).toBeDefined();
     expect(h.server.requests).toBe(2);
   });
+
+  it('refetches for a miss whose shared periodic refresh began before the key was published', async () => {
+    const store = await warmStore();
+    h.server.hold();
+    const refreshing = store.refresh();
+    await h.server.waitForRequests(2);
+    const miss = store.resolve('rotated', 'RS256');
+    // The held refresh is answered with the set as it was when it was asked for: no 'rotated'.
+    h.server.release();
+    h.signer.addKey({ kid: 'rotated' });
+    h.server.setBody(h.signer.jwks());
+    await refreshing;
+    expect(await miss).toBeDefined();
+    expect(h.server.requests).toBe(3);
+
+    // That refetch was the miss's own: it started the cooldown.
+    expect(await store.resolve('unknown', 'RS256')).toBeUndefined();
+    expect(h.server.requests).toBe(3);
+  });
 });
 
 describe('JwksKeyStore: the endpoint is down', () => {
