@@ -77,13 +77,15 @@ function required(value: string | undefined, what: string): string {
 export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTrust> {
   buildApps();
   const front = options.front ?? 'oathkeeper';
-  // The apps' and nginx's ports, then with `otel` the metrics ports: free ones from one call, all
-  // distinct.
+  // The apps' ports, their metrics ports (used with `otel`) and nginx's (used with `front:
+  // 'nginx'`): free ones from one call, all distinct.
   const otel = options.otel === true;
-  const [bffPort, ordersPort, inventoryPort, nginxPort, ...otelPorts] =
+  const [bffPort, ordersPort, inventoryPort, ...otherPorts] =
     options.ports === 'standard'
-      ? [3000, 3001, 3002, standardNginxPort, 9464, 9465, 9466]
-      : await freePorts(otel ? 7 : 4);
+      ? [3000, 3001, 3002, 9464, 9465, 9466, standardNginxPort]
+      : await freePorts(7);
+  const otelPorts = otherPorts.slice(0, 3);
+  const nginxPort = otherPorts[3];
   const upstream = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
   const extraPublic = Object.fromEntries(
     Object.entries(options.extraPublicRoutes ?? {}).map(([prefix, url]) => [
