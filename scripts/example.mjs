@@ -1,6 +1,8 @@
 // `npm run example`: the zero-trust example (examples/zero-trust) on this machine. Builds the Ory
 // servers from the Go module proxy when they are not cached yet (scripts/ory/install), then starts
 // Kratos, Keto, Oathkeeper and the three apps; arguments pass through (`-- --smoke`).
+// `npm run example -- --nginx`: nginx as the front door, asking Oathkeeper's decision API (Debian's
+// nginx, installed by scripts/nginx/install the first time).
 // `npm run example -- --single`: the one-service example with the test signer, which needs
 // neither Go nor the Ory servers. `npm run example -- --build`: only compiles the zero-trust apps
 // (for `npm start` in each app's directory, against the Ory servers of its docker-compose.yml).
@@ -63,4 +65,8 @@ if (install === 3) {
   );
 }
 if (install !== 0) process.exit(install);
+if (args.includes('--nginx')) {
+  const nginx = run('bash', ['scripts/nginx/install']);
+  if (nginx !== 0) process.exit(nginx);
+}
 process.exit(run('npx', ['tsx', 'examples/zero-trust/run.ts', ...args]));

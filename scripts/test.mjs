@@ -1,7 +1,7 @@
 // `npm test`: builds the Ory servers the integration tests run (cached after the first time, see
 // scripts/ory/install) and the Toxiproxy the fault tests put in front of them
 // (scripts/toxiproxy/install), installs the Chromium the browser tests drive
-// (scripts/browser/install) and the nginx the decision-API test asks Oathkeeper through
+// (scripts/browser/install) and the nginx the decision-API tests ask Oathkeeper through
 // (scripts/nginx/install), then runs vitest with whatever arguments were passed through.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';

@@ -8,6 +8,9 @@
  *
  * `--otel`: every app exports metrics on a Prometheus `/metrics` port (9464-9466) and traces to
  * the console (its log) or to `OTEL_EXPORTER_OTLP_ENDPOINT` when set.
+ *
+ * `--nginx`: nginx on 8080 (config/nginx.conf) is the front door instead of Oathkeeper's proxy,
+ * asking Oathkeeper's decision API about every request; combines with `--smoke` and `--otel`.
  */
 import { startEchoUpstream } from '../../test/support/ory/echo-upstream.js';
 import { audienceAndExpiryChecks, ketoChecks, roleChecks } from './support/access-checks.js';
@@ -17,6 +20,7 @@ import { startZeroTrust, type ZeroTrust } from './support/zero-trust-stack.js';
 
 const smoke = process.argv.includes('--smoke');
 const otel = process.argv.includes('--otel');
+const front = process.argv.includes('--nginx') ? 'nginx' : 'oathkeeper';
 
 function metricsLines(stack: ZeroTrust): string {
   const metrics = stack.metrics;
@@ -32,18 +36,18 @@ curl -sS ${metrics.inventoryApi} | grep '^iam_'
 }
 
 function curlSequence(stack: ZeroTrust): string {
-  const proxy = stack.proxy;
+  const { proxy, door } = stack;
   return `
-# 1. Register (native flow through Oathkeeper -> auth-bff -> Kratos)
+# 1. Register (native flow through ${door} -> auth-bff -> Kratos)
 FLOW_ID=$(curl -sS ${proxy}/auth/registration | jq -r .id)
 SESSION=$(curl -sS -X POST ${proxy}/auth/registration/$FLOW_ID -H 'Content-Type: application/json' \\
   -d '{"method":"password","password":"${demoPassword}","traits":{"email":"alice@example.com"}}' \\
   | jq -r .sessionToken)
 
-# 2. Through Oathkeeper: a signed id_token reaches orders-api -> 200 with your identity id
+# 2. Through ${door}: a signed id_token reaches orders-api -> 200 with your identity id
 curl -sS ${proxy}/orders -H "Authorization: Bearer $SESSION"; echo
 
-# 3. Straight to orders-api, bypassing Oathkeeper -> 401
+# 3. Straight to orders-api, bypassing ${door} -> 401
 curl -sS -i ${stack.ordersApi.url}/orders -H "Authorization: Bearer $SESSION"; echo
 
 # 4. Role-gated: 403 authz.role.deny until metadata_public.roles has warehouse:admin
@@ -65,9 +69,12 @@ curl -sS ${proxy}/inventory/sku-1/ledger -H "Authorization: Bearer $SESSION"; ec
 
 async function main(): Promise<number> {
   const capture = smoke ? await startEchoUpstream() : undefined;
-  console.log('Starting Kratos, Keto, Oathkeeper and the three apps...');
+  console.log(
+    `Starting Kratos, Keto, Oathkeeper${front === 'nginx' ? ', nginx' : ''} and the three apps...`,
+  );
   const stack = await startZeroTrust({
     ports: 'standard',
+    front,
     otel,
     ...(capture && { extraSessionRoutes: { [capturePath]: capture.url } }),
     ...(process.env.REDIS_URL !== undefined && { redisUrl: process.env.REDIS_URL }),
@@ -94,9 +101,17 @@ async function main(): Promise<number> {
     }
   }
   const urls = stack.ory.urls;
+  const door =
+    stack.nginx === undefined
+      ? `Oathkeeper proxy  ${stack.proxy}      (the only door: /auth, /orders, /inventory)`
+      : `nginx             ${stack.proxy}      (the only door: /auth, /orders, /inventory; config ${stack.nginx.runDir}/nginx.conf)`;
+  const api =
+    stack.nginx === undefined
+      ? `${urls.oathkeeperApi}      (JWKS: ${urls.jwksUrl})`
+      : `${urls.oathkeeperApi}      (/decisions for nginx; JWKS: ${urls.jwksUrl})`;
   console.log(`
-Oathkeeper proxy  ${stack.proxy}      (the only door: /auth, /orders, /inventory)
-Oathkeeper API    ${urls.oathkeeperApi}      (JWKS: ${urls.jwksUrl})
+${door}
+Oathkeeper API    ${api}
 Kratos            ${urls.kratosPublic} public, ${urls.kratosAdmin} admin
 Keto              ${urls.ketoRead} read, ${urls.ketoWrite} write
 auth-bff          ${stack.authBff.url}

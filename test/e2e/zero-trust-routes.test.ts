@@ -1,6 +1,7 @@
 /**
  * Every route of the three example apps through the real Oathkeeper loaded with the generated
- * config/access-rules.json (real Kratos and Keto behind it). The routes come from the apps' route
+ * config/access-rules.json (real Kratos and Keto behind it), as the proxy and behind nginx asking
+ * its decision API. The routes come from the apps' route
  * table, as the generator reads it, and each is called as its decorators say it must answer:
  * public 2xx without a session; protected 401 from Oathkeeper without one and 2xx with one; role
  * and permission routes 403 from the app, then 2xx once Kratos or Keto grants what the decorator
@@ -18,6 +19,7 @@ import {
   registerViaBff,
 } from '../../examples/zero-trust/support/walkthrough.js';
 import {
+  type Front,
   startZeroTrust,
   type ZeroTrust,
 } from '../../examples/zero-trust/support/zero-trust-stack.js';
@@ -91,143 +93,158 @@ function concretePath(route: RouteEntry, params: Record<string, string>): string
   });
 }
 
-/** Oathkeeper's own refusal (`{ error: { code } }`): the request never reached the app. */
-function refusedByGateway(answer: Answer): boolean {
+/**
+ * The gateway's own refusal, so the request never reached the app: Oathkeeper's error body
+ * (`{ error: { code } }`), or nginx's error page for the decision's 401.
+ */
+function refusedByGateway(answer: Answer, front: Front): boolean {
+  if (front === 'nginx')
+    return typeof answer.body === 'string' && answer.body.includes('<center>nginx');
   return (answer.body as { error?: { code?: unknown } }).error?.code === 401;
 }
 
-describe('every route of the zero-trust example through Oathkeeper with the generated rules', () => {
-  let stack: ZeroTrust | undefined;
-  let cases: RouteCase[] = [];
-  let user: Login = { sessionToken: '', identityId: '' };
-  const zt = (): ZeroTrust => {
-    if (stack === undefined) throw new Error('the stack did not start; see the beforeAll error');
-    return stack;
-  };
+const fronts: ReadonlyArray<readonly [string, Front]> = [
+  ['Oathkeeper as the proxy', 'oathkeeper'],
+  ["nginx asking Oathkeeper's decision API", 'nginx'],
+];
 
-  async function send(entry: RouteCase, session?: string): Promise<Answer> {
-    const proxy = zt().proxy;
-    const params = (await entry.request.params?.(proxy)) ?? {};
-    const body = entry.request.body?.();
-    return call(`${proxy}${concretePath(entry.route, params)}`, {
-      method: entry.route.method,
-      ...(session !== undefined && { headers: bearer(session) }),
-      ...(body !== undefined && { json: body }),
-    });
-  }
+describe.each(fronts)(
+  'every route of the zero-trust example through %s with the generated rules',
+  (_name, front) => {
+    let stack: ZeroTrust | undefined;
+    let cases: RouteCase[] = [];
+    let user: Login = { sessionToken: '', identityId: '' };
+    const zt = (): ZeroTrust => {
+      if (stack === undefined) throw new Error('the stack did not start; see the beforeAll error');
+      return stack;
+    };
 
-  const outcome = (answer: Answer) =>
-    `${answer.status}${errorCode(answer) === undefined ? '' : ` ${errorCode(answer)}`}`;
-
-  beforeAll(async () => {
-    stack = await startZeroTrust({ ports: 'free' });
-    const tables = await exampleRouteTables();
-    const routes = tables.flatMap(({ app, routes }) => routes.map((route) => ({ app, route })));
-    const missing = routes.filter(({ route }) => REQUESTS[handlerOf(route)] === undefined);
-    if (missing.length > 0) {
-      throw new Error(
-        `routes with no expected request in REQUESTS (add one): ${missing.map(({ route }) => route.source).join('; ')}`,
-      );
+    async function send(entry: RouteCase, session?: string): Promise<Answer> {
+      const proxy = zt().proxy;
+      const params = (await entry.request.params?.(proxy)) ?? {};
+      const body = entry.request.body?.();
+      return call(`${proxy}${concretePath(entry.route, params)}`, {
+        method: entry.route.method,
+        ...(session !== undefined && { headers: bearer(session) }),
+        ...(body !== undefined && { json: body }),
+      });
     }
-    cases = routes.map(({ app, route }) => ({
-      app,
-      route,
-      handler: handlerOf(route),
-      request: REQUESTS[handlerOf(route)] as RouteRequest,
-    }));
-    user = await registerViaBff(stack.proxy, email, demoPassword);
-  });
 
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') console.error(stack?.logTails(60) ?? '(no stack)');
-  });
+    const outcome = (answer: Answer) =>
+      `${answer.status}${errorCode(answer) === undefined ? '' : ` ${errorCode(answer)}`}`;
 
-  afterAll(async () => {
-    await stack?.stop();
-  });
+    beforeAll(async () => {
+      stack = await startZeroTrust({ ports: 'free', front });
+      const tables = await exampleRouteTables();
+      const routes = tables.flatMap(({ app, routes }) => routes.map((route) => ({ app, route })));
+      const missing = routes.filter(({ route }) => REQUESTS[handlerOf(route)] === undefined);
+      if (missing.length > 0) {
+        throw new Error(
+          `routes with no expected request in REQUESTS (add one): ${missing.map(({ route }) => route.source).join('; ')}`,
+        );
+      }
+      cases = routes.map(({ app, route }) => ({
+        app,
+        route,
+        handler: handlerOf(route),
+        request: REQUESTS[handlerOf(route)] as RouteRequest,
+      }));
+      user = await registerViaBff(stack.proxy, email, demoPassword);
+    });
 
-  it('covers every route of the three apps, and REQUESTS names no route that is gone', () => {
-    const handlers = new Set(cases.map((entry) => entry.handler));
-    expect(Object.keys(REQUESTS).filter((handler) => !handlers.has(handler))).toEqual([]);
-    expect(new Set(cases.map((entry) => entry.app))).toEqual(
-      new Set(['auth-bff', 'orders-api', 'inventory-api']),
-    );
-    expect(cases.filter((entry) => entry.route.kind === 'public').length).toBeGreaterThan(0);
-    expect(cases.filter((entry) => needsGrant(entry.route)).length).toBeGreaterThan(0);
-  });
+    afterEach((context) => {
+      if (context.task.result?.state === 'fail') console.error(stack?.logTails(60) ?? '(no stack)');
+    });
 
-  it('without a session: public routes answer, every other route is 401 at the gateway', async () => {
-    const seen: string[] = [];
-    for (const entry of cases) {
-      const answer = await send(entry);
-      seen.push(`${entry.route.source}: ${outcome(answer)}`);
-      if (entry.route.kind === 'public') {
-        expect(answer.status, entry.route.source).toBe(entry.request.ok);
-      } else {
-        expect(answer.status, entry.route.source).toBe(401);
-        if (entry.route.method !== 'HEAD') {
-          expect(refusedByGateway(answer), `${entry.route.source} refused by Oathkeeper`).toBe(
-            true,
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('covers every route of the three apps, and REQUESTS names no route that is gone', () => {
+      const handlers = new Set(cases.map((entry) => entry.handler));
+      expect(Object.keys(REQUESTS).filter((handler) => !handlers.has(handler))).toEqual([]);
+      expect(new Set(cases.map((entry) => entry.app))).toEqual(
+        new Set(['auth-bff', 'orders-api', 'inventory-api']),
+      );
+      expect(cases.filter((entry) => entry.route.kind === 'public').length).toBeGreaterThan(0);
+      expect(cases.filter((entry) => needsGrant(entry.route)).length).toBeGreaterThan(0);
+    });
+
+    it('without a session: public routes answer, every other route is 401 at the gateway', async () => {
+      const seen: string[] = [];
+      for (const entry of cases) {
+        const answer = await send(entry);
+        seen.push(`${entry.route.source}: ${outcome(answer)}`);
+        if (entry.route.kind === 'public') {
+          expect(answer.status, entry.route.source).toBe(entry.request.ok);
+        } else {
+          expect(answer.status, entry.route.source).toBe(401);
+          if (entry.route.method !== 'HEAD') {
+            expect(
+              refusedByGateway(answer, front),
+              `${entry.route.source} refused at the gateway`,
+            ).toBe(true);
+          }
+        }
+      }
+      console.log(`[routes] without a session:\n${seen.join('\n')}`);
+    });
+
+    it('with a session: protected routes answer, role and permission routes are 403', async () => {
+      for (const entry of cases.filter((candidate) => candidate.route.kind !== 'public')) {
+        const answer = await send(entry, user.sessionToken);
+        if (needsGrant(entry.route)) {
+          const code =
+            entry.route.requirements.roles.length > 0 ? 'authz.role.deny' : 'authz.permission.deny';
+          expect(answer.status, entry.route.source).toBe(403);
+          if (entry.route.method !== 'HEAD')
+            expect(errorCode(answer), entry.route.source).toBe(code);
+        } else {
+          expect(answer.status, entry.route.source).toBe(entry.request.ok);
+        }
+      }
+    });
+
+    it('role and permission routes answer once Kratos and Keto grant what the decorators ask', async () => {
+      const granted = cases.filter((entry) => needsGrant(entry.route));
+      const roles = granted.flatMap((entry) =>
+        entry.route.requirements.roles.flatMap((requirement) => requirement.roles),
+      );
+      await setRoles(zt().kratosAdmin, user.identityId, [...new Set(roles)]);
+      for (const entry of granted) {
+        const params = (await entry.request.params?.(zt().proxy)) ?? {};
+        for (const rule of entry.route.requirements.permissions) {
+          await grantPermission(
+            'anyOf' in rule ? (rule.anyOf[0] as PermissionRequirement) : rule,
+            params,
           );
         }
       }
-    }
-    console.log(`[routes] without a session:\n${seen.join('\n')}`);
-  });
-
-  it('with a session: protected routes answer, role and permission routes are 403', async () => {
-    for (const entry of cases.filter((candidate) => candidate.route.kind !== 'public')) {
-      const answer = await send(entry, user.sessionToken);
-      if (needsGrant(entry.route)) {
-        const code =
-          entry.route.requirements.roles.length > 0 ? 'authz.role.deny' : 'authz.permission.deny';
-        expect(answer.status, entry.route.source).toBe(403);
-        if (entry.route.method !== 'HEAD') expect(errorCode(answer), entry.route.source).toBe(code);
-      } else {
-        expect(answer.status, entry.route.source).toBe(entry.request.ok);
+      // The roles reach the token from the identity Kratos returns for a new session.
+      const relogged = await loginViaBff(zt().proxy, email, demoPassword);
+      for (const entry of granted) {
+        const answer = await send(entry, relogged.sessionToken);
+        expect(answer.status, `${entry.route.source}: ${outcome(answer)}`).toBe(entry.request.ok);
       }
-    }
-  });
-
-  it('role and permission routes answer once Kratos and Keto grant what the decorators ask', async () => {
-    const granted = cases.filter((entry) => needsGrant(entry.route));
-    const roles = granted.flatMap((entry) =>
-      entry.route.requirements.roles.flatMap((requirement) => requirement.roles),
-    );
-    await setRoles(zt().kratosAdmin, user.identityId, [...new Set(roles)]);
-    for (const entry of granted) {
-      const params = (await entry.request.params?.(zt().proxy)) ?? {};
-      for (const rule of entry.route.requirements.permissions) {
-        await grantPermission(
-          'anyOf' in rule ? (rule.anyOf[0] as PermissionRequirement) : rule,
-          params,
-        );
-      }
-    }
-    // The roles reach the token from the identity Kratos returns for a new session.
-    const relogged = await loginViaBff(zt().proxy, email, demoPassword);
-    for (const entry of granted) {
-      const answer = await send(entry, relogged.sessionToken);
-      expect(answer.status, `${entry.route.source}: ${outcome(answer)}`).toBe(entry.request.ok);
-    }
-  });
-
-  /** The tuple the decorator's check asks Keto for, with this request's params. */
-  async function grantPermission(rule: PermissionRequirement, params: Record<string, string>) {
-    const identity = { id: user.identityId } as IamIdentity;
-    const object =
-      typeof rule.object === 'string'
-        ? rule.object
-        : rule.object({ params, query: {}, body: undefined, args: {}, identity });
-    const answer = await call(`${zt().ketoWrite}/admin/relation-tuples`, {
-      method: 'PUT',
-      json: {
-        namespace: rule.namespace,
-        object,
-        relation: rule.relation,
-        subject_id: user.identityId,
-      },
     });
-    expect(answer.status, `Keto tuple ${rule.namespace}:${String(object)}`).toBe(201);
-  }
-});
+
+    /** The tuple the decorator's check asks Keto for, with this request's params. */
+    async function grantPermission(rule: PermissionRequirement, params: Record<string, string>) {
+      const identity = { id: user.identityId } as IamIdentity;
+      const object =
+        typeof rule.object === 'string'
+          ? rule.object
+          : rule.object({ params, query: {}, body: undefined, args: {}, identity });
+      const answer = await call(`${zt().ketoWrite}/admin/relation-tuples`, {
+        method: 'PUT',
+        json: {
+          namespace: rule.namespace,
+          object,
+          relation: rule.relation,
+          subject_id: user.identityId,
+        },
+      });
+      expect(answer.status, `Keto tuple ${rule.namespace}:${String(object)}`).toBe(201);
+    }
+  },
+);

@@ -1,8 +1,10 @@
 /**
  * The zero-trust example end to end: real Kratos, Keto and Oathkeeper on free ports, auth-bff,
- * orders-api (two instances sharing Redis) and inventory-api as separate processes. Each step is
- * printed with its outcome; a failure prints the servers' and apps' log tails. The steps build on
- * each other (one user, one session), so they run in order.
+ * orders-api (two instances sharing Redis) and inventory-api as separate processes, behind each
+ * front door in turn: Oathkeeper as the proxy, then nginx asking Oathkeeper's decision API
+ * (`npm run example -- --nginx`). Each step is printed with its outcome; a failure prints the
+ * servers' and apps' log tails. The steps build on each other (one user, one session), so they run
+ * in order.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +22,7 @@ import {
   smokeChecks,
 } from '../../examples/zero-trust/support/walkthrough.js';
 import {
+  type Front,
   startZeroTrust,
   type ZeroTrust,
 } from '../../examples/zero-trust/support/zero-trust-stack.js';
@@ -28,8 +31,16 @@ import { freePorts } from '../support/ory/ports.js';
 
 const redisUrl = process.env.ZERO_TRUST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('zero-trust example through the real Oathkeeper', () => {
-  const log = new StepLog((line) => console.log(`[zero-trust] ${line}`));
+/** A public route to the capture upstream: Oathkeeper's anonymous authenticator, noop mutator. */
+const publicCapturePath = '/capture-public';
+
+const fronts: ReadonlyArray<readonly [string, Front]> = [
+  ['Oathkeeper as the proxy', 'oathkeeper'],
+  ["nginx asking Oathkeeper's decision API", 'nginx'],
+];
+
+describe.each(fronts)('zero-trust example through %s', (_name, front) => {
+  const log = new StepLog((line) => console.log(`[zero-trust ${front}] ${line}`));
   let stack: ZeroTrust | undefined;
   let capture: EchoUpstream | undefined;
   let secondOrdersApi: AppProcess | undefined;
@@ -52,7 +63,9 @@ describe('zero-trust example through the real Oathkeeper', () => {
     capture = await startEchoUpstream();
     stack = await startZeroTrust({
       ports: 'free',
+      front,
       extraSessionRoutes: { [capturePath]: capture.url },
+      extraPublicRoutes: { [publicCapturePath]: capture.url },
       redisUrl,
       // A JWKS miss (the rotated key) may refetch after 1 s instead of 30 s.
       appEnv: { JWKS_COOLDOWN_MS: '1000' },
@@ -92,6 +105,61 @@ describe('zero-trust example through the real Oathkeeper', () => {
     await ketoChecks(zt(), log, user);
   });
 
+  it('a path no rule matches is 404 in both modes, never 500, and reaches no upstream', async () => {
+    const before = echo().hits.length;
+    // Under a prefix nginx routes, so nginx asks Oathkeeper, whose answer (404) auth_request
+    // alone would turn into a 500.
+    for (const path of ['/orders-archive', '/capturex', '/nowhere']) {
+      await log.step(
+        `GET ${path} through ${zt().door}`,
+        async () => expectAnswer(await viaProxy(path), 404),
+        () => '404',
+      );
+    }
+    expect(echo().hits.length).toBe(before);
+  });
+
+  it("never lets a client's own Authorization or X-User stand in for what Oathkeeper minted", async () => {
+    const forged = { 'X-User': 'forged-admin' };
+    const before = echo().hits.length;
+    await log.step(
+      'session route with a forged X-User',
+      async () =>
+        expectAnswer(
+          await call(`${zt().proxy}${capturePath}`, {
+            headers: { ...forged, ...bearer(user.sessionToken) },
+          }),
+          200,
+        ),
+      () => '200',
+    );
+    await log.step(
+      'public route with a forged X-User',
+      async () =>
+        expectAnswer(await call(`${zt().proxy}${publicCapturePath}`, { headers: forged }), 200),
+      () => '200',
+    );
+    await log.step(
+      'public route with a forged Authorization',
+      async () =>
+        expectAnswer(
+          await call(`${zt().proxy}${publicCapturePath}`, { headers: bearer('forged') }),
+          401,
+        ),
+      () => "401: Oathkeeper's anonymous authenticator refuses credentials",
+    );
+    const [session, open, ...rest] = echo().hits.slice(before);
+    expect(rest).toEqual([]);
+    // The minted id_token replaced the session token; X-User is the header mutator's subject.
+    expect(session?.headers.authorization).toMatch(/^Bearer ey/);
+    expect(session?.headers.authorization).not.toContain(user.sessionToken);
+    expect(session?.headers['x-user']).toBe(user.identityId);
+    expect(open?.headers.authorization).toBeUndefined();
+    // nginx strips it; Oathkeeper as the proxy forwards every header on a noop route, which is why
+    // the apps trust only the signed id_token (docs/deployment.md).
+    expect(open?.headers['x-user']).toBe(front === 'nginx' ? undefined : 'forged-admin');
+  });
+
   it('a new signing key and an Oathkeeper restart need no app restart', async () => {
     const { ory } = zt();
     const kid = await log.step(
@@ -112,7 +180,7 @@ describe('zero-trust example through the real Oathkeeper', () => {
     );
     for (const path of ['/orders', '/inventory']) {
       await log.step(
-        `GET ${path} through Oathkeeper, apps still running since the start`,
+        `GET ${path} through ${zt().door}, apps still running since the start`,
         async () => expectAnswer(await viaProxy(path), 200),
         () => '200',
       );

@@ -1,6 +1,7 @@
 /**
  * The walkthrough's smoke test (section 7) as code, shared by `run.ts --smoke` and the e2e test:
- * register and log in through auth-bff behind Oathkeeper, then check the zero-trust path.
+ * register and log in through auth-bff behind the front door (Oathkeeper's proxy, or nginx asking
+ * Oathkeeper's decision API), then check the zero-trust path.
  */
 import type { EchoUpstream } from '../../../test/support/ory/echo-upstream.js';
 import { bearer, call, expectAnswer, type StepLog } from './http.js';
@@ -11,7 +12,7 @@ export interface Login {
   readonly identityId: string;
 }
 
-/** The Oathkeeper route the capture upstream sits behind (session required, id_token minted). */
+/** The route the capture upstream sits behind (session required, id_token minted). */
 export const capturePath = '/capture';
 
 function flowId(body: unknown): string {
@@ -29,7 +30,7 @@ function loginResult(body: unknown): Login {
   return { sessionToken: result.sessionToken, identityId: result.identity.id };
 }
 
-/** Native registration through Oathkeeper -> auth-bff -> Kratos. */
+/** Native registration through the front door -> auth-bff -> Kratos. */
 export async function registerViaBff(proxy: string, email: string, password: string) {
   const flow = flowId(expectAnswer(await call(`${proxy}/auth/registration`), 200));
   const submitted = await call(`${proxy}/auth/registration/${flow}`, {
@@ -39,7 +40,7 @@ export async function registerViaBff(proxy: string, email: string, password: str
   return loginResult(expectAnswer(submitted, 201));
 }
 
-/** Native login through Oathkeeper -> auth-bff -> Kratos; a new session token. */
+/** Native login through the front door -> auth-bff -> Kratos; a new session token. */
 export async function loginViaBff(proxy: string, email: string, password: string) {
   const flow = flowId(expectAnswer(await call(`${proxy}/auth/login`), 200));
   const submitted = await call(`${proxy}/auth/login/${flow}`, {
@@ -50,7 +51,7 @@ export async function loginViaBff(proxy: string, email: string, password: string
 }
 
 /**
- * An id_token exactly as Oathkeeper forwards it: requested through the proxy on a route whose
+ * An id_token exactly as Oathkeeper mints it: requested through the front door on a route whose
  * upstream records the request (the walkthrough's "sniffer on the link").
  */
 export async function captureJwt(proxy: string, capture: EchoUpstream, session: string) {
@@ -72,19 +73,19 @@ export async function smokeChecks(
   log: StepLog,
   email = `alice-${Date.now()}@example.com`,
 ): Promise<Login> {
-  const { proxy } = stack;
+  const { proxy, door } = stack;
   const registered = await log.step(
-    'register through Oathkeeper -> auth-bff',
+    `register through ${door} -> auth-bff`,
     () => registerViaBff(proxy, email, demoPassword),
     (login) => `identity ${login.identityId}`,
   );
   const login = await log.step(
-    'log in through Oathkeeper -> auth-bff',
+    `log in through ${door} -> auth-bff`,
     () => loginViaBff(proxy, email, demoPassword),
     () => 'session token received',
   );
   await log.step(
-    'GET /orders through Oathkeeper',
+    `GET /orders through ${door}`,
     async () => {
       const body = expectAnswer(
         await call(`${proxy}/orders`, { headers: bearer(login.sessionToken) }),
@@ -106,7 +107,7 @@ export async function smokeChecks(
     () => '401',
   );
   const jwt = await log.step(
-    'capture the id_token Oathkeeper forwards',
+    `capture the id_token ${door} forwards`,
     () => captureJwt(proxy, capture, login.sessionToken),
     () => 'captured',
   );

@@ -1,19 +1,35 @@
 /**
- * The whole example: Kratos, Keto and Oathkeeper from the local binaries, Oathkeeper routing
- * /auth, /orders and /inventory to the three apps with the generated config/access-rules.json,
- * each app a separate process.
+ * The whole example: Kratos, Keto and Oathkeeper from the local binaries, /auth, /orders and
+ * /inventory routed to the three apps with the generated config/access-rules.json, each app a
+ * separate process. The front door is Oathkeeper's proxy, or nginx asking Oathkeeper's decision
+ * API (`front: 'nginx'`) with the same rules.
  */
+import type { RunningNginx } from '../../../test/support/nginx/server.js';
 import { accessRules } from '../../../test/support/ory/oathkeeper-files.js';
 import { freePorts } from '../../../test/support/ory/ports.js';
-import { type OryStack, startOry } from '../../../test/support/ory/stack.js';
+import { type OathkeeperRoutes, type OryStack, startOry } from '../../../test/support/ory/stack.js';
 import { type AppGroup, type AppProcess, AppGroup as Apps, buildApps } from './apps.js';
 import { exampleRulesFor } from './example-rules.js';
+import { startNginxFront } from './nginx-front.js';
+
+/** Who the clients call: Oathkeeper as the proxy, or nginx asking Oathkeeper's `/decisions`. */
+export type Front = 'oathkeeper' | 'nginx';
+
+/** nginx's port with `ports: 'standard'`. */
+export const standardNginxPort = 8080;
 
 export interface ZeroTrustOptions {
-  /** `standard`: Ory's usual ports and the apps on 3000-3002; `free`: any free loopback ports. */
+  /**
+   * `standard`: Ory's usual ports, the apps on 3000-3002 and nginx on 8080; `free`: any free
+   * loopback ports.
+   */
   readonly ports: 'standard' | 'free';
-  /** Extra Oathkeeper routes behind a Kratos session, e.g. a capture upstream for tests. */
+  /** Default `oathkeeper`. */
+  readonly front?: Front;
+  /** Extra routes behind a Kratos session (an id_token minted), e.g. a capture upstream for tests. */
   readonly extraSessionRoutes?: Readonly<Record<string, string>>;
+  /** Extra routes anyone may call (Oathkeeper's anonymous authenticator, noop mutator). */
+  readonly extraPublicRoutes?: Readonly<Record<string, string>>;
   /** Shared replay cache for orders-api (the multi-pod note). */
   readonly redisUrl?: string;
   /** Extra environment for every app. */
@@ -33,12 +49,17 @@ export interface MetricsUrls {
 }
 
 export interface ZeroTrust {
+  readonly front: Front;
+  /** The front door in words, for step names: `Oathkeeper` or `nginx + Oathkeeper /decisions`. */
+  readonly door: string;
   readonly ory: OryStack;
+  /** With `front: 'nginx'`. */
+  readonly nginx: RunningNginx | undefined;
   readonly apps: AppGroup;
   readonly authBff: AppProcess;
   readonly ordersApi: AppProcess;
   readonly inventoryApi: AppProcess;
-  /** Oathkeeper's proxy: the only door users should use. */
+  /** The front door (Oathkeeper's proxy or nginx): the only door users should use. */
   readonly proxy: string;
   readonly kratosAdmin: string;
   readonly ketoWrite: string;
@@ -58,23 +79,50 @@ function required(value: string | undefined, what: string): string {
 
 export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTrust> {
   buildApps();
-  // The apps' ports, then with `otel` their metrics ports: free ones from one call, all distinct.
+  const front = options.front ?? 'oathkeeper';
+  // The apps' ports, their metrics ports (used with `otel`) and nginx's (used with `front:
+  // 'nginx'`): free ones from one call, all distinct.
   const otel = options.otel === true;
-  const [bffPort, ordersPort, inventoryPort, ...otelPorts] =
+  const [bffPort, ordersPort, inventoryPort, ...otherPorts] =
     options.ports === 'standard'
-      ? [3000, 3001, 3002, 9464, 9465, 9466]
-      : await freePorts(otel ? 6 : 3);
+      ? [3000, 3001, 3002, 9464, 9465, 9466, standardNginxPort]
+      : await freePorts(7);
+  const otelPorts = otherPorts.slice(0, 3);
+  const nginxPort = otherPorts[3];
   const upstream = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
-  const extraRoutes = options.extraSessionRoutes ?? {};
+  const extraPublic = Object.fromEntries(
+    Object.entries(options.extraPublicRoutes ?? {}).map(([prefix, url]) => [
+      prefix,
+      { upstream: url, access: 'anonymous' as const },
+    ]),
+  );
+  const extraRoutes: OathkeeperRoutes = { ...options.extraSessionRoutes, ...extraPublic };
   const ory = await startOry({ ports: options.ports, oathkeeper: { routes: extraRoutes } });
   const urls = ory.urls;
+  let nginx: RunningNginx | undefined;
+  if (front === 'nginx') {
+    try {
+      nginx = await startNginxFront({
+        port: Number(nginxPort),
+        oathkeeperApi: required(urls.oathkeeperApi, 'Oathkeeper API'),
+        authBff: upstream(bffPort),
+        ordersApi: upstream(ordersPort),
+        inventoryApi: upstream(inventoryPort),
+        extraRoutes: { ...options.extraSessionRoutes, ...options.extraPublicRoutes },
+      });
+    } catch (error) {
+      await ory.stop();
+      throw error;
+    }
+  }
+  const proxy = nginx?.url ?? required(urls.oathkeeperProxy, 'Oathkeeper proxy');
   const appEnv: Record<string, string> = {
     KRATOS_PUBLIC_URL: required(urls.kratosPublic, 'Kratos public URL'),
     KRATOS_ADMIN_URL: required(urls.kratosAdmin, 'Kratos admin URL'),
     KETO_READ_URL: required(urls.ketoRead, 'Keto read URL'),
     KETO_WRITE_URL: required(urls.ketoWrite, 'Keto write URL'),
     OATHKEEPER_JWKS_URL: required(urls.jwksUrl, 'JWKS URL'),
-    CORS_ORIGIN: required(urls.oathkeeperProxy, 'Oathkeeper proxy'),
+    CORS_ORIGIN: proxy,
     ...options.appEnv,
   };
   const metricsPorts = otel ? otelPorts : undefined;
@@ -90,19 +138,23 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
   const metricsUrl = (index: number) => `http://127.0.0.1:${String(metricsPorts?.[index])}/metrics`;
   const apps = new Apps(ory.runDir);
   const stop = async () => {
+    await nginx?.stop();
     await apps.stop();
     await ory.stop();
   };
+  const nginxTail = (lines: number) =>
+    nginx === undefined ? '' : `\n----- nginx (${nginx.runDir}) -----\n${nginx.logTail(lines)}`;
   try {
-    // The rules the example commits (generated from the apps), pointed at this run's ports.
-    const proxy = new URL(required(urls.oathkeeperProxy, 'Oathkeeper proxy'));
+    // The rules the example commits (generated from the apps), pointed at this run's ports and
+    // front door: nginx tells Oathkeeper its own host, so behind nginx they match nginx's.
+    const door = new URL(proxy);
     await ory.setAccessRules([
-      ...exampleRulesFor(Number(proxy.port), {
+      ...exampleRulesFor(Number(door.port), {
         'auth-bff': upstream(bffPort),
         'orders-api': upstream(ordersPort),
         'inventory-api': upstream(inventoryPort),
       }),
-      ...accessRules(extraRoutes, proxy.origin),
+      ...accessRules(extraRoutes, door.origin),
     ]);
     const [authBff, ordersApi, inventoryApi] = await Promise.all([
       apps.start('auth-bff', 'auth-bff', Number(bffPort), { ...appEnv, ...otelEnv(0) }),
@@ -117,12 +169,15 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       }),
     ]);
     return {
+      front,
+      door: front === 'nginx' ? 'nginx + Oathkeeper /decisions' : 'Oathkeeper',
       ory,
+      nginx,
       apps,
       authBff,
       ordersApi,
       inventoryApi,
-      proxy: appEnv.CORS_ORIGIN ?? '',
+      proxy,
       kratosAdmin: appEnv.KRATOS_ADMIN_URL ?? '',
       ketoWrite: appEnv.KETO_WRITE_URL ?? '',
       metrics:
@@ -131,10 +186,12 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
           : { authBff: metricsUrl(0), ordersApi: metricsUrl(1), inventoryApi: metricsUrl(2) },
       appEnv,
       stop,
-      logTails: (lines = 40) => `${ory.logTails(lines)}\n${apps.logTails(lines)}`,
+      logTails: (lines = 40) =>
+        `${ory.logTails(lines)}${nginxTail(lines)}\n${apps.logTails(lines)}`,
     };
   } catch (error) {
-    const report = `${String(error)}\n${apps.logTails()}\n${ory.logTails()}`;
+    const report = `${String(error)}\n${apps.logTails()}\n${ory.logTails()}${nginxTail(40)}`;
+    await nginx?.stop();
     await apps.stop();
     await ory.stop({ keepRunDir: true });
     throw new Error(report);

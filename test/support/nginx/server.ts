@@ -1,6 +1,6 @@
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../ory/binaries.js';
 import { installProcessHooks, OrphanGuard } from '../ory/orphan-guard.js';
 import { freePorts } from '../ory/ports.js';
@@ -20,32 +20,46 @@ function nginxBinary(): string {
   return binary;
 }
 
-/** An nginx of this process on a free loopback port. */
+/** An nginx of this process on a loopback port. */
 export interface RunningNginx {
   readonly url: string;
+  /** The rendered config and nginx's log. */
+  readonly runDir: string;
   logTail(lines?: number): string;
   stop(): Promise<void>;
 }
 
+/** Which config template to render, and where nginx listens. */
+export interface NginxLaunch {
+  /** An nginx.conf with `${...}` placeholders; `RUN_DIR` and `PORT` are filled in here. */
+  readonly template: string;
+  /** The other placeholders of the template. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Default: a free port. The template must answer 200 on `/__ready` without asking anyone. */
+  readonly port?: number;
+  /** More files for the config to include, by path in the run directory, e.g. `locations.d/a.conf`. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
 /**
- * Starts nginx with test/support/nginx/decisions.conf: every request is first asked of
- * Oathkeeper's decision API (`oathkeeperApi`), then proxied to `upstream` with the minted
- * Authorization header. Rejects with the log tail when it cannot start (never skips).
+ * Starts nginx in the foreground with a config rendered from `template` into a fresh run
+ * directory (its log next to it), stopped by `stop()` or by the orphan guard when this process
+ * dies first. Rejects with the log tail when it cannot start (never skips).
  */
-export async function startDecisionNginx(
-  oathkeeperApi: string,
-  upstream: string,
-): Promise<RunningNginx> {
+export async function startNginx(launch: NginxLaunch): Promise<RunningNginx> {
   const binary = nginxBinary();
-  const [port] = await freePorts(1);
+  const port = launch.port ?? (await freePorts(1))[0];
   const runDir = mkdtempSync(join(tmpdir(), 'nestjs-ory-iam-nginx-'));
   const url = `http://127.0.0.1:${String(port)}`;
-  renderFile(join(repoRoot, 'test/support/nginx/decisions.conf'), join(runDir, 'nginx.conf'), {
+  renderFile(launch.template, join(runDir, 'nginx.conf'), {
+    ...launch.values,
     RUN_DIR: runDir,
     PORT: String(port),
-    OATHKEEPER_API: oathkeeperApi,
-    UPSTREAM: upstream,
   });
+  for (const [path, text] of Object.entries(launch.files ?? {})) {
+    mkdirSync(dirname(join(runDir, path)), { recursive: true });
+    writeFileSync(join(runDir, path), text);
+  }
   const guard = new OrphanGuard(join(runDir, 'server.pids'));
   installProcessHooks();
   const server = new ServerProcess(
@@ -71,5 +85,17 @@ export async function startDecisionNginx(
     await stop(true);
     throw error;
   }
-  return { url, logTail: (lines) => server.tail(lines), stop: () => stop(false) };
+  return { url, runDir, logTail: (lines) => server.tail(lines), stop: () => stop(false) };
+}
+
+/**
+ * Starts nginx with test/support/nginx/decisions.conf: every request is first asked of
+ * Oathkeeper's decision API (`oathkeeperApi`), then proxied to `upstream` with the minted
+ * Authorization header.
+ */
+export function startDecisionNginx(oathkeeperApi: string, upstream: string): Promise<RunningNginx> {
+  return startNginx({
+    template: join(repoRoot, 'test/support/nginx/decisions.conf'),
+    values: { OATHKEEPER_API: oathkeeperApi, UPSTREAM: upstream },
+  });
 }

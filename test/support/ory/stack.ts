@@ -85,6 +85,11 @@ export interface OathkeeperOptions {
   readonly tenant?: string;
   /** `access_rules.matching_strategy`. Default `glob`, which the routes' rules are written in. */
   readonly matchingStrategy?: 'glob' | 'regexp';
+  /**
+   * The origin the routes' rules match. Default: Oathkeeper's proxy. A proxy in front that asks
+   * the decision API (nginx) sends its own host, so the rules are written for that.
+   */
+  readonly matchOrigin?: string;
 }
 
 /** Base URLs without a trailing slash; a server that is not running has none. */
@@ -169,6 +174,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
   const origin = (port: number | undefined) => `http://127.0.0.1:${String(port)}`;
   const jwksPath = join(runDir, 'id_token.jwks.json');
   const rulesPath = join(runDir, 'access-rules.json');
+  const matchOrigin = oathkeeper?.matchOrigin ?? origin(proxy);
   const values: Record<string, string> = {
     RUN_DIR: runDir,
     KRATOS_PUBLIC_PORT: String(kratosPublic),
@@ -240,7 +246,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
   }
   if (oathkeeper !== undefined && signingKey !== undefined) {
     renderFile(config('oathkeeper/oathkeeper.yml'), join(runDir, 'oathkeeper.yml'), values);
-    writeAccessRules(rulesPath, accessRules(oathkeeper.routes, origin(proxy)));
+    writeAccessRules(rulesPath, accessRules(oathkeeper.routes, matchOrigin));
     addKeyToJwks(jwksPath, signingKey, true);
     // Oathkeeper is not "ready" without a single rule; with none, alive is all there is to wait for.
     const readiness = Object.keys(oathkeeper.routes).length > 0 ? 'ready' : 'alive';
@@ -318,7 +324,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
       addKeyToJwks(jwksPath, key, keyOptions?.signing ?? true);
       return String(key.kid);
     },
-    setRoutes: (routes) => setAccessRules(accessRules(routes, origin(proxy))),
+    setRoutes: (routes) => setAccessRules(accessRules(routes, matchOrigin)),
     setAccessRules,
     logTail: (name, lines) => server(name).tail(lines),
     logTails,

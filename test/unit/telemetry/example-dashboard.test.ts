@@ -68,6 +68,6 @@ describe('examples/zero-trust Grafana dashboard and prometheus.yml', () => {
   it('scrapes the metrics ports the example gives its apps', () => {
     const targets = [...read('prometheus.yml').matchAll(/host\.docker\.internal:(\d+)/g)];
     expect(targets.map((match) => match[1])).toEqual(['9464', '9465', '9466']);
-    expect(read('support/zero-trust-stack.ts')).toContain('[3000, 3001, 3002, 9464, 9465, 9466]');
+    expect(read('support/zero-trust-stack.ts')).toContain('[3000, 3001, 3002, 9464, 9465, 9466');
   });
 });
