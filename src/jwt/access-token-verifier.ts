@@ -34,7 +34,7 @@ function scopeOf(claims: Readonly<Record<string, unknown>>): readonly string[] {
 /**
  * Verifies an OAuth2 JWT access token (Hydra's `jwt` strategy) with the same strictness as
  * Oathkeeper's JWTs: size → header (alg allow-list, kid) → claim types → key → signature →
- * exp/nbf → iss → aud → client_id. No replay step: access tokens are bearer credentials a client
+ * exp/nbf → iss → aud → client_id, which must be the subject. No replay step: access tokens are bearer credentials a client
  * reuses until `exp` (RFC 6749), so a `jti` seen twice is normal.
  */
 export class AccessTokenVerifier {
@@ -79,6 +79,11 @@ export class AccessTokenVerifier {
     const clientId = payload.client_id;
     if (typeof clientId !== 'string' || clientId === '') {
       throw malformed('client_id is missing: not a client-credentials access token');
+    }
+    // Hydra makes the client its own subject for the client-credentials grant only; a token a
+    // user obtained through an OAuth2 app has the user as subject and must not pass as the app.
+    if (clientId !== typed.sub) {
+      throw malformed('client_id is not the subject: not a client-credentials access token');
     }
     return { clientId, scope: scopeOf(payload), exp: typed.exp, claims: payload };
   }

@@ -135,6 +135,13 @@ describe('AccessTokenVerifier', () => {
     );
   });
 
+  it("refuses a user's token obtained through an OAuth2 app (subject is not the client)", async () => {
+    await expectCode(
+      () => verify(signer.mint(valid({ sub: 'a-kratos-identity-id' }))),
+      'auth.failure.malformed',
+    );
+  });
+
   it('refuses a malformed scp', async () => {
     await expectCode(() => verify(signer.mint(valid({ scp: 'a b' }))), 'auth.failure.malformed');
   });
