@@ -162,6 +162,13 @@ export interface OathkeeperConfig {
   jwks?: JwksConfig;
   /** When set, the `iss` claim must equal it. */
   issuer?: string;
+  /**
+   * The `issuer_url` of the Oathkeeper rules that authenticate machine callers
+   * (`oauth2_introspection` against Hydra): a token with this `iss` is a service's, not a user's
+   * (see docs/machine-identities.md). Absolute URL, compared exactly; needs `issuer`, from which it
+   * must differ; only with verifier `jwt`. Absent: such tokens are refused (issuer mismatch).
+   */
+  serviceIssuer?: string;
   /** The `aud` claim must contain it. Required for `verifier: 'jwt'`. */
   audience?: string;
   /** Leeway for `exp`, `nbf` and `iat`. Default 30000. */
@@ -246,6 +253,7 @@ export interface ValidatedOathkeeperConfig {
   readonly verifier: 'jwt' | 'hmac';
   readonly jwks?: ValidatedJwksConfig;
   readonly issuer?: string;
+  readonly serviceIssuer?: string;
   readonly audience?: string;
   readonly clockSkewMs: number;
   readonly replayProtection: Readonly<Required<ReplayProtectionConfig>>;

@@ -32,6 +32,7 @@ const OATHKEEPER_KEYS = [
   'verifier',
   'jwks',
   'issuer',
+  'serviceIssuer',
   'audience',
   'clockSkewMs',
   'replayProtection',
@@ -178,9 +179,39 @@ function rejectOtherVerifierSettings(oathkeeper: ConfigSection, verifier: 'jwt' 
       "is only used with verifier 'hmac'; remove it (verifier is 'jwt')",
     );
   }
-  if (verifier === 'hmac' && oathkeeper.has('jwks')) {
-    oathkeeper.problem('jwks', "is only used with verifier 'jwt'; remove it (verifier is 'hmac')");
+  if (verifier === 'hmac') {
+    for (const key of ['jwks', 'serviceIssuer']) {
+      if (oathkeeper.has(key)) {
+        oathkeeper.problem(key, "is only used with verifier 'jwt'; remove it (verifier is 'hmac')");
+      }
+    }
   }
+}
+
+/**
+ * The issuer that marks machine callers' tokens. It needs `issuer` too: without it any other `iss`
+ * is a user's, so a service rule whose `issuer_url` misspells this one would turn machines into
+ * users. Equal to `issuer`, every user would be taken for a service.
+ */
+function readServiceIssuer(
+  oathkeeper: ConfigSection,
+  verifier: 'jwt' | 'hmac',
+  issuer: string | undefined,
+): string | undefined {
+  if (verifier !== 'jwt' || !oathkeeper.has('serviceIssuer')) return undefined;
+  const serviceIssuer = oathkeeper.url('serviceIssuer', { base: false });
+  if (!oathkeeper.has('issuer')) {
+    oathkeeper.problem(
+      'issuer',
+      "is required when serviceIssuer is set: without it, a token from a service rule whose issuer_url is mistyped would be taken as a user's",
+    );
+  } else if (serviceIssuer !== undefined && serviceIssuer === issuer) {
+    oathkeeper.problem(
+      'serviceIssuer',
+      'must differ from issuer: it is what tells a machine caller from a user',
+    );
+  }
+  return serviceIssuer;
 }
 
 /** Validates `tenants.<name>.oathkeeper` (required for `transport: 'oathkeeper'`) and applies its defaults. */
@@ -204,10 +235,12 @@ export function validateOathkeeper(oathkeeper: ConfigSection): ValidatedOathkeep
     });
   }
 
+  const issuer = oathkeeper.string('issuer');
   return {
     verifier,
     jwks,
-    issuer: oathkeeper.string('issuer'),
+    issuer,
+    serviceIssuer: readServiceIssuer(oathkeeper, verifier, issuer),
     audience: oathkeeper.string('audience'),
     clockSkewMs: oathkeeper.integer('clockSkewMs', DEFAULT_CLOCK_SKEW_MS, { min: 0 }),
     replayProtection: readReplayProtection(oathkeeper),
