@@ -5,6 +5,8 @@ import { Configuration, OAuth2Api } from '@ory/client';
 export interface ServiceClient {
   readonly id: string;
   readonly secret: string;
+  /** How the client authenticates at the token endpoint. Default `client_secret_post`. */
+  readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
 /** Registers a client-credentials client through Hydra's admin API (`@ory/client`'s OAuth2Api). */
@@ -37,7 +39,7 @@ export async function createServiceClient(
       }),
     },
   });
-  return { id: client.id, secret };
+  return { id: client.id, secret, authMethod: client.authMethod ?? 'client_secret_post' };
 }
 
 /**
@@ -49,14 +51,19 @@ export async function clientCredentialsToken(
   client: ServiceClient,
   request: { readonly scope: readonly string[]; readonly audience: readonly string[] },
 ): Promise<string> {
+  const basic = client.authMethod === 'client_secret_basic';
   const body = new URLSearchParams({
     grant_type: 'client_credentials',
-    client_id: client.id,
-    client_secret: client.secret,
+    ...(!basic && { client_id: client.id, client_secret: client.secret }),
     scope: request.scope.join(' '),
     audience: request.audience.join(' '),
   });
-  const response = await fetch(`${hydraPublic}/oauth2/token`, { method: 'POST', body });
+  // RFC 6749 2.3.1: id and secret form-encoded, then base64 (Hydra decodes them).
+  const credentials = `${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`;
+  const headers: Record<string, string> = basic
+    ? { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
+    : {};
+  const response = await fetch(`${hydraPublic}/oauth2/token`, { method: 'POST', body, headers });
   const answer = (await response.json()) as { access_token?: unknown; error?: unknown };
   if (response.status !== 200 || typeof answer.access_token !== 'string') {
     throw new Error(`Hydra refused the token request: ${response.status} ${String(answer.error)}`);

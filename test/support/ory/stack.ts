@@ -119,6 +119,8 @@ export interface OryStack {
   stop(options?: { keepRunDir?: boolean }): Promise<void>;
   /** Stops and starts one server with the same ports and config (memory storage is lost). */
   restart(name: OryServerName): Promise<void>;
+  /** Stops one server, e.g. to see how its callers fail while it is down; `restart` brings it back. */
+  stopServer(name: OryServerName): Promise<void>;
   /**
    * Generates a key into the signing JWKS and returns its kid. Oathkeeper reads the file at
    * start, so call `restart('oathkeeper')` to publish it. `signing` (default true) makes it the
@@ -189,6 +191,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     OATHKEEPER_API_PORT: String(api),
     OATHKEEPER_METRICS_PORT: String(metrics),
     OATHKEEPER_ISSUER: `${origin(proxy)}/`,
+    HYDRA_ADMIN_PORT: String(hydraAdmin),
     MATCHING_STRATEGY: oathkeeper?.matchingStrategy ?? 'glob',
     ID_TOKEN_CLAIMS: claimsTemplate(
       oathkeeper?.claimsTemplate ?? 'per-request',
@@ -315,6 +318,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     runDir,
     servers: [...servers.keys()],
     stop: (stopOptions) => stopAll(stopOptions?.keepRunDir ?? false),
+    stopServer: (name) => server(name).stop(),
     async restart(name) {
       await server(name).stop();
       await server(name).start();
