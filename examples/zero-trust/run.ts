@@ -1,10 +1,11 @@
 /**
- * `npm run example`: the zero-trust example on this machine. Kratos, Keto and Oathkeeper from the
- * locally built binaries (scripts/ory/install) on their standard ports, auth-bff, orders-api and
- * inventory-api as separate processes on 3000-3002. Ctrl-C stops everything.
+ * `npm run example`: the zero-trust example on this machine. Kratos, Keto, Hydra and Oathkeeper
+ * from the locally built binaries (scripts/ory/install) on their standard ports, auth-bff,
+ * orders-api and inventory-api as separate processes on 3000-3002. Ctrl-C stops everything.
  *
- * `--smoke`: runs the walkthrough's smoke test and the checks of its section 8 (audience, expiry,
- * role, Keto) instead, then stops; exits 1 when one fails.
+ * `--smoke`: runs the walkthrough's smoke test, the checks of its section 8 (audience, expiry,
+ * role, Keto) and the service-to-service call (orders-api reserving stock on inventory-api as
+ * itself, through the front door) instead, then stops; exits 1 when one fails.
  *
  * `--otel`: every app exports metrics on a Prometheus `/metrics` port (9464-9466) and traces to
  * the console (its log) or to `OTEL_EXPORTER_OTLP_ENDPOINT` when set.
@@ -15,6 +16,7 @@
 import { startEchoUpstream } from '../../test/support/ory/echo-upstream.js';
 import { audienceAndExpiryChecks, ketoChecks, roleChecks } from './support/access-checks.js';
 import { StepLog } from './support/http.js';
+import { serviceCallChecks } from './support/service-call.js';
 import { capturePath, demoPassword, smokeChecks } from './support/walkthrough.js';
 import { startZeroTrust, type ZeroTrust } from './support/zero-trust-stack.js';
 
@@ -27,7 +29,7 @@ function metricsLines(stack: ZeroTrust): string {
   if (metrics === undefined) return '';
   const traces = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "each app's log (console exporter)";
   return `
-# 6. Metrics (Prometheus format) and traces
+# 8. Metrics (Prometheus format) and traces
 curl -sS ${metrics.authBff} | grep '^iam_'
 curl -sS ${metrics.ordersApi} | grep '^iam_'
 curl -sS ${metrics.inventoryApi} | grep '^iam_'
@@ -64,18 +66,30 @@ curl -sS ${proxy}/inventory/sku-1/ledger -H "Authorization: Bearer $SESSION"; ec
 curl -sS -X PUT ${stack.ketoWrite}/admin/relation-tuples -H 'Content-Type: application/json' \\
   -d "{\\"namespace\\":\\"listings\\",\\"object\\":\\"inventory:sku-1\\",\\"relation\\":\\"view\\",\\"subject_id\\":\\"$IDENTITY\\"}"; echo
 curl -sS ${proxy}/inventory/sku-1/ledger -H "Authorization: Bearer $SESSION"; echo
+
+# 6. Place an order: orders-api reserves the stock on inventory-api as the OAuth2 client orders-api
+#    (a Hydra token from ServiceTokens), through ${door}: Oathkeeper introspects it at Hydra and
+#    mints inventory-api's JWT. The stock of sku-1 goes down by 2, once.
+curl -sS -X POST ${proxy}/orders -H "Authorization: Bearer $SESSION" \
+  -H 'Content-Type: application/json' -d '{"sku":"sku-1","quantity":2}'; echo
+curl -sS ${proxy}/inventory -H "Authorization: Bearer $SESSION"; echo
+
+# 7. A user cannot reserve: 401 at ${door} (a session token is no Hydra access token)
+curl -sS -i -X POST ${proxy}/inventory/reserve -H "Authorization: Bearer $SESSION" \
+  -H 'Content-Type: application/json' -d '{"sku":"sku-1","quantity":1}'; echo
 `;
 }
 
 async function main(): Promise<number> {
   const capture = smoke ? await startEchoUpstream() : undefined;
   console.log(
-    `Starting Kratos, Keto, Oathkeeper${front === 'nginx' ? ', nginx' : ''} and the three apps...`,
+    `Starting Kratos, Keto, Hydra, Oathkeeper${front === 'nginx' ? ', nginx' : ''} and the three apps...`,
   );
   const stack = await startZeroTrust({
     ports: 'standard',
     front,
     otel,
+    recordInventoryCalls: smoke,
     ...(capture && { extraSessionRoutes: { [capturePath]: capture.url } }),
     ...(process.env.REDIS_URL !== undefined && { redisUrl: process.env.REDIS_URL }),
   });
@@ -91,6 +105,7 @@ async function main(): Promise<number> {
       await audienceAndExpiryChecks(stack, log, user);
       const admin = await roleChecks(stack, log, user, email);
       await ketoChecks(stack, log, admin);
+      await serviceCallChecks(stack, log, admin);
       console.log('\nSmoke checks passed.');
       return 0;
     } catch {
@@ -114,6 +129,7 @@ ${door}
 Oathkeeper API    ${api}
 Kratos            ${urls.kratosPublic} public, ${urls.kratosAdmin} admin
 Keto              ${urls.ketoRead} read, ${urls.ketoWrite} write
+Hydra             ${urls.hydraPublic} public, ${urls.hydraAdmin} admin (client orders-api registered)
 auth-bff          ${stack.authBff.url}
 orders-api        ${stack.ordersApi.url}
 inventory-api     ${stack.inventoryApi.url}

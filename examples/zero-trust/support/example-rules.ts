@@ -114,15 +114,22 @@ interface FileRule {
   readonly id: string;
   readonly upstream: { readonly url: string };
   readonly match: { readonly url: string };
+  readonly authenticators: ReadonlyArray<{
+    readonly handler: string;
+    readonly config?: Readonly<Record<string, unknown>>;
+  }>;
 }
 
 /**
  * The committed rules for an Oathkeeper on other ports: each app's rules forward to `upstreams`,
- * and match the proxy's `port`. Nothing else changes, so what runs is what was generated.
+ * match the proxy's `port`, and service rules introspect tokens at `introspectionUrl` (this run's
+ * Hydra admin API) instead of docker-compose's. Nothing else changes, so what runs is what was
+ * generated.
  */
 export function exampleRulesFor(
   port: number,
   upstreams: Readonly<Record<AppName, string>>,
+  introspectionUrl: string,
 ): unknown[] {
   const rules = JSON.parse(readFileSync(join(repoRoot, exampleRulesFile), 'utf8')) as FileRule[];
   const origin = exampleRulesOrigin();
@@ -135,6 +142,14 @@ export function exampleRulesFor(
     }
     return {
       ...rule,
+      authenticators: rule.authenticators.map((authenticator) =>
+        authenticator.handler === 'oauth2_introspection'
+          ? {
+              ...authenticator,
+              config: { ...authenticator.config, introspection_url: introspectionUrl },
+            }
+          : authenticator,
+      ),
       upstream: { ...rule.upstream, url: upstreams[app] },
       match: {
         ...rule.match,

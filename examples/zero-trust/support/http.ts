@@ -37,6 +37,34 @@ export function errorCode(answer: Answer): string | undefined {
     : undefined;
 }
 
+/**
+ * The gateway's own refusal with this status, so the request never reached an app: Oathkeeper's
+ * error body (`{ error: { code } }`), or nginx's error page for the decision's 401 or 403.
+ */
+export function refusedByGateway(
+  answer: Answer,
+  front: 'oathkeeper' | 'nginx',
+  status: 401 | 403 = 401,
+): boolean {
+  if (answer.status !== status) return false;
+  if (front === 'nginx')
+    return typeof answer.body === 'string' && answer.body.includes('<center>nginx');
+  return (answer.body as { error?: { code?: unknown } }).error?.code === status;
+}
+
+/** Throws unless the gateway itself refused the request with `status`. */
+export function expectGatewayRefusal(
+  answer: Answer,
+  front: 'oathkeeper' | 'nginx',
+  status: 401 | 403,
+): void {
+  if (!refusedByGateway(answer, front, status)) {
+    throw new Error(
+      `expected ${status} from the gateway, got ${describe(answer)}: ${JSON.stringify(answer.body).slice(0, 500)}`,
+    );
+  }
+}
+
 function describe(answer: Answer): string {
   const code = errorCode(answer);
   return code === undefined ? String(answer.status) : `${answer.status} ${code}`;

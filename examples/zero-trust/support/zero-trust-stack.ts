@@ -1,12 +1,23 @@
 /**
- * The whole example: Kratos, Keto and Oathkeeper from the local binaries, /auth, /orders and
- * /inventory routed to the three apps with the generated config/access-rules.json, each app a
- * separate process. The front door is Oathkeeper's proxy, or nginx asking Oathkeeper's decision
- * API (`front: 'nginx'`) with the same rules.
+ * The whole example: Kratos, Keto, Hydra and Oathkeeper from the local binaries, /auth, /orders
+ * and /inventory routed to the three apps with the generated config/access-rules.json, each app a
+ * separate process, and orders-api's OAuth2 client registered at Hydra. The front door is
+ * Oathkeeper's proxy, or nginx asking Oathkeeper's decision API (`front: 'nginx'`) with the same
+ * rules; orders-api calls inventory-api through that same door.
  */
+
 import type { RunningNginx } from '../../../test/support/nginx/server.js';
+import type { UpstreamHit } from '../../../test/support/ory/echo-upstream.js';
+import {
+  createServiceClient,
+  type ServiceClient,
+} from '../../../test/support/ory/hydra-clients.js';
 import { accessRules } from '../../../test/support/ory/oathkeeper-files.js';
 import { freePorts } from '../../../test/support/ory/ports.js';
+import {
+  type RecordingProxy,
+  startRecordingProxy,
+} from '../../../test/support/ory/recording-proxy.js';
 import { type OathkeeperRoutes, type OryStack, startOry } from '../../../test/support/ory/stack.js';
 import { type AppGroup, type AppProcess, AppGroup as Apps, buildApps } from './apps.js';
 import { exampleRulesFor } from './example-rules.js';
@@ -39,7 +50,22 @@ export interface ZeroTrustOptions {
    * (9464-9466 with standard ports), traces to the console or `OTEL_EXPORTER_OTLP_ENDPOINT`.
    */
   readonly otel?: boolean;
+  /**
+   * Put a recording proxy between the gateway and inventory-api, so `inventoryCalls` shows what
+   * reached it (the id_token Oathkeeper minted for orders-api's call, to replay it).
+   */
+  readonly recordInventoryCalls?: boolean;
 }
+
+/** orders-api's OAuth2 client at Hydra, as the example registers it. */
+export const ordersApiClient = {
+  id: 'orders-api',
+  scope: ['inventory:reserve'],
+  audience: ['inventory-api'],
+  authMethod: 'client_secret_basic',
+  // Minutes, not Hydra's default hour (docs/service-to-service.md, "Hydra client setup").
+  tokenLifespan: '5m',
+} as const;
 
 /** Each app's Prometheus endpoint, with `otel`. */
 export interface MetricsUrls {
@@ -63,10 +89,18 @@ export interface ZeroTrust {
   readonly proxy: string;
   readonly kratosAdmin: string;
   readonly ketoWrite: string;
+  readonly hydraPublic: string;
+  readonly hydraAdmin: string;
+  /** orders-api's client, with the secret this run registered (for tests asking Hydra directly). */
+  readonly ordersClient: ServiceClient;
+  /** With `recordInventoryCalls`: every request the gateway sent to inventory-api. */
+  readonly inventoryCalls: readonly UpstreamHit[];
   /** With `otel`: where each app serves its metrics. */
   readonly metrics: MetricsUrls | undefined;
   /** Every URL and secret an app reads, for starting one more instance. */
   readonly appEnv: Readonly<Record<string, string>>;
+  /** `appEnv` plus what orders-api alone reads (its client secret, the gateway for its calls). */
+  readonly ordersApiEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
   /** Tails of every server's and app's log, for failure reports. */
   logTails(lines?: number): string;
@@ -97,7 +131,20 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     ]),
   );
   const extraRoutes: OathkeeperRoutes = { ...options.extraSessionRoutes, ...extraPublic };
-  const ory = await startOry({ ports: options.ports, oathkeeper: { routes: extraRoutes } });
+  // What the gateway (Oathkeeper, or nginx) calls for inventory-api: the app, or a recorder in front.
+  const recorder: RecordingProxy | undefined =
+    options.recordInventoryCalls === true
+      ? await startRecordingProxy(upstream(inventoryPort))
+      : undefined;
+  const inventoryUpstream = recorder?.url ?? upstream(inventoryPort);
+  const ory = await startOry({
+    ports: options.ports,
+    hydra: true,
+    oathkeeper: { routes: extraRoutes },
+  }).catch(async (error: unknown) => {
+    await recorder?.close();
+    throw error;
+  });
   const urls = ory.urls;
   let nginx: RunningNginx | undefined;
   if (front === 'nginx') {
@@ -107,11 +154,12 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
         oathkeeperApi: required(urls.oathkeeperApi, 'Oathkeeper API'),
         authBff: upstream(bffPort),
         ordersApi: upstream(ordersPort),
-        inventoryApi: upstream(inventoryPort),
+        inventoryApi: inventoryUpstream,
         extraRoutes: { ...options.extraSessionRoutes, ...options.extraPublicRoutes },
       });
     } catch (error) {
       await ory.stop();
+      await recorder?.close();
       throw error;
     }
   }
@@ -122,6 +170,8 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     KETO_READ_URL: required(urls.ketoRead, 'Keto read URL'),
     KETO_WRITE_URL: required(urls.ketoWrite, 'Keto write URL'),
     OATHKEEPER_JWKS_URL: required(urls.jwksUrl, 'JWKS URL'),
+    OATHKEEPER_ISSUER: required(urls.issuer, 'Oathkeeper issuer'),
+    HYDRA_PUBLIC_URL: required(urls.hydraPublic, 'Hydra public URL'),
     CORS_ORIGIN: proxy,
     ...options.appEnv,
   };
@@ -140,6 +190,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
   const stop = async () => {
     await nginx?.stop();
     await apps.stop();
+    await recorder?.close();
     await ory.stop();
   };
   const nginxTail = (lines: number) =>
@@ -148,18 +199,30 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     // The rules the example commits (generated from the apps), pointed at this run's ports and
     // front door: nginx tells Oathkeeper its own host, so behind nginx they match nginx's.
     const door = new URL(proxy);
+    const hydraAdmin = required(urls.hydraAdmin, 'Hydra admin URL');
     await ory.setAccessRules([
-      ...exampleRulesFor(Number(door.port), {
-        'auth-bff': upstream(bffPort),
-        'orders-api': upstream(ordersPort),
-        'inventory-api': upstream(inventoryPort),
-      }),
+      ...exampleRulesFor(
+        Number(door.port),
+        {
+          'auth-bff': upstream(bffPort),
+          'orders-api': upstream(ordersPort),
+          'inventory-api': inventoryUpstream,
+        },
+        `${hydraAdmin}/admin/oauth2/introspect`,
+      ),
       ...accessRules(extraRoutes, door.origin),
     ]);
+    const ordersClient = await createServiceClient(hydraAdmin, ordersApiClient);
+    const ordersApiEnv: Record<string, string> = {
+      ...appEnv,
+      ORDERS_API_CLIENT_SECRET: ordersClient.secret,
+      // orders-api calls inventory-api through the front door, never directly.
+      INVENTORY_URL: proxy,
+    };
     const [authBff, ordersApi, inventoryApi] = await Promise.all([
       apps.start('auth-bff', 'auth-bff', Number(bffPort), { ...appEnv, ...otelEnv(0) }),
       apps.start('orders-api', 'orders-api', Number(ordersPort), {
-        ...appEnv,
+        ...ordersApiEnv,
         ...otelEnv(1),
         ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl }),
       }),
@@ -180,11 +243,16 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       proxy,
       kratosAdmin: appEnv.KRATOS_ADMIN_URL ?? '',
       ketoWrite: appEnv.KETO_WRITE_URL ?? '',
+      hydraPublic: appEnv.HYDRA_PUBLIC_URL ?? '',
+      hydraAdmin,
+      ordersClient,
+      inventoryCalls: recorder?.hits ?? [],
       metrics:
         metricsPorts === undefined
           ? undefined
           : { authBff: metricsUrl(0), ordersApi: metricsUrl(1), inventoryApi: metricsUrl(2) },
       appEnv,
+      ordersApiEnv,
       stop,
       logTails: (lines = 40) =>
         `${ory.logTails(lines)}${nginxTail(lines)}\n${apps.logTails(lines)}`,
@@ -193,6 +261,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     const report = `${String(error)}\n${apps.logTails()}\n${ory.logTails()}${nginxTail(40)}`;
     await nginx?.stop();
     await apps.stop();
+    await recorder?.close();
     await ory.stop({ keepRunDir: true });
     throw new Error(report);
   }

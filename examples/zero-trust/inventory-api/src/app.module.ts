@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IamModule } from 'nestjs-ory-iam';
 import { InventoryController } from './inventory.controller';
+import { Stock } from './stock';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 
@@ -24,6 +25,12 @@ const env = (name: string, fallback: string) => process.env[name] ?? fallback;
               refreshIntervalMs: 600_000,
               cooldownMs: Number(env('JWKS_COOLDOWN_MS', '30000')),
             },
+            // The iss of users' tokens (config/oathkeeper.yml's id_token issuer_url), and the one
+            // Oathkeeper's service rule (POST /inventory/reserve: oauth2_introspection at Hydra)
+            // writes instead: a token with serviceIssuer is a machine caller's (its client id and
+            // scopes), never a user's. The rules generator reads serviceIssuer from here.
+            issuer: env('OATHKEEPER_ISSUER', 'http://127.0.0.1:4455/'),
+            serviceIssuer: 'http://127.0.0.1:4455/services',
             audience: 'inventory-api',
             clockSkewMs: 30_000,
             replayProtection: { enabled: true, ttlMs: 120_000 },
@@ -35,5 +42,6 @@ const env = (name: string, fallback: string) => process.env[name] ?? fallback;
     }),
   ],
   controllers: [InventoryController],
+  providers: [Stock],
 })
 export class AppModule {}

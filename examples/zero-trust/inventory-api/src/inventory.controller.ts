@@ -1,14 +1,20 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import {
   CurrentUser,
   type IamIdentity,
   Public,
   RequirePermission,
   RequireRole,
+  RequireScope,
+  RequireService,
 } from 'nestjs-ory-iam';
+import { parseReservation } from './reservation-request';
+import { Stock } from './stock';
 
 @Controller('inventory')
 export class InventoryController {
+  constructor(@Inject(Stock) private readonly stock: Stock) {}
+
   // Health is open for k8s/ELB probes.
   @Get('health')
   @Public()
@@ -20,7 +26,7 @@ export class InventoryController {
   // SessionGuard is global and satisfied by the Oathkeeper JWT.
   @Get()
   list() {
-    return [{ sku: 'sku-1', qty: 12 }];
+    return this.stock.levels();
   }
 
   // Only warehouse admins can adjust stock (role claim on the JWT).
@@ -39,5 +45,17 @@ export class InventoryController {
   })
   ledger(@Param('sku') sku: string, @CurrentUser() user: IamIdentity) {
     return { sku, viewer: user.id };
+  }
+
+  // Services only: the OAuth2 client orders-api with the inventory:reserve scope, through
+  // Oathkeeper's oauth2_introspection rule (a token minted with oathkeeper.serviceIssuer). A user's
+  // token is refused (403 authz.caller_kind.deny), as is another client (authz.service.deny) or a
+  // token without the scope (authz.scope.deny). Idempotent per orderId: a retry takes nothing more.
+  @Post('reserve')
+  @RequireService('orders-api')
+  @RequireScope('inventory:reserve')
+  reserve(@Body() body: unknown, @CurrentUser() caller: IamIdentity) {
+    const { reservation, replayed } = this.stock.reserve(parseReservation(body), caller.id);
+    return { ...reservation, replayed };
   }
 }

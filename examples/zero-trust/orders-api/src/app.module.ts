@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
-import { IamModule, RedisReplayCache } from 'nestjs-ory-iam';
+import { APP_FILTER } from '@nestjs/core';
+import { IamExceptionFilter, IamModule, RedisReplayCache } from 'nestjs-ory-iam';
+import { InventoryClient } from './inventory-client';
+import { OrderErrorFilter } from './order-error';
 import { OrdersController } from './orders.controller';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -38,6 +41,15 @@ const redisUrl = process.env.REDIS_URL;
             identityHeader: 'Authorization', // id_token mutator writes here
             signatureHeader: 'X-User-Signature', // unused in verifier=jwt
           },
+          // Outgoing: this service's own OAuth2 client at Hydra, for POST /inventory/reserve
+          // (docs/service-to-service.md). The default secret is docker-compose.yml's example one;
+          // `npm run example` registers the client with a random secret and passes it in.
+          serviceTokens: {
+            hydraPublicUrl: env('HYDRA_PUBLIC_URL', 'http://127.0.0.1:4444'),
+            clientId: 'orders-api',
+            clientSecret: env('ORDERS_API_CLIENT_SECRET', 'example-only-orders-api-secret'),
+            authMethod: 'client_secret_basic',
+          },
         },
       },
       // The in-memory replay cache is per process: with more than one instance, a token could be
@@ -46,5 +58,11 @@ const redisUrl = process.env.REDIS_URL;
     }),
   ],
   controllers: [OrdersController],
+  providers: [
+    InventoryClient,
+    // ServiceTokens' 503 (Hydra down) answers with its Retry-After; orders-api's own errors too.
+    { provide: APP_FILTER, useClass: IamExceptionFilter },
+    { provide: APP_FILTER, useClass: OrderErrorFilter },
+  ],
 })
 export class AppModule {}
