@@ -1,17 +1,26 @@
 /**
  * Every route of the three example apps through the real Oathkeeper loaded with the generated
- * config/access-rules.json (real Kratos and Keto behind it), as the proxy and behind nginx asking
- * its decision API. The routes come from the apps' route
+ * config/access-rules.json (real Kratos, Keto and Hydra behind it), as the proxy and behind nginx
+ * asking its decision API. The routes come from the apps' route
  * table, as the generator reads it, and each is called as its decorators say it must answer:
  * public 2xx without a session; protected 401 from Oathkeeper without one and 2xx with one; role
  * and permission routes 403 from the app, then 2xx once Kratos or Keto grants what the decorator
- * asks. A route with no entry in REQUESTS fails the test: none is skipped silently.
+ * asks; service routes (@RequireService, @RequireScope) 401 at the gateway with or without a
+ * session, 2xx with a Hydra token of the client and scopes they name. A route with no entry in
+ * REQUESTS fails the test: none is skipped silently.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppName } from '../../examples/zero-trust/support/apps.js';
 import { exampleRouteTables } from '../../examples/zero-trust/support/example-rules.js';
-import { type Answer, bearer, call, errorCode } from '../../examples/zero-trust/support/http.js';
+import {
+  type Answer,
+  bearer,
+  call,
+  errorCode,
+  refusedByGateway,
+} from '../../examples/zero-trust/support/http.js';
+import { ordersApiToken } from '../../examples/zero-trust/support/service-call.js';
 import {
   demoPassword,
   type Login,
@@ -65,11 +74,16 @@ const REQUESTS: Readonly<Record<string, RouteRequest>> = {
   },
   'OrdersController.list': { ok: 200 },
   'OrdersController.get': { ok: 200, params: () => ({ id: 'o-7' }) },
+  // Reserves on inventory-api as orders-api through the same front door.
   'OrdersController.create': { ok: 201, body: () => ({ sku: 'sku-7' }) },
   'InventoryController.health': { ok: 200 },
   'InventoryController.list': { ok: 200 },
   'InventoryController.adjust': { ok: 201, body: () => ({ sku: 'sku-7', delta: 1 }) },
   'InventoryController.ledger': { ok: 200, params: () => ({ sku: 'sku-7' }) },
+  'InventoryController.reserve': {
+    ok: 201,
+    body: () => ({ orderId: randomUUID(), sku: 'sku-7', quantity: 1, onBehalfOf: 'routes-test' }),
+  },
 };
 
 interface RouteCase {
@@ -82,6 +96,8 @@ interface RouteCase {
 const handlerOf = (route: RouteEntry) => route.source.split(' ')[0] as string;
 const needsGrant = (route: RouteEntry) =>
   route.requirements.roles.length > 0 || route.requirements.permissions.length > 0;
+const isServiceRoute = (route: RouteEntry) =>
+  route.requirements.scopes.length > 0 || route.requirements.services.length > 0;
 
 /** The URL path with each `:param` filled in. */
 function concretePath(route: RouteEntry, params: Record<string, string>): string {
@@ -91,16 +107,6 @@ function concretePath(route: RouteEntry, params: Record<string, string>): string
       throw new Error(`${route.source}: REQUESTS gives no value for :${name}`);
     return value;
   });
-}
-
-/**
- * The gateway's own refusal, so the request never reached the app: Oathkeeper's error body
- * (`{ error: { code } }`), or nginx's error page for the decision's 401.
- */
-function refusedByGateway(answer: Answer, front: Front): boolean {
-  if (front === 'nginx')
-    return typeof answer.body === 'string' && answer.body.includes('<center>nginx');
-  return (answer.body as { error?: { code?: unknown } }).error?.code === 401;
 }
 
 const fronts: ReadonlyArray<readonly [string, Front]> = [
@@ -119,13 +125,14 @@ describe.each(fronts)(
       return stack;
     };
 
-    async function send(entry: RouteCase, session?: string): Promise<Answer> {
+    /** With a Kratos session token, or a service's Hydra access token, as the bearer. */
+    async function send(entry: RouteCase, token?: string): Promise<Answer> {
       const proxy = zt().proxy;
       const params = (await entry.request.params?.(proxy)) ?? {};
       const body = entry.request.body?.();
       return call(`${proxy}${concretePath(entry.route, params)}`, {
         method: entry.route.method,
-        ...(session !== undefined && { headers: bearer(session) }),
+        ...(token !== undefined && { headers: bearer(token) }),
         ...(body !== undefined && { json: body }),
       });
     }
@@ -168,6 +175,7 @@ describe.each(fronts)(
       );
       expect(cases.filter((entry) => entry.route.kind === 'public').length).toBeGreaterThan(0);
       expect(cases.filter((entry) => needsGrant(entry.route)).length).toBeGreaterThan(0);
+      expect(cases.filter((entry) => isServiceRoute(entry.route)).length).toBeGreaterThan(0);
     });
 
     it('without a session: public routes answer, every other route is 401 at the gateway', async () => {
@@ -190,10 +198,18 @@ describe.each(fronts)(
       console.log(`[routes] without a session:\n${seen.join('\n')}`);
     });
 
-    it('with a session: protected routes answer, role and permission routes are 403', async () => {
+    it('with a session: protected routes answer, role and permission routes are 403, service routes 401 at the gateway', async () => {
       for (const entry of cases.filter((candidate) => candidate.route.kind !== 'public')) {
         const answer = await send(entry, user.sessionToken);
-        if (needsGrant(entry.route)) {
+        if (isServiceRoute(entry.route)) {
+          // The rule's only authenticator is oauth2_introspection: Hydra knows no session token.
+          expect(answer.status, entry.route.source).toBe(401);
+          if (entry.route.method !== 'HEAD') {
+            expect(refusedByGateway(answer, front), `${entry.route.source} at the gateway`).toBe(
+              true,
+            );
+          }
+        } else if (needsGrant(entry.route)) {
           const code =
             entry.route.requirements.roles.length > 0 ? 'authz.role.deny' : 'authz.permission.deny';
           expect(answer.status, entry.route.source).toBe(403);
@@ -202,6 +218,21 @@ describe.each(fronts)(
         } else {
           expect(answer.status, entry.route.source).toBe(entry.request.ok);
         }
+      }
+    });
+
+    it('service routes answer a Hydra token of the client and scopes they name', async () => {
+      const services = cases.filter((entry) => isServiceRoute(entry.route));
+      for (const entry of services) {
+        const { scopes, services: clients } = entry.route.requirements;
+        // The example has one client, orders-api; a route for another needs its own here.
+        expect(clients.length === 0 || clients.includes('orders-api'), entry.route.source).toBe(
+          true,
+        );
+        // Each example app's audience is its name.
+        const token = await ordersApiToken(zt(), { scope: scopes, audience: [entry.app] });
+        const answer = await send(entry, token);
+        expect(answer.status, `${entry.route.source}: ${outcome(answer)}`).toBe(entry.request.ok);
       }
     });
 

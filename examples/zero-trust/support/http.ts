@@ -3,6 +3,8 @@
 export interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** The response's headers (`Retry-After`, ...); absent in answers built by hand. */
+  readonly headers?: Headers;
 }
 
 export async function call(
@@ -24,7 +26,7 @@ export async function call(
   } catch {
     // Not JSON: keep the text for the failure message.
   }
-  return { status: response.status, body };
+  return { status: response.status, body, headers: response.headers };
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

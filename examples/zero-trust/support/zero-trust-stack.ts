@@ -63,8 +63,6 @@ export const ordersApiClient = {
   scope: ['inventory:reserve'],
   audience: ['inventory-api'],
   authMethod: 'client_secret_basic',
-  // Minutes, not Hydra's default hour (docs/service-to-service.md, "Hydra client setup").
-  tokenLifespan: '5m',
 } as const;
 
 /** Each app's Prometheus endpoint, with `otel`. */
