@@ -189,6 +189,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     OATHKEEPER_API_PORT: String(api),
     OATHKEEPER_METRICS_PORT: String(metrics),
     OATHKEEPER_ISSUER: `${origin(proxy)}/`,
+    HYDRA_ADMIN_PORT: String(hydraAdmin),
     MATCHING_STRATEGY: oathkeeper?.matchingStrategy ?? 'glob',
     ID_TOKEN_CLAIMS: claimsTemplate(
       oathkeeper?.claimsTemplate ?? 'per-request',
