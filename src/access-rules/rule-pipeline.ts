@@ -60,12 +60,14 @@ export function claimsTemplate(profile: ServiceProfile): string {
 
 /**
  * The `id_token` claims template of service rules: the service's claims, and the client id and
- * space-separated scopes that `oauth2_introspection` put into the session's `Extra`.
+ * space-separated scopes that `oauth2_introspection` put into the session's `Extra`. Through
+ * `toJson`, not a quoted `print`, which does not escape: a client scope holding `", "tenant": "x`
+ * would add a later duplicate key, and Go's JSON keeps the last one.
  */
 export function serviceClaimsTemplate(profile: ServiceProfile): string {
   const lines = commonClaimLines(profile);
-  lines.push('  "client_id": "{{ print .Extra.client_id }}"');
-  lines.push('  "scope": "{{ print .Extra.scope }}"');
+  lines.push('  "client_id": {{ .Extra.client_id | toJson }}');
+  lines.push('  "scope": {{ .Extra.scope | toJson }}');
   return `{\n${lines.join(',\n')}\n}`;
 }
 
