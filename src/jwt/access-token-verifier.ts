@@ -7,6 +7,7 @@ import { checkClaimTypes } from './claim-types.js';
 import { malformed, parseCompactJws } from './compact-jws.js';
 import type { JwksKeyStore } from './jwks-key-store.js';
 import { checkHeader } from './jws-header.js';
+import { scopeFromClaims } from './scope-claim.js';
 import { verifySignature } from './verify-signature.js';
 
 /** A machine caller's access token that passed every check. */
@@ -15,20 +16,6 @@ export interface VerifiedAccessToken {
   readonly scope: readonly string[];
   readonly exp: number;
   readonly claims: Readonly<Record<string, unknown>>;
-}
-
-/** Hydra writes `scp` (an array); RFC 9068 says `scope` (space-separated). Either, never both wrong. */
-function scopeOf(claims: Readonly<Record<string, unknown>>): readonly string[] {
-  const { scp, scope } = claims;
-  if (scp !== undefined) {
-    if (!Array.isArray(scp) || !scp.every((entry) => typeof entry === 'string')) {
-      throw malformed('scp is not an array of strings');
-    }
-    return scp;
-  }
-  if (scope === undefined) return [];
-  if (typeof scope !== 'string') throw malformed('scope is not a string');
-  return scope.split(' ').filter((entry) => entry !== '');
 }
 
 /**
@@ -85,6 +72,6 @@ export class AccessTokenVerifier {
     if (clientId !== typed.sub) {
       throw malformed('client_id is not the subject: not a client-credentials access token');
     }
-    return { clientId, scope: scopeOf(payload), exp: typed.exp, claims: payload };
+    return { clientId, scope: scopeFromClaims(payload), exp: typed.exp, claims: payload };
   }
 }

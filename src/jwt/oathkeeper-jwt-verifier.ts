@@ -18,12 +18,34 @@ import { checkClaimTypes, type TypedClaims } from './claim-types.js';
 import { type CompactJws, malformed, parseCompactJws } from './compact-jws.js';
 import type { JwksKeyStore } from './jwks-key-store.js';
 import { type CheckedHeader, checkHeader } from './jws-header.js';
+import { scopeFromClaims } from './scope-claim.js';
 import { verifySignature } from './verify-signature.js';
 
-/** A token that passed every check, with its claims. */
-export interface VerifiedJwt {
+/**
+ * A token that passed every check, with its claims: a user's, or a machine caller's (`service`)
+ * exactly when `iss` is the tenant's `serviceIssuer`, then with the scopes its `scope` claim grants.
+ */
+export type VerifiedJwt =
+  | (VerifiedClaims & { readonly kind: 'user'; readonly scope: undefined })
+  | (VerifiedClaims & { readonly kind: 'service'; readonly scope: readonly string[] });
+
+interface VerifiedClaims {
   readonly claims: Readonly<Record<string, unknown>>;
   readonly typed: TypedClaims;
+}
+
+/**
+ * A service rule's template writes `client_id` from what `oauth2_introspection` found; Oathkeeper
+ * writes `sub` itself, from the same introspection. A user rule misconfigured with the service
+ * issuer renders an empty `client_id` (no OAuth2 client behind it), so the two must agree.
+ */
+function serviceScopeOf(claims: Readonly<Record<string, unknown>>, sub: string): readonly string[] {
+  const clientId = claims.client_id;
+  if (typeof clientId !== 'string' || clientId === '') {
+    throw malformed('client_id is missing: the service rule did not authenticate an OAuth2 client');
+  }
+  if (clientId !== sub) throw malformed('client_id is not the subject');
+  return scopeFromClaims(claims);
 }
 
 function fail(
@@ -50,8 +72,9 @@ function usableFromMs(claims: TypedClaims, clockSkewMs: number): number | undefi
 
 /**
  * Verifies an Oathkeeper JWT in the SPEC's order, failing closed at the first failure:
- * parse → header → claim types → key → signature → exp/age/nbf → iss/aud → tenant → jti → replay.
- * Replay runs last, so only tokens that passed everything else are remembered.
+ * parse → header → claim types → key → signature → exp/age/nbf → iss/aud → tenant → a service's
+ * client_id and scope → jti → replay. Replay runs last, so only tokens that passed everything else
+ * are remembered. `iss` equal to `serviceIssuer` makes the token a machine caller's.
  */
 export class OathkeeperJwtVerifier {
   private readonly oathkeeper: ValidatedOathkeeperConfig;
@@ -133,9 +156,12 @@ export class OathkeeperJwtVerifier {
       throw fail('auth.failure.invalid_signature');
     }
     this.checkTimes(typed, this.now() / 1_000);
-    this.checkIssuerAndAudience(typed);
+    const service = this.isService(typed);
+    this.checkAudience(typed);
     this.checkTenant(payload);
-    return { claims: payload, typed };
+    return service
+      ? { claims: payload, typed, kind: 'service', scope: serviceScopeOf(payload, typed.sub) }
+      : { claims: payload, typed, kind: 'user', scope: undefined };
   }
 
   /** The replay step, last; a promise only when the replay cache is not in-process. */
@@ -239,9 +265,20 @@ export class OathkeeperJwtVerifier {
     }
   }
 
-  private checkIssuerAndAudience(claims: TypedClaims): void {
-    const { issuer, audience } = this.oathkeeper;
-    if (issuer !== undefined && claims.iss !== issuer) throw fail('auth.failure.issuer_mismatch');
+  /**
+   * Whether `iss` names a machine caller; throws when it names neither issuer. A user's token
+   * costs the one comparison it always did: the service issuer is looked at only on a mismatch.
+   */
+  private isService({ iss }: TypedClaims): boolean {
+    const { issuer, serviceIssuer } = this.oathkeeper;
+    if (iss === issuer) return false;
+    if (serviceIssuer !== undefined && iss === serviceIssuer) return true;
+    if (issuer !== undefined) throw fail('auth.failure.issuer_mismatch');
+    return false;
+  }
+
+  private checkAudience(claims: TypedClaims): void {
+    const { audience } = this.oathkeeper;
     if (audience !== undefined && !claims.aud.includes(audience)) {
       throw fail('auth.failure.audience_mismatch');
     }

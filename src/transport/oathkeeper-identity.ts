@@ -40,3 +40,28 @@ export function identityFromClaims(
   identity.claims = claims;
   return Object.freeze(identity as IamIdentity);
 }
+
+/**
+ * The machine caller behind a verified service token (its `iss` is the tenant's `serviceIssuer`):
+ * `id` is the OAuth2 client id, no roles (a role claim in the token is ignored: services are
+ * authorized by client id and scope only), no `metadataPublic`. Frozen like a user's identity.
+ */
+export function serviceIdentityFromClaims(
+  tenant: ValidatedTenantConfig,
+  clientId: string,
+  scope: readonly string[],
+  claims: Readonly<Record<string, unknown>>,
+  expiresAt: number,
+): IamIdentity {
+  deepFreeze(claims);
+  return Object.freeze({
+    id: clientId,
+    kind: 'service',
+    scope: Object.freeze([...scope]),
+    tenant: tenant.name,
+    roles: Object.freeze([]),
+    via: 'oathkeeper-jwt',
+    expiresAt,
+    claims,
+  });
+}

@@ -9,11 +9,12 @@ import type { IamRequest } from '../request/iam-request.js';
 import { noteCacheHit } from '../telemetry/active-decision.js';
 import { tokenFromHeader } from './bearer-token.js';
 import { checkCsrfOrigin } from './csrf-origin.js';
-import { identityFromClaims } from './oathkeeper-identity.js';
+import { identityFromClaims, serviceIdentityFromClaims } from './oathkeeper-identity.js';
 import type { Transport } from './transport.js';
 
 /**
- * Authenticates a request by the JWT Oathkeeper's `id_token` mutator put in the identity header.
+ * Authenticates a request by the JWT Oathkeeper's `id_token` mutator put in the identity header:
+ * a user's, or a machine caller's when the tenant's `serviceIssuer` issued it.
  * With replay protection off, tokens Oathkeeper's cache resends are served from a verified-token
  * cache until their `exp`; with it on, every use goes through the replay check.
  */
@@ -72,14 +73,13 @@ export class OathkeeperJwtTransport implements Transport {
       : this.identityOf(verified, cacheKey);
   }
 
-  private identityOf({ claims, typed }: VerifiedJwt, cacheKey: string | undefined): IamIdentity {
-    const identity = identityFromClaims(
-      this.tenant,
-      typed.sub,
-      claims,
-      'oathkeeper-jwt',
-      typed.exp * 1_000,
-    );
+  private identityOf(verified: VerifiedJwt, cacheKey: string | undefined): IamIdentity {
+    const { claims, typed } = verified;
+    const expiresAt = typed.exp * 1_000;
+    const identity =
+      verified.kind === 'service'
+        ? serviceIdentityFromClaims(this.tenant, typed.sub, verified.scope, claims, expiresAt)
+        : identityFromClaims(this.tenant, typed.sub, claims, 'oathkeeper-jwt', expiresAt);
     const cache = this.verifiedTokens;
     if (cache !== undefined && cacheKey !== undefined) {
       cache.set(cacheKey, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);
