@@ -13,16 +13,22 @@ import type { ServiceProfile } from './service-profile.js';
  * One app of a rules file that several apps share behind one Oathkeeper: its root module, its
  * `upstream` and the options of {@link AppAccessRulesOptions} that are its own.
  */
-export interface AppRulesTarget extends Omit<AppAccessRulesOptions, 'matchOrigin' | 'matching'> {
+export interface AppRulesTarget
+  extends Omit<AppAccessRulesOptions, 'matchOrigin' | 'matching' | 'introspectionUrl'> {
   readonly module: Type<unknown>;
 }
 
-/** What every app of one rules file shares: the origin Oathkeeper sees and its matching strategy. */
+/**
+ * What every app of one rules file shares: the origin Oathkeeper sees, its matching strategy and
+ * the token introspection endpoint it asks.
+ */
 export interface SharedRulesOptions {
   /** The start of every `match.url` (see `RuleTargetOptions.matchOrigin`). */
   readonly matchOrigin: string;
   /** Oathkeeper's `access_rules.matching_strategy`. Default `regexp`. */
   readonly matching?: MatchingStrategy;
+  /** Hydra's introspection endpoint for service routes (see `RuleTargetOptions.introspectionUrl`). */
+  readonly introspectionUrl?: string;
 }
 
 interface LoadedTarget {

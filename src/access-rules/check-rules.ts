@@ -1,10 +1,18 @@
 import type { OathkeeperAccessRule } from './access-rule.js';
+import { checkIntrospectionUrl } from './generate-rules.js';
 import { compileMatchUrl, type MatchingStrategy } from './match-pattern.js';
+import { mixesCallers } from './route-access.js';
 import { samplePaths } from './route-path.js';
 import type { RouteEntry } from './route-table.js';
 import { PASS_THROUGH_AUTHENTICATORS, PER_REQUEST_TEMPLATE } from './rule-pipeline.js';
 import { sampleOrigins } from './sample-origin.js';
 import type { ServiceProfile } from './service-profile.js';
+import {
+  callerMixProblems,
+  isServiceRule,
+  serviceRouteProblems,
+  serviceRuleProblems,
+} from './service-rule-check.js';
 
 /** How the rules file is read. */
 export interface RuleCheckOptions {
@@ -13,6 +21,8 @@ export interface RuleCheckOptions {
   /** Rules forwarding elsewhere belong to other services: only their overlaps with ours count. */
   readonly upstream?: string;
   readonly matching?: MatchingStrategy;
+  /** When given, every `oauth2_introspection` of a service route's rule must ask this URL. */
+  readonly introspectionUrl?: string;
 }
 
 // HEAD comes with GET and OPTIONS with CORS: a rule may list them for routes that declare neither.
@@ -78,7 +88,14 @@ function idTokenProblems(rule: OathkeeperAccessRule, profile: ServiceProfile): s
   return problems;
 }
 
-function accessProblem(route: RouteEntry, rule: OathkeeperAccessRule): string | undefined {
+function accessProblem(
+  route: RouteEntry,
+  rule: OathkeeperAccessRule,
+  profile: ServiceProfile,
+): string | undefined {
+  if (route.kind === 'authenticated' && isServiceRule(rule, profile)) {
+    return `protected route ${route.source} is behind rule "${rule.id}", a rule for machine callers: users get 401 at the gateway`;
+  }
   const names = rule.authenticators.map((authenticator) => authenticator.handler);
   const passes = names.some((name) => PASS_THROUGH_AUTHENTICATORS.includes(name));
   const checks = names.filter((name) => !PASS_THROUGH_AUTHENTICATORS.includes(name));
@@ -106,6 +123,7 @@ export function checkAccessRules(
   options: RuleCheckOptions,
 ): string[] {
   const strategy = options.matching ?? 'regexp';
+  checkIntrospectionUrl(options.introspectionUrl);
   const origins = sampleOrigins(options.matchOrigin, strategy);
   const problems: string[] = [];
   const compiled = new Map<OathkeeperAccessRule, RegExp>();
@@ -119,10 +137,19 @@ export function checkAccessRules(
   const ours = rules.filter(
     (rule) => options.upstream === undefined || rule.upstream.url === options.upstream,
   );
+  for (const rule of ours) {
+    problems.push(...callerMixProblems(rule, profile));
+    problems.push(...serviceRuleProblems(rule, profile, options.introspectionUrl));
+  }
   const used = new Map<OathkeeperAccessRule, Set<string>>(ours.map((rule) => [rule, new Set()]));
   const checkedTokens = new Set<OathkeeperAccessRule>();
   const reached = new Set<OathkeeperAccessRule>();
   for (const route of routes) {
+    if (mixesCallers(route)) {
+      problems.push(
+        `${route.source} asks for both a user (roles, permissions) and a service (client ids, scopes): no rule can admit it`,
+      );
+    }
     const urls = origins.flatMap((origin) =>
       samplePaths(route.path).map((path) => `${origin}${path}`),
     );
@@ -154,9 +181,14 @@ export function checkAccessRules(
       );
       continue;
     }
-    const access = accessProblem(route, rule);
-    if (access !== undefined) problems.push(access);
-    if (route.kind === 'authenticated' && profile.expectsIdToken && !checkedTokens.has(rule)) {
+    if (route.kind === 'service') {
+      problems.push(...serviceRouteProblems(route, rule, profile));
+    } else {
+      const access = accessProblem(route, rule, profile);
+      if (access !== undefined) problems.push(access);
+    }
+    const minted = route.kind === 'authenticated' || route.kind === 'service';
+    if (minted && profile.expectsIdToken && !checkedTokens.has(rule)) {
       checkedTokens.add(rule);
       problems.push(...idTokenProblems(rule, profile));
     }

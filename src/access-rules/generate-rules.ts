@@ -1,5 +1,6 @@
 import type { OathkeeperAccessRule } from './access-rule.js';
 import { type MatchingStrategy, matchUrl } from './match-pattern.js';
+import { accessOf, mixedCallersError, mixesCallers, requiredScopes } from './route-access.js';
 import { describePath, pathsOverlap, type RoutePath } from './route-path.js';
 import type { RouteEntry, RouteKind } from './route-table.js';
 import { DEFAULT_SESSION_AUTHENTICATORS, pipelineOf } from './rule-pipeline.js';
@@ -22,6 +23,12 @@ export interface RuleTargetOptions {
   readonly sessionAuthenticators?: readonly string[];
   /** Start of every rule id. Default: the service's audience, else `nest`. */
   readonly idPrefix?: string;
+  /**
+   * Hydra's token introspection endpoint (its admin API's `/admin/oauth2/introspect`), written
+   * into the `oauth2_introspection` authenticator of every service route's rule. Default: none
+   * written, so Oathkeeper's config must set it.
+   */
+  readonly introspectionUrl?: string;
 }
 
 /** Routes of different pipelines that can be the same request; Oathkeeper would answer 500. */
@@ -37,15 +44,17 @@ export class AccessRuleConflictError extends Error {
   }
 }
 
-const KIND_ORDER: readonly RouteKind[] = ['public', 'anonymous', 'authenticated'];
+const KIND_ORDER: readonly RouteKind[] = ['public', 'anonymous', 'authenticated', 'service'];
 
 function conflictsOf(routes: readonly RouteEntry[]): string[] {
   const conflicts: string[] = [];
   routes.forEach((route, index) => {
     for (const other of routes.slice(index + 1)) {
-      if (other.method !== route.method || other.kind === route.kind) continue;
+      if (other.method !== route.method || accessOf(other) === accessOf(route)) continue;
       if (pathsOverlap(route.path, other.path)) {
-        conflicts.push(`${route.source} (${route.kind}) and ${other.source} (${other.kind})`);
+        conflicts.push(
+          `${route.source} (${accessOf(route)}) and ${other.source} (${accessOf(other)})`,
+        );
       }
     }
   });
@@ -69,12 +78,33 @@ function separated(routes: readonly RouteEntry[], strategy: MatchingStrategy): R
   return [...routes];
 }
 
+/** An absolute http(s) URL, or an error naming the option. */
+export function checkIntrospectionUrl(url: string | undefined): void {
+  if (url === undefined) return;
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new Error(
+      'introspectionUrl (--introspection-url) must be an absolute URL starting with http:// or https://',
+    );
+  }
+}
+
+/** Access groups in a stable order: the kinds as listed, service routes by their scopes. */
+function byAccess(a: RouteEntry, b: RouteEntry): number {
+  return (
+    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    accessOf(a).localeCompare(accessOf(b))
+  );
+}
+
 /**
- * One rule per pipeline and set of methods: routes of one kind and one method share a rule
- * whose URL matches exactly their paths, and methods whose paths are the same share it too. So
- * two rules overlap only if routes of different kinds do: a literal path under another kind's
- * param (`/orders/export` and `/orders/:id`) is left out of the param's pattern (regexp only);
- * any other overlap is refused with {@link AccessRuleConflictError} naming the routes.
+ * One rule per pipeline and set of methods: routes of one access (kind, and for service routes
+ * their scopes) and one method share a rule whose URL matches exactly their paths, and methods
+ * whose paths are the same share it too. So two rules overlap only if routes of different access
+ * do: a literal path under another access's param (`/orders/export` and `/orders/:id`) is left
+ * out of the param's pattern (regexp only); any other overlap is refused with
+ * {@link AccessRuleConflictError} naming the routes. Routes asking for both a user and a service,
+ * and service routes of an `oathkeeper` tenant without `serviceIssuer`, are refused by name.
  */
 export function generateAccessRules(
   routes: readonly RouteEntry[],
@@ -83,13 +113,17 @@ export function generateAccessRules(
 ): OathkeeperAccessRule[] {
   const strategy = options.matching ?? 'regexp';
   const idPrefix = options.idPrefix ?? profile.audience ?? 'nest';
+  checkIntrospectionUrl(options.introspectionUrl);
+  const mixed = routes.filter(mixesCallers);
+  if (mixed.length > 0) throw mixedCallersError(mixed);
   const all = separated(routes, strategy);
+  const accesses = [...new Map([...all].sort(byAccess).map((route) => [accessOf(route), route]))];
   const rules: OathkeeperAccessRule[] = [];
-  for (const kind of KIND_ORDER) {
-    const ofKind = all.filter((route) => route.kind === kind);
+  for (const [access, { kind }] of accesses) {
+    const ofAccess = all.filter((route) => accessOf(route) === access);
     // method -> its paths, keyed by their description so duplicates collapse.
     const byMethod = new Map<string, Map<string, RoutePath>>();
-    for (const route of ofKind) {
+    for (const route of ofAccess) {
       const paths = byMethod.get(route.method) ?? new Map<string, RoutePath>();
       paths.set(describePath(route.path), route.path);
       byMethod.set(route.method, paths);
@@ -101,18 +135,23 @@ export function generateAccessRules(
       group.methods.push(method);
       byPaths.set(key, group);
     }
-    if (byPaths.size === 0) continue;
     const pipeline = pipelineOf(
       kind,
       profile,
-      options.sessionAuthenticators ?? DEFAULT_SESSION_AUTHENTICATORS,
-      ofKind.map((route) => route.source),
+      {
+        sessionAuthenticators: options.sessionAuthenticators ?? DEFAULT_SESSION_AUTHENTICATORS,
+        ...(options.introspectionUrl !== undefined && {
+          introspectionUrl: options.introspectionUrl,
+        }),
+      },
+      all.filter((route) => route.kind === kind).map((route) => route.source),
+      requiredScopes(ofAccess[0] as RouteEntry),
     );
     for (const { methods, paths } of byPaths.values()) {
       const sorted = [...paths].sort((a, b) => describePath(a).localeCompare(describePath(b)));
       rules.push({
-        id: `${idPrefix}:${kind}:${methods.map((method) => method.toLowerCase()).join('-')}`,
-        description: `${kind} ${methods.join(', ')} ${sorted.map(describePath).join(' ')}`,
+        id: `${idPrefix}:${access}:${methods.map((method) => method.toLowerCase()).join('-')}`,
+        description: `${access} ${methods.join(', ')} ${sorted.map(describePath).join(' ')}`,
         upstream: { url: options.upstream, preserve_host: false },
         match: { url: matchUrl(options.matchOrigin, sorted, strategy), methods },
         ...pipeline,

@@ -12,9 +12,10 @@ import { expandOptional, joinPath, parsePath, type RoutePath } from './route-pat
 
 /**
  * What Oathkeeper must do for a route: `public` lets everyone through, `anonymous` checks
- * credentials when there are some, `authenticated` requires a session.
+ * credentials when there are some, `authenticated` requires a session, `service`
+ * (`@RequireService`/`@RequireScope`) requires an OAuth2 access token of a machine caller.
  */
-export type RouteKind = 'public' | 'anonymous' | 'authenticated';
+export type RouteKind = 'public' | 'anonymous' | 'authenticated' | 'service';
 
 /** One method of one path of one handler. */
 export interface RouteEntry {
@@ -84,6 +85,8 @@ function kindOf(
   controller: Controller,
   globalGuard: boolean,
 ): RouteKind {
+  // ServiceGuard's test: these routes admit services only, whatever else they ask.
+  if (requirements.scopes.length > 0 || requirements.services.length > 0) return 'service';
   if (requirements.needsIdentity) return 'authenticated';
   if (requirements.mode === 'public') return 'public';
   if (requirements.mode === 'anonymous') return 'anonymous';

@@ -12,6 +12,11 @@ export interface ServiceProfile {
   readonly expectsIdToken: boolean;
   readonly audience?: string;
   readonly issuer?: string;
+  /**
+   * `oathkeeper.serviceIssuer`: the `issuer_url` of the rules of service routes, the mark by
+   * which the service tells a machine caller's token from a user's.
+   */
+  readonly serviceIssuer?: string;
   readonly tenantClaim: string;
   readonly allowMissingTenant: boolean;
   readonly replayProtection: boolean;
@@ -51,6 +56,7 @@ export function serviceProfile(options: IamModuleOptions, tenant?: string): Serv
     expectsIdToken,
     ...(oathkeeper?.audience !== undefined && { audience: oathkeeper.audience }),
     ...(oathkeeper?.issuer !== undefined && { issuer: oathkeeper.issuer }),
+    ...(oathkeeper?.serviceIssuer !== undefined && { serviceIssuer: oathkeeper.serviceIssuer }),
     tenantClaim: config.claims.tenant,
     allowMissingTenant: config.claims.allowMissingTenant,
     replayProtection: oathkeeper?.replayProtection.enabled === true,

@@ -1,3 +1,4 @@
+import { accessOf } from './route-access.js';
 import { type PathSegment, pathsOverlap, type RoutePath } from './route-path.js';
 import type { RouteEntry } from './route-table.js';
 
@@ -32,7 +33,7 @@ function withExclusion(path: RoutePath, position: number, value: string): RouteP
 }
 
 /**
- * Separates routes of different kinds that can be the same request, when a literal path of one
+ * Separates routes of different access that can be the same request, when a literal path of one
  * (`/orders/export`) falls under a param of the other (`/orders/:id`): the param stops matching
  * that literal, so the literal path gets only its own rule, as Fastify routes it (Express routes
  * it so too when the literal route is declared first). Returns the routes and the pairs that no
@@ -48,7 +49,13 @@ export function splitConflicts(routes: readonly RouteEntry[]): {
     for (let j = 0; j < result.length; j += 1) {
       const general = result[i] as RouteEntry;
       const specific = result[j] as RouteEntry;
-      if (i === j || general.method !== specific.method || general.kind === specific.kind) continue;
+      if (
+        i === j ||
+        general.method !== specific.method ||
+        accessOf(general) === accessOf(specific)
+      ) {
+        continue;
+      }
       if (!pathsOverlap(general.path, specific.path)) continue;
       const position = splitPosition(general.path, specific.path);
       const literal = position === undefined ? undefined : specific.path[position];
@@ -56,7 +63,7 @@ export function splitConflicts(routes: readonly RouteEntry[]): {
         result[i] = { ...general, path: withExclusion(general.path, position, literal.value) };
       } else if (i < j && splitPosition(specific.path, general.path) === undefined) {
         conflicts.push(
-          `${general.source} (${general.kind}) and ${specific.source} (${specific.kind})`,
+          `${general.source} (${accessOf(general)}) and ${specific.source} (${accessOf(specific)})`,
         );
       }
     }

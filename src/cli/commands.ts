@@ -18,6 +18,7 @@ export const RULES_OPTIONS = {
   'session-authenticators': { type: 'string' },
   'id-prefix': { type: 'string', multiple: true },
   'iam-options': { type: 'string' },
+  'introspection-url': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** Each command of the `nestjs-ory-iam` binary with its options. */

@@ -27,7 +27,8 @@ const USAGE = `usage: nestjs-ory-iam rules --app <module file> [--export AppModu
     --origin <match origin> (--out <file> | --check <file>)
     [--matching regexp|glob] [--global-prefix <prefix>] [--uri-versioning [--version-prefix v]
     [--default-version 1]] [--tenant <name>] [--session-authenticators cookie_session,bearer_token]
-    [--id-prefix <id>] [--iam-options <IamModule options as JSON, for forRootAsync>]`;
+    [--id-prefix <id>] [--iam-options <IamModule options as JSON, for forRootAsync>]
+    [--introspection-url <Hydra admin /admin/oauth2/introspect, for service routes>]`;
 
 class UsageError extends Error {}
 
@@ -125,7 +126,12 @@ async function run(argv: string[]): Promise<number> {
   if ((out === undefined) === (values.check === undefined)) throw new UsageError(USAGE);
   if (matching !== 'regexp' && matching !== 'glob')
     throw new UsageError('--matching is regexp or glob');
-  const shared: SharedRulesOptions = { matchOrigin: origin, matching };
+  const introspectionUrl = values['introspection-url'];
+  const shared: SharedRulesOptions = {
+    matchOrigin: origin,
+    matching,
+    ...(introspectionUrl !== undefined && { introspectionUrl }),
+  };
   const targets = await targetsOf(values);
   if (out !== undefined) {
     const rules = await generate(targets, shared);

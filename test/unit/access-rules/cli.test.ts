@@ -129,4 +129,51 @@ describe('nestjs-ory-iam rules', () => {
       'test/unit/access-rules/apps.ts exports no Missing (choose another with --export)',
     );
   }, 60_000);
+
+  it('writes --introspection-url into service rules and checks it; refuses one that is not http(s)', async () => {
+    const out = join(work, 'inventory.json');
+    const inventory = [
+      'rules',
+      '--app',
+      'test/unit/access-rules/service-apps.ts',
+      '--export',
+      'InventoryAppModule',
+      '--origin',
+      'https://api.example.com',
+      '--upstream',
+      'http://inventory-api:3000',
+    ];
+    const url = 'http://hydra:4445/admin/oauth2/introspect';
+    const written = await cli([...inventory, '--introspection-url', url, '--out', out]);
+    expect(written).toMatchObject({ code: 0, stderr: '' });
+    const rules = JSON.parse(readFileSync(out, 'utf8')) as Array<{
+      id: string;
+      authenticators: Array<{ config?: { introspection_url?: string } }>;
+    }>;
+    const reserve = rules.find(
+      (rule) => rule.id === 'inventory-api:service[inventory:reserve]:post',
+    );
+    expect(reserve?.authenticators[0]?.config?.introspection_url).toBe(url);
+    expect(await cli([...inventory, '--introspection-url', url, '--check', out])).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
+
+    const other = await cli([
+      ...inventory,
+      '--introspection-url',
+      'http://other/x',
+      '--check',
+      out,
+    ]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(
+      'rule "inventory-api:service[inventory:reserve]:post": oauth2_introspection asks "http://hydra:4445/admin/oauth2/introspect", not http://other/x (--introspection-url)',
+    );
+    const invalid = await cli([...inventory, '--introspection-url', 'hydra:4445', '--out', out]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr.trim()).toBe(
+      'introspectionUrl (--introspection-url) must be an absolute URL starting with http:// or https://',
+    );
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readRouteTable } from '../../../src/access-rules/route-table.js';
 import { HealthController, OrdersController } from './apps.js';
+import { InventoryController } from './service-apps.js';
 
 describe('readRouteTable', () => {
   it("gives each route its path as Nest routes it and the decorators' requirements", () => {
@@ -43,6 +44,20 @@ describe('readRouteTable', () => {
       },
       { method: 'GET', nestPath: '/api/v2/health', kind: 'public', roles: [], permissions: 0 },
       { method: 'GET', nestPath: '/api/v3/health/deep', kind: 'public', roles: [], permissions: 0 },
+    ]);
+  });
+
+  it('makes every route with @RequireService or @RequireScope a service route, @Public() or not', () => {
+    const kinds = readRouteTable([InventoryController], true)
+      .filter((route) => route.method !== 'HEAD')
+      .map((route) => `${route.method} ${route.nestPath} ${route.kind}`);
+    expect(kinds).toEqual([
+      'POST /inventory/reserve service',
+      'POST /inventory/release service',
+      'GET /inventory/levels service',
+      'GET /inventory/health service',
+      'GET /inventory/:sku authenticated',
+      'GET /inventory public',
     ]);
   });
 });
