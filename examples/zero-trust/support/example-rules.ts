@@ -24,6 +24,12 @@ export const exampleRulesFile = `${exampleDir}/config/access-rules.json`;
 /** Oathkeeper's proxy as docker-compose.yml publishes it, under either loopback name. */
 export const exampleRulesOrigin = (port = 4455) => `http://<{127.0.0.1,localhost}>:${port}`;
 
+/**
+ * Where docker-compose's Oathkeeper introspects services' Hydra tokens (Hydra's admin API), for
+ * the service rules; the local runner points them at its own Hydra (`exampleRulesFor`).
+ */
+export const exampleIntrospectionUrl = 'http://hydra:4445/admin/oauth2/introspect';
+
 /** config/oathkeeper.yml's `access_rules.matching_strategy`. */
 export const exampleRulesMatching = 'glob' as const;
 
@@ -57,7 +63,11 @@ export function exampleRuleTargets(modules: Partial<Record<AppName, Type<unknown
       upstream,
       idPrefix: app,
     })),
-    shared: { matchOrigin: exampleRulesOrigin(), matching: exampleRulesMatching },
+    shared: {
+      matchOrigin: exampleRulesOrigin(),
+      matching: exampleRulesMatching,
+      introspectionUrl: exampleIntrospectionUrl,
+    },
   };
 }
 
@@ -88,6 +98,8 @@ export function exampleRulesArgs(mode: 'out' | 'check', file = exampleRulesFile)
     exampleRulesMatching,
     '--origin',
     exampleRulesOrigin(),
+    '--introspection-url',
+    exampleIntrospectionUrl,
     ...apps,
     `--${mode}`,
     file,
@@ -114,22 +126,29 @@ interface FileRule {
   readonly id: string;
   readonly upstream: { readonly url: string };
   readonly match: { readonly url: string };
-  readonly authenticators: ReadonlyArray<{
-    readonly handler: string;
-    readonly config?: Readonly<Record<string, unknown>>;
-  }>;
+  readonly authenticators: ReadonlyArray<Handler>;
+  readonly mutators: ReadonlyArray<Handler>;
 }
+
+interface Handler {
+  readonly handler: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** The users' id_token issuer of docker-compose's Oathkeeper (config/oathkeeper.yml, inventory-api's `issuer`). */
+export const exampleUserIssuer = 'http://127.0.0.1:4455/';
 
 /**
  * The committed rules for an Oathkeeper on other ports: each app's rules forward to `upstreams`,
- * match the proxy's `port`, and service rules introspect tokens at `introspectionUrl` (this run's
- * Hydra admin API) instead of docker-compose's. Nothing else changes, so what runs is what was
+ * match the proxy's `port`, service rules introspect tokens at `introspectionUrl` (this run's
+ * Hydra admin API) instead of docker-compose's, and users' id_tokens name `userIssuer`. Nothing else changes, so what runs is what was
  * generated.
  */
 export function exampleRulesFor(
   port: number,
   upstreams: Readonly<Record<AppName, string>>,
   introspectionUrl: string,
+  userIssuer: string,
 ): unknown[] {
   const rules = JSON.parse(readFileSync(join(repoRoot, exampleRulesFile), 'utf8')) as FileRule[];
   const origin = exampleRulesOrigin();
@@ -149,6 +168,12 @@ export function exampleRulesFor(
               config: { ...authenticator.config, introspection_url: introspectionUrl },
             }
           : authenticator,
+      ),
+      // Users' tokens carry this run's issuer (the app is told it); the service issuer stays.
+      mutators: rule.mutators.map((mutator) =>
+        mutator.config?.issuer_url === exampleUserIssuer
+          ? { ...mutator, config: { ...mutator.config, issuer_url: userIssuer } }
+          : mutator,
       ),
       upstream: { ...rule.upstream, url: upstreams[app] },
       match: {

@@ -207,6 +207,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
           'inventory-api': inventoryUpstream,
         },
         `${hydraAdmin}/admin/oauth2/introspect`,
+        appEnv.OATHKEEPER_ISSUER ?? '',
       ),
       ...accessRules(extraRoutes, door.origin),
     ]);
