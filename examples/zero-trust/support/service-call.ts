@@ -78,7 +78,7 @@ export async function serviceCallChecks(stack: ZeroTrust, log: StepLog, user: Lo
   const { door, front } = stack;
   const before = await stockOf(stack, user, 'sku-1');
   const order = await log.step(
-    `POST /orders through ${door}: orders-api reserves on inventory-api as orders-api, via ${door}`,
+    `POST /orders through ${door}: orders-api reserves on inventory-api as orders-api, through the same door`,
     async () => {
       const placed = expectAnswer(
         await placeOrder(stack, user, { sku: 'sku-1', quantity: 2 }),
