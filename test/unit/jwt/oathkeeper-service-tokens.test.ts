@@ -4,37 +4,21 @@
  * fails closed at every edge. Every case runs through both the promise path (`authenticate`) and
  * the synchronous one (`authenticateNow`), which must accept and refuse exactly the same tokens.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IamErrorCode } from '../../../src/errors/error-codes.js';
 import type { IamIdentity } from '../../../src/identity/iam-identity.js';
-import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
 import { OathkeeperJwtVerifier } from '../../../src/jwt/oathkeeper-jwt-verifier.js';
 import { InMemoryReplayCache } from '../../../src/replay/in-memory-replay-cache.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
-import { type TestJwksServer, TestSigner } from '../../../src/testing/test-signer.js';
 import { OathkeeperJwtTransport } from '../../../src/transport/oathkeeper-jwt-transport.js';
 import { expectCode } from './codes.js';
-import { AUDIENCE, ISSUER, jwtTenant, RecordingSink } from './verifier-fixtures.js';
+import { AUDIENCE, ISSUER, jwtTenant, useWarmKeys } from './verifier-fixtures.js';
 
 const SERVICE_ISSUER = 'https://oathkeeper.test/services';
 const CLIENT = 'orders-api';
-let signer: TestSigner;
-let jwks: TestJwksServer;
-let keys: JwksKeyStore;
+const warm = useWarmKeys();
 let clockMs: number;
 
-beforeAll(async () => {
-  signer = TestSigner.create();
-  jwks = await signer.serve();
-  const config = jwtTenant(jwks.url).oathkeeper?.jwks;
-  if (config === undefined) throw new Error('no jwks config');
-  keys = new JwksKeyStore(config, 'default', new RecordingSink().emitter());
-  await keys.refresh();
-});
-afterAll(async () => {
-  keys.close();
-  await jwks.close();
-});
 beforeEach(() => {
   clockMs = Math.floor(Date.now() / 1_000) * 1_000;
 });
@@ -43,6 +27,7 @@ type Path = 'authenticate' | 'authenticateNow';
 const PATHS: readonly Path[] = ['authenticate', 'authenticateNow'];
 
 function transportFor(oathkeeper: Record<string, unknown> = {}) {
+  const { jwks, keys } = warm();
   const tenant = jwtTenant(jwks.url, {
     issuer: ISSUER,
     serviceIssuer: SERVICE_ISSUER,
@@ -63,7 +48,7 @@ function transportFor(oathkeeper: Record<string, unknown> = {}) {
 const nowS = () => clockMs / 1_000;
 /** What a service rule's id_token mutator mints (the contract's claims template). */
 const mintService = (claims: Record<string, unknown> = {}) =>
-  signer.mint({
+  warm().signer.mint({
     iss: SERVICE_ISSUER,
     sub: CLIENT,
     aud: [AUDIENCE],
@@ -76,7 +61,7 @@ const mintService = (claims: Record<string, unknown> = {}) =>
     ...claims,
   });
 const mintUser = (claims: Record<string, unknown> = {}) =>
-  signer.mint({
+  warm().signer.mint({
     iss: ISSUER,
     sub: 'alice',
     aud: AUDIENCE,
