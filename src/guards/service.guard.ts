@@ -33,7 +33,7 @@ export class ServiceGuard implements CanActivate {
   /** `canActivate` with what IamGlobalGuard read once for every guard. @internal */
   activate({ scopes, services }: RouteRequirements, found: ContextRequest | undefined): boolean {
     const serviceRoute = scopes.length > 0 || services.length > 0;
-    const state = found === undefined ? undefined : getAuthState(found.request.raw);
+    const state = found === undefined ? undefined : getAuthState(found.stateHolder);
     const identity = state?.identity;
     if (identity === undefined) {
       if (!serviceRoute) return true;

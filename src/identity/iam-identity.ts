@@ -9,8 +9,9 @@ export type IamIdentitySource =
 
 /**
  * `user`: a person, proven by a Kratos session or a gateway JWT about one. `service`: a machine
- * caller, proven by an OAuth2 client-credentials access token; only routes with `@RequireScope` or
- * `@RequireService` accept it, and those refuse users.
+ * caller, proven by an OAuth2 client-credentials access token, or by Oathkeeper's JWT minted with
+ * the tenant's `oathkeeper.serviceIssuer` after introspecting one; only routes with `@RequireScope`
+ * or `@RequireService` accept it, and those refuse users.
  */
 export type IamIdentityKind = 'user' | 'service';
 

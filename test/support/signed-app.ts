@@ -15,6 +15,8 @@ import { type Platform, type RunningApp, startApp } from './nest-app.js';
 import { RecordingSink } from './recording-sink.js';
 
 export const ISSUER = 'https://oathkeeper.test/';
+/** The `issuer_url` of the app's service rules: a token with it is a machine caller's. */
+export const SERVICE_ISSUER = 'https://oathkeeper.test/services';
 
 export interface SignedAppOptions {
   readonly audience: string;
@@ -41,11 +43,18 @@ export interface SignedApp extends RunningApp {
   nextEvent(name: IamAuditEventName): Promise<IamAuditEvent>;
   /** A token for `sub` as Oathkeeper mints it for this app's audience and tenant `default`. */
   token(sub: string, claims?: Record<string, unknown>): string;
+  /** A token as a service rule mints it for the OAuth2 client `clientId` with `scope`. */
+  serviceToken(
+    clientId: string,
+    scope: readonly string[],
+    claims?: Record<string, unknown>,
+  ): string;
 }
 
 /**
  * A Nest app on the real platform whose identities come from Oathkeeper-style JWTs: the test
- * signer's JWKS on loopback, one tenant `default`, every audit event recorded.
+ * signer's JWKS on loopback, one tenant `default` (users' tokens with ISSUER, machine callers'
+ * with SERVICE_ISSUER), every audit event recorded.
  */
 export async function startSignedApp(
   platform: Platform,
@@ -79,6 +88,7 @@ export async function startSignedApp(
                   verifier: 'jwt',
                   jwks: { url: jwks.url },
                   issuer: ISSUER,
+                  serviceIssuer: SERVICE_ISSUER,
                   audience,
                   identityHeader: 'Authorization',
                   ...(replay === undefined ? {} : { replayProtection: { enabled: replay } }),
@@ -108,6 +118,16 @@ export async function startSignedApp(
     nextEvent: (name) => audit.next(name),
     token: (sub, claims = {}) =>
       signer.mint({ sub, iss: ISSUER, aud: [audience], tenant: 'default', ...claims }),
+    serviceToken: (clientId, scope, claims = {}) =>
+      signer.mint({
+        sub: clientId,
+        iss: SERVICE_ISSUER,
+        aud: [audience],
+        tenant: 'default',
+        client_id: clientId,
+        scope: scope.join(' '),
+        ...claims,
+      }),
     async close() {
       await running.close();
       await jwks.close();

@@ -16,6 +16,8 @@ import {
   Public,
   RequirePermission,
   RequireRole,
+  RequireScope,
+  RequireService,
 } from '../../../src/index.js';
 
 /**
@@ -71,6 +73,14 @@ export class ApiResolver {
   adminReport(@CurrentUser('id') caller: string): string {
     effects.push(`adminReport by ${caller}`);
     return 'report';
+  }
+
+  @Query(() => String, { nullable: true })
+  @RequireScope('inventory:reserve')
+  @RequireService('orders-api')
+  reserve(@CurrentUser('id') caller: string): string {
+    effects.push(`reserve by ${caller}`);
+    return `reserved for ${caller}`;
   }
 
   @Mutation(() => String)

@@ -14,6 +14,8 @@ import {
   Public,
   RequirePermission,
   RequireRole,
+  RequireScope,
+  RequireService,
 } from '../../../src/index.js';
 
 /** What the handlers ran, in order: a refused message must leave no trace here. */
@@ -46,6 +48,14 @@ class ChatHandlers {
   admin(@CurrentUser('id') id: string): WsResponse<string> {
     handled.push(`admin ${id}`);
     return { event: 'admin', data: id };
+  }
+
+  @RequireScope('inventory:reserve')
+  @RequireService('orders-api')
+  @SubscribeMessage('reserve')
+  reserve(@CurrentUser('id') id: string): WsResponse<string> {
+    handled.push(`reserve ${id}`);
+    return { event: 'reserve', data: id };
   }
 
   @RequirePermission({

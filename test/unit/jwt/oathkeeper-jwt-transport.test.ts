@@ -3,36 +3,20 @@
  * replay protection off the verified-token cache serves a resent token until its exp plus skew,
  * never longer, and never a token that failed.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ValidatedTenantConfig } from '../../../src/config/tenant-config.js';
-import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
 import { OathkeeperJwtVerifier } from '../../../src/jwt/oathkeeper-jwt-verifier.js';
 import { VerifiedTokenCache } from '../../../src/jwt/verified-token-cache.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
-import { type TestJwksServer, TestSigner } from '../../../src/testing/test-signer.js';
 import { OathkeeperJwtTransport } from '../../../src/transport/oathkeeper-jwt-transport.js';
 import { expectCode } from './codes.js';
-import { AUDIENCE, jwtTenant, RecordingSink, SpyReplayCache } from './verifier-fixtures.js';
+import { AUDIENCE, jwtTenant, SpyReplayCache, useWarmKeys } from './verifier-fixtures.js';
 
 const SKEW_S = 30;
-let signer: TestSigner;
-let jwks: TestJwksServer;
-let keys: JwksKeyStore;
+const warm = useWarmKeys();
 let clockMs: number;
 let replay: SpyReplayCache;
 
-beforeAll(async () => {
-  signer = TestSigner.create();
-  jwks = await signer.serve();
-  const config = jwtTenant(jwks.url).oathkeeper?.jwks;
-  if (config === undefined) throw new Error('no jwks config');
-  keys = new JwksKeyStore(config, 'default', new RecordingSink().emitter());
-  await keys.refresh();
-});
-afterAll(async () => {
-  keys.close();
-  await jwks.close();
-});
 beforeEach(() => {
   clockMs = Math.floor(Date.now() / 1_000) * 1_000;
   replay = new SpyReplayCache();
@@ -45,6 +29,7 @@ function transportFor(oathkeeper: Record<string, unknown>): {
   transport: OathkeeperJwtTransport;
   verifier: OathkeeperJwtVerifier;
 } {
+  const { jwks, keys } = warm();
   const tenant: ValidatedTenantConfig = jwtTenant(jwks.url, oathkeeper);
   const config = tenant.oathkeeper;
   if (config === undefined) throw new Error('no oathkeeper config');
@@ -57,7 +42,7 @@ function transportFor(oathkeeper: Record<string, unknown>): {
 
 const nowS = () => clockMs / 1_000;
 const mint = (claims: Record<string, unknown> = {}) =>
-  signer.mint({
+  warm().signer.mint({
     aud: AUDIENCE,
     tenant: 'default',
     iat: nowS(),

@@ -1,48 +1,49 @@
 /**
  * Machine callers through Oathkeeper: a JWT whose `iss` is the tenant's `serviceIssuer` becomes a
  * service identity (client id, scope), with the same checks and replay policy as a user's, and
- * fails closed at every edge. Every case runs through both the promise path (`authenticate`) and
- * the synchronous one (`authenticateNow`), which must accept and refuse exactly the same tokens.
+ * fails closed at every edge. Every case runs through the synchronous path (`authenticateNow`, warm
+ * keys, in-process replay cache), `authenticate` over the same, and the fully asynchronous one (a
+ * key store that must fetch the JWKS first, a replay store that answers with a promise): all three
+ * must accept and refuse exactly the same tokens.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IamErrorCode } from '../../../src/errors/error-codes.js';
 import type { IamIdentity } from '../../../src/identity/iam-identity.js';
 import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
 import { OathkeeperJwtVerifier } from '../../../src/jwt/oathkeeper-jwt-verifier.js';
 import { InMemoryReplayCache } from '../../../src/replay/in-memory-replay-cache.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
-import { type TestJwksServer, TestSigner } from '../../../src/testing/test-signer.js';
 import { OathkeeperJwtTransport } from '../../../src/transport/oathkeeper-jwt-transport.js';
 import { expectCode } from './codes.js';
-import { AUDIENCE, ISSUER, jwtTenant, RecordingSink } from './verifier-fixtures.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  jwtTenant,
+  RecordingSink,
+  SpyReplayCache,
+  useWarmKeys,
+} from './verifier-fixtures.js';
 
 const SERVICE_ISSUER = 'https://oathkeeper.test/services';
 const CLIENT = 'orders-api';
-let signer: TestSigner;
-let jwks: TestJwksServer;
-let keys: JwksKeyStore;
+const warm = useWarmKeys();
 let clockMs: number;
 
-beforeAll(async () => {
-  signer = TestSigner.create();
-  jwks = await signer.serve();
-  const config = jwtTenant(jwks.url).oathkeeper?.jwks;
-  if (config === undefined) throw new Error('no jwks config');
-  keys = new JwksKeyStore(config, 'default', new RecordingSink().emitter());
-  await keys.refresh();
-});
-afterAll(async () => {
-  keys.close();
-  await jwks.close();
-});
 beforeEach(() => {
   clockMs = Math.floor(Date.now() / 1_000) * 1_000;
 });
 
-type Path = 'authenticate' | 'authenticateNow';
-const PATHS: readonly Path[] = ['authenticate', 'authenticateNow'];
+const coldStores: JwksKeyStore[] = [];
+afterEach(() => {
+  for (const store of coldStores.splice(0)) store.close();
+});
 
-function transportFor(oathkeeper: Record<string, unknown> = {}) {
+type Path = 'authenticate' | 'authenticateNow' | 'cold keys, async replay store';
+const PATHS: readonly Path[] = ['authenticate', 'authenticateNow', 'cold keys, async replay store'];
+
+/** A transport for `path`; `claims()` counts the jtis handed to the replay store so far. */
+function transportFor(path: Path, oathkeeper: Record<string, unknown> = {}) {
+  const { jwks, keys: warmKeys } = warm();
   const tenant = jwtTenant(jwks.url, {
     issuer: ISSUER,
     serviceIssuer: SERVICE_ISSUER,
@@ -50,20 +51,34 @@ function transportFor(oathkeeper: Record<string, unknown> = {}) {
     ...oathkeeper,
   });
   const config = tenant.oathkeeper;
-  if (config === undefined) throw new Error('no oathkeeper config');
-  const replay = new InMemoryReplayCache({}, () => clockMs);
+  if (config?.jwks === undefined) throw new Error('no oathkeeper config');
+  let keys = warmKeys;
+  let claims: () => number;
+  let replay: InMemoryReplayCache | SpyReplayCache;
+  if (path === 'cold keys, async replay store') {
+    keys = new JwksKeyStore(config.jwks, 'default', new RecordingSink().emitter());
+    coldStores.push(keys);
+    const spy = new SpyReplayCache();
+    claims = () => spy.calls.filter((call) => call.startsWith('claim ')).length;
+    replay = spy;
+  } else {
+    const inProcess = new InMemoryReplayCache({}, () => clockMs);
+    const claimSync = vi.spyOn(inProcess, 'claimSync');
+    claims = () => claimSync.mock.calls.length;
+    replay = inProcess;
+  }
   const verifier = new OathkeeperJwtVerifier(tenant, config, keys, replay, () => clockMs);
   return {
     transport: new OathkeeperJwtTransport(tenant, config, keys, verifier, () => clockMs),
     verifier,
-    replay,
+    claims,
   };
 }
 
 const nowS = () => clockMs / 1_000;
 /** What a service rule's id_token mutator mints (the contract's claims template). */
 const mintService = (claims: Record<string, unknown> = {}) =>
-  signer.mint({
+  warm().signer.mint({
     iss: SERVICE_ISSUER,
     sub: CLIENT,
     aud: [AUDIENCE],
@@ -76,7 +91,7 @@ const mintService = (claims: Record<string, unknown> = {}) =>
     ...claims,
   });
 const mintUser = (claims: Record<string, unknown> = {}) =>
-  signer.mint({
+  warm().signer.mint({
     iss: ISSUER,
     sub: 'alice',
     aud: AUDIENCE,
@@ -93,14 +108,14 @@ async function authenticate(
   path: Path,
   token: string,
 ): Promise<IamIdentity | undefined> {
-  return path === 'authenticate'
-    ? transport.authenticate(request(token))
-    : transport.authenticateNow(request(token));
+  return path === 'authenticateNow'
+    ? transport.authenticateNow(request(token))
+    : transport.authenticate(request(token));
 }
 
 describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
   it('become a service identity: client id, parsed scope, no roles, the token exp', async () => {
-    const { transport } = transportFor();
+    const { transport } = transportFor(path);
     const identity = await authenticate(
       transport,
       path,
@@ -123,9 +138,9 @@ describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
   });
 
   it('grant no scope when scope is empty or absent', async () => {
-    const { transport } = transportFor();
+    const { transport } = transportFor(path);
     expect((await authenticate(transport, path, mintService({ scope: '' })))?.scope).toEqual([]);
-    const { transport: other } = transportFor();
+    const { transport: other } = transportFor(path);
     expect((await authenticate(other, path, mintService({ scope: undefined })))?.scope).toEqual([]);
   });
 
@@ -138,15 +153,14 @@ describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
     ['scope an array', { scope: ['inventory:reserve'] }],
     ['scp not an array of strings', { scp: [1] }],
   ])('are refused as malformed with %s', async (_, claims) => {
-    const { transport, replay } = transportFor();
-    const claim = vi.spyOn(replay, 'claimSync');
+    const { transport, claims: claimsMade } = transportFor(path);
     const error = await expectCode(
       () => authenticate(transport, path, mintService(claims)),
       'auth.failure.malformed',
     );
     expect(error.message).not.toContain(CLIENT);
     // Refused before the replay step: a malformed token's jti is never held.
-    expect(claim).not.toHaveBeenCalled();
+    expect(claimsMade()).toBe(0);
   });
 
   it.each<[string, Record<string, unknown>, IamErrorCode]>([
@@ -156,12 +170,12 @@ describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
     ['no issuer', { iss: undefined }, 'auth.failure.issuer_mismatch'],
     ['an expired token', { exp: 0 }, 'auth.failure.expired'],
   ])('are refused with %s', async (_, claims, code) => {
-    const { transport } = transportFor();
+    const { transport } = transportFor(path);
     await expectCode(() => authenticate(transport, path, mintService(claims)), code);
   });
 
   it('are refused (issuer mismatch) by a tenant without serviceIssuer', async () => {
-    const { transport } = transportFor({ serviceIssuer: undefined });
+    const { transport } = transportFor(path, { serviceIssuer: undefined });
     await expectCode(
       () => authenticate(transport, path, mintService()),
       'auth.failure.issuer_mismatch',
@@ -169,16 +183,15 @@ describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
   });
 
   it('are refused when replayed, with replay protection on', async () => {
-    const { transport, replay } = transportFor();
-    const claim = vi.spyOn(replay, 'claimSync');
+    const { transport, claims: claimsMade } = transportFor(path);
     const token = mintService();
     expect((await authenticate(transport, path, token))?.kind).toBe('service');
     await expectCode(() => authenticate(transport, path, token), 'auth.failure.replay');
-    expect(claim).toHaveBeenCalledTimes(2);
+    expect(claimsMade()).toBe(2);
   });
 
   it('need a jti with replay protection on, as users do', async () => {
-    const { transport } = transportFor();
+    const { transport } = transportFor(path);
     await expectCode(
       () => authenticate(transport, path, mintService({ jti: undefined })),
       'auth.failure.malformed',
@@ -186,7 +199,7 @@ describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
   });
 
   it('keep a user token with client_id and scope claims a user, without scope', async () => {
-    const { transport } = transportFor();
+    const { transport } = transportFor(path);
     const identity = await authenticate(
       transport,
       path,
@@ -203,7 +216,7 @@ describe.each(PATHS)('service tokens through Oathkeeper (%s)', (path) => {
 
 describe('service tokens: the synchronous path', () => {
   it('answers without a promise when nothing has to be waited for, users and services alike', () => {
-    const { transport } = transportFor();
+    const { transport } = transportFor('authenticateNow');
     const service = transport.authenticateNow(request(mintService()));
     const user = transport.authenticateNow(request(mintUser()));
     expect(service).not.toBeInstanceOf(Promise);
@@ -215,7 +228,9 @@ describe('service tokens: the synchronous path', () => {
 
 describe('service tokens: the verified-token cache (replay protection off)', () => {
   it('serves a resent service token as the service, verified once', async () => {
-    const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
+    const { transport, verifier } = transportFor('authenticate', {
+      replayProtection: { enabled: false },
+    });
     const verify = vi.spyOn(verifier, 'verifyNow');
     const token = mintService();
     const first = await transport.authenticate(request(token));
@@ -228,7 +243,9 @@ describe('service tokens: the verified-token cache (replay protection off)', () 
   });
 
   it('never caches a refused service token', async () => {
-    const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
+    const { transport, verifier } = transportFor('authenticate', {
+      replayProtection: { enabled: false },
+    });
     const verify = vi.spyOn(verifier, 'verifyNow');
     const token = mintService({ client_id: '' });
     for (let i = 0; i < 3; i += 1) {

@@ -1,8 +1,12 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { ValidatedTenantConfig } from '../../../src/config/tenant-config.js';
 import { validateIamOptions } from '../../../src/config/validate-options.js';
+import { JwksKeyStore } from '../../../src/jwt/jwks-key-store.js';
 import type { ReplayCache } from '../../../src/replay/replay-cache.js';
+import { type TestJwksServer, TestSigner } from '../../../src/testing/test-signer.js';
+import { RecordingSink } from '../../support/recording-sink.js';
 
-export { RecordingSink } from '../../support/recording-sink.js';
+export { RecordingSink };
 
 export const AUDIENCE = 'orders-api';
 export const ISSUER = 'https://oathkeeper.test/';
@@ -59,4 +63,33 @@ export class SpyReplayCache implements ReplayCache {
     this.calls.push(`remember ${jti} ${ttlMs}`);
     this.seenKeys.add(jti);
   }
+}
+
+/** A test signer, its JWKS on loopback and a key store that has loaded it, for one test file. */
+export interface WarmKeys {
+  readonly signer: TestSigner;
+  readonly jwks: TestJwksServer;
+  readonly keys: JwksKeyStore;
+}
+
+/** Builds {@link WarmKeys} before the file's tests and closes them after; read it inside a test. */
+export function useWarmKeys(): () => WarmKeys {
+  let warm: WarmKeys | undefined;
+  beforeAll(async () => {
+    const signer = TestSigner.create();
+    const jwks = await signer.serve();
+    const config = jwtTenant(jwks.url).oathkeeper?.jwks;
+    if (config === undefined) throw new Error('no jwks config');
+    const keys = new JwksKeyStore(config, 'default', new RecordingSink().emitter());
+    await keys.refresh();
+    warm = { signer, jwks, keys };
+  });
+  afterAll(async () => {
+    warm?.keys.close();
+    await warm?.jwks.close();
+  });
+  return () => {
+    if (warm === undefined) throw new Error('the warm keys are read outside a test');
+    return warm;
+  };
 }
