@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Get, Module, Param, Post, type Type } from '@nestjs/common';
+import { Controller, Get, Param, Post } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessRulesForApp,
   CurrentUser,
   checkAccessRulesForApp,
   type IamIdentity,
-  IamModule,
   type OathkeeperAccessRule,
   RequireScope,
   RequireService,
@@ -19,7 +18,7 @@ import {
 } from '../../support/ory/hydra-clients.js';
 import type { OryStack } from '../../support/ory/stack.js';
 import { useOryStack } from '../../support/ory/vitest.js';
-import { newSession } from '../../support/rules-app.js';
+import { newSession, ordersModule } from '../../support/rules-app.js';
 
 @Controller('inventory')
 class InventoryController {
@@ -36,35 +35,8 @@ class InventoryController {
   }
 }
 
-function inventoryModule(stack: OryStack): Type<unknown> {
-  const { kratosPublic, jwksUrl, issuer, oathkeeperProxy } = stack.urls;
-  if (!kratosPublic || !jwksUrl || !issuer || !oathkeeperProxy) {
-    throw new Error('the stack is missing a server');
-  }
-  @Module({
-    imports: [
-      IamModule.forRoot({
-        tenants: {
-          default: {
-            transport: 'oathkeeper',
-            kratos: { publicUrl: kratosPublic },
-            oathkeeper: {
-              jwks: { url: jwksUrl },
-              issuer,
-              serviceIssuer: `${oathkeeperProxy}/services`,
-              audience: 'inventory-api',
-              replayProtection: { enabled: true },
-              identityHeader: 'Authorization',
-            },
-          },
-        },
-      }),
-    ],
-    controllers: [InventoryController],
-  })
-  class InventoryAppModule {}
-  return InventoryAppModule;
-}
+const inventoryModule = (stack: OryStack) =>
+  ordersModule(stack, InventoryController, { audience: 'inventory-api' });
 
 /** Oathkeeper's error shape, not the app's: the request never reached Nest. */
 function atGateway(body: unknown): number | undefined {
