@@ -40,7 +40,9 @@ export async function routesAndProfile(
 /**
  * Oathkeeper access rules for every route of a Nest app, read from its module without starting
  * it (no provider is instantiated). Throws `AccessRuleConflictError` when routes that need
- * different access can match the same request.
+ * different access can match the same request, and an `Error` naming the routes for service
+ * routes (`@RequireService`/`@RequireScope`) of an `oathkeeper` tenant without
+ * `oathkeeper.serviceIssuer` or routes asking for both a user and a service.
  *
  * ```ts
  * const rules = await accessRulesForApp(AppModule, {
@@ -61,7 +63,10 @@ export async function accessRulesForApp(
  * What is wrong with a rules file (its parsed JSON or YAML) for a Nest app, one line per problem:
  * routes without a rule, rules without a route, requests matching several rules, access that
  * differs from the decorators, methods, and the `id_token`'s audience, tenant and per-request
- * `jti`. Rules of other upstreams are only checked for overlaps with this app's routes.
+ * `jti`. For service routes: rules that let users and machine callers through as each other,
+ * `required_scope` that differs from the route's scopes, and an `introspection_url` other than
+ * `introspectionUrl` when given. Rules of other upstreams are only checked for overlaps with
+ * this app's routes.
  */
 export async function checkAccessRulesForApp(
   module: Type<unknown>,

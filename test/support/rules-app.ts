@@ -43,13 +43,20 @@ export class ShopController {
   }
 }
 
-/** The app, configured for the running stack, as a module class the generator reads. */
+/**
+ * The app, configured for the running stack, as a module class the generator reads. `service`
+ * names it another audience and gives it a `serviceIssuer` (under the proxy's `/services`), so
+ * its service routes get rules for machine callers.
+ */
 export function ordersModule(
   stack: OryStack,
   controller: Type<unknown> = OrdersController,
+  service?: { readonly audience: string },
 ): Type<unknown> {
-  const { kratosPublic, jwksUrl, issuer } = stack.urls;
-  if (!kratosPublic || !jwksUrl || !issuer) throw new Error('the stack is missing a server');
+  const { kratosPublic, jwksUrl, issuer, oathkeeperProxy } = stack.urls;
+  if (!kratosPublic || !jwksUrl || !issuer || !oathkeeperProxy) {
+    throw new Error('the stack is missing a server');
+  }
   @Module({
     imports: [
       IamModule.forRoot({
@@ -60,7 +67,8 @@ export function ordersModule(
             oathkeeper: {
               jwks: { url: jwksUrl },
               issuer,
-              audience: 'orders-api',
+              audience: service?.audience ?? 'orders-api',
+              ...(service !== undefined && { serviceIssuer: `${oathkeeperProxy}/services` }),
               replayProtection: { enabled: true },
               identityHeader: 'Authorization',
             },
