@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +8,7 @@ import {
   type TenantConfig,
 } from '../../../src/index.js';
 import { type TestJwksServer, TestSigner } from '../../../src/testing/index.js';
+import { closedPortUrl } from '../../support/closed-port.js';
 import { type JsonResponse, PLATFORMS, request } from '../../support/nest-app.js';
 import { loginBrowser, loginNative } from '../../support/ory/kratos-flows.js';
 import { useOryStack } from '../../support/ory/vitest.js';
@@ -38,15 +37,6 @@ class CapturingLogger implements LoggerService {
   debug = (...args: unknown[]) => this.capture('debug', args);
   verbose = (...args: unknown[]) => this.capture('verbose', args);
   fatal = (...args: unknown[]) => this.capture('fatal', args);
-}
-
-/** A loopback port nothing listens on: an upstream that is down. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
 }
 
 describe.each(PLATFORMS)(

@@ -1,17 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SINK, IamHealthCheckError, IamHealthIndicator } from '../../../src/index.js';
+import { closedPortUrl } from '../../support/closed-port.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { type IamApp, startIamApp } from './support.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 // The indicator does not depend on the HTTP platform: one is enough.
 describe('IamHealthIndicator against the real servers', () => {
@@ -74,7 +65,7 @@ describe('IamHealthIndicator against the real servers', () => {
     const broken = await startIamApp(platform, {
       transport: 'bearer',
       kratos: { publicUrl: kratosPublic ?? '' },
-      keto: { readUrl: `http://127.0.0.1:${await closedPort()}` },
+      keto: { readUrl: await closedPortUrl() },
     });
     try {
       const error = await broken.app

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPortUrl } from '../../support/closed-port.js';
 import { request } from '../../support/nest-app.js';
 import { useOryStack } from '../../support/ory/vitest.js';
 import { RecordingProxy } from '../../support/recording-proxy.js';
@@ -14,16 +14,6 @@ import { countOf, type OtelSdk, registerOtelSdk } from './otel-sdk.js';
 import { SERVER_SPAN, ServerSpanModule } from './server-span.js';
 
 const metadata = { imports: [ServerSpanModule], controllers: [ListingsController] };
-
-/** A loopback port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 function only(spans: readonly ReadableSpan[], predicate: (span: ReadableSpan) => boolean) {
   const found = spans.filter(predicate);
@@ -44,6 +34,7 @@ describe('OpenTelemetry spans of Keto checks (real SDK, real Keto, Express)', ()
   let app: SignedApp;
   let down: SignedApp;
   let broken: SignedApp;
+  let deadUrl: string;
   let deadPort: number;
   const tokens: string[] = [];
 
@@ -67,16 +58,17 @@ describe('OpenTelemetry spans of Keto checks (real SDK, real Keto, Express)', ()
       keto: { readUrl: proxy.url },
       metadata,
     });
-    deadPort = await closedPort();
+    deadUrl = await closedPortUrl();
+    deadPort = Number(new URL(deadUrl).port);
     down = await startSignedApp('express', {
       audience: AUDIENCE,
-      keto: { readUrl: `http://127.0.0.1:${deadPort}` },
+      keto: { readUrl: deadUrl },
       http: { timeoutMs: 500, retries: 1 },
       metadata,
     });
     broken = await startSignedApp('express', {
       audience: AUDIENCE,
-      keto: { readUrl: `http://127.0.0.1:${deadPort}` },
+      keto: { readUrl: deadUrl },
       http: {
         timeoutMs: 500,
         retries: 0,
