@@ -7,7 +7,7 @@ import type { OathkeeperJwtVerifier, VerifiedJwt } from '../jwt/oathkeeper-jwt-v
 import { VerifiedTokenCache } from '../jwt/verified-token-cache.js';
 import type { IamRequest } from '../request/iam-request.js';
 import { noteCacheHit } from '../telemetry/active-decision.js';
-import { tokenFromHeader } from './bearer-token.js';
+import { compactTokenFromHeader } from './bearer-token.js';
 import { checkCsrfOrigin } from './csrf-origin.js';
 import { identityFromClaims, serviceIdentityFromClaims } from './oathkeeper-identity.js';
 import type { Transport } from './transport.js';
@@ -57,7 +57,8 @@ export class OathkeeperJwtTransport implements Transport {
     const header = request.header(this.oathkeeper.identityHeader);
     if (header === undefined) return undefined;
     checkCsrfOrigin(request, this.oathkeeper.csrf, this.tenant.trustProxy);
-    const token = tokenFromHeader(header);
+    // Whitespace is refused by the compact-JWS parse (base64url and dots only), not scanned for here.
+    const token = compactTokenFromHeader(header);
     // Before hashing it for the verified-token cache: an oversized token costs no work at all.
     checkTokenSize(token, this.oathkeeper.maxTokenBytes);
     const cache = this.verifiedTokens;

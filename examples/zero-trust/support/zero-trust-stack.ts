@@ -9,7 +9,6 @@
 import type { RunningNginx } from '../../../test/support/nginx/server.js';
 import type { UpstreamHit } from '../../../test/support/ory/echo-upstream.js';
 import {
-  clientCredentialsToken,
   createServiceClient,
   type ServiceClient,
 } from '../../../test/support/ory/hydra-clients.js';
@@ -213,12 +212,6 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       ...accessRules(extraRoutes, door.origin),
     ]);
     const ordersClient = await createServiceClient(hydraAdmin, ordersApiClient);
-    // Hydra creates its token signing key (RSA) at the first token it issues, which takes seconds
-    // on a busy machine: longer than orders-api's per-attempt timeout. Issue one now.
-    await clientCredentialsToken(required(urls.hydraPublic, 'Hydra public URL'), ordersClient, {
-      scope: ordersApiClient.scope,
-      audience: ordersApiClient.audience,
-    });
     const ordersApiEnv: Record<string, string> = {
       ...appEnv,
       ORDERS_API_CLIENT_SECRET: ordersClient.secret,

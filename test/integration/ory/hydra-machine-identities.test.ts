@@ -101,11 +101,6 @@ describe.each(PLATFORMS)('machine identities with the real Hydra (%s)', (platfor
       scope: ['inventory:reserve', 'inventory:read'],
       audience: ['inventory-api', 'orders-api'],
     });
-    // A blank Hydra creates its signing keys on first use (a JWKS fetch or a token). With the
-    // app's JWKS prefetch and the first token request racing, the first token's kid was missing
-    // from the JWKS the app had just fetched, and the unknown-kid cooldown (30 s) then held the
-    // refetch back. So Hydra creates its keys first, as a deployed Hydra has them already.
-    await tokenFor(ordersApi, ['inventory:read']);
     app = await startInventoryApi(ory(), platform);
     await ory().setRoutes({ '/inventory': app.url });
   });

@@ -144,8 +144,6 @@ describe('ServiceTokens against the real Hydra v2.3.0', () => {
   beforeAll(async () => {
     sdk = registerOtelSdk();
     Logger.overrideLogger(logger);
-    // A blank Hydra makes its signing keys on first use, which takes longer than a deadline.
-    await fetch(`${hydra().hydraPublic}/.well-known/jwks.json`);
     proxy = new RecordingProxy(hydra().hydraPublic);
     await proxy.start();
     // Hydra's storage is in memory: a blank server per file, so fixed ids cannot collide.

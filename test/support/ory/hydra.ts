@@ -23,3 +23,19 @@ export function hydraEnv(
     LOG_LEVEL: 'warn',
   };
 }
+
+/**
+ * A blank Hydra creates its signing keys (RSA 4096, one set for ID tokens, one for access tokens)
+ * on first use: the first JWKS fetch or token request takes seconds, longer on a loaded machine.
+ * An app that fetched the JWKS first then spent its first request's whole deadline on that and
+ * answered 503. A deployed Hydra has its keys, so a started one is given them before any test.
+ */
+export async function createHydraKeys(hydraPublic: string): Promise<void> {
+  const response = await fetch(`${hydraPublic}/.well-known/jwks.json`, {
+    signal: AbortSignal.timeout(60_000),
+  });
+  const { keys } = (await response.json()) as { keys?: unknown[] };
+  if (!response.ok || !Array.isArray(keys) || keys.length < 2) {
+    throw new Error(`Hydra did not create its signing keys: HTTP ${response.status}`);
+  }
+}

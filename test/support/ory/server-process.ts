@@ -16,6 +16,8 @@ export interface ServerLaunch {
   readonly readyTimeoutMs: number;
   /** Added to the minimal environment, e.g. config overrides such as `SESSION_COOKIE_SAME_SITE`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Work the server must have done before a test may use it, run after each (re)start's readiness. */
+  readonly afterReady?: () => Promise<void>;
 }
 
 /** The last `lines` lines of a log file, or a note that there is none yet. */
@@ -63,6 +65,7 @@ export class ServerProcess {
       closeSync(log);
     }
     await this.waitReady();
+    await this.launch.afterReady?.();
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */

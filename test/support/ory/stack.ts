@@ -28,7 +28,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OryServerName, oryBinary, repoRoot } from './binaries.js';
-import { hydraArgs, hydraEnv } from './hydra.js';
+import { createHydraKeys, hydraArgs, hydraEnv } from './hydra.js';
 import {
   accessRules,
   addKeyToJwks,
@@ -209,6 +209,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
     args: string[],
     readyUrls: string[],
     env?: Readonly<Record<string, string>>,
+    afterReady?: () => Promise<void>,
   ) =>
     servers.set(
       name,
@@ -222,6 +223,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
           readyUrls,
           readyTimeoutMs,
           ...(env !== undefined && { env }),
+          ...(afterReady !== undefined && { afterReady }),
         },
         guard,
       ),
@@ -266,6 +268,7 @@ export async function startOry(options: OryStackOptions = {}): Promise<OryStack>
       hydraArgs,
       [`${origin(hydraPublic)}/health/ready`, `${origin(hydraAdmin)}/health/ready`],
       hydraEnv(hydraPublic, hydraAdmin),
+      () => createHydraKeys(origin(hydraPublic)),
     );
   }
 

@@ -66,6 +66,13 @@ describe('LoggerAuditSink', () => {
     ] as const) {
       expect(sink.accepts(name)).toBe(true);
     }
+    // The answer follows every change of levels, not only the first.
+    Logger.overrideLogger(['error', 'warn', 'debug']);
+    expect(sink.accepts('auth.success')).toBe(true);
+    Logger.overrideLogger(['error']);
+    expect(sink.accepts('auth.success')).toBe(false);
+    configure(undefined);
+    expect(sink.accepts('auth.success')).toBe(true);
   });
 
   it('logs a JWKS refresh failure at warn although it carries no code', () => {

@@ -105,6 +105,34 @@ describe('parseCompactJws', () => {
     expect(canonical).toBe(prefix.length === 2 ? 4 : prefix.length === 3 ? 16 : 64);
   });
 
+  // The header decoded last is kept (one entry): what a token gets from it must be what decoding
+  // its own header would give, and a refused header must stay refused after a good one.
+  it('gives a token with the previous header the same header, frozen, and refuses the rest as before', async () => {
+    const first = parseCompactJws(VALID, 8_192);
+    const second = parseCompactJws(
+      `${HEADER}.${segment({ sub: 'bob', exp: 1 })}.${SIGNATURE}`,
+      8_192,
+    );
+    expect(second.header).toBe(first.header);
+    expect(second.header).toEqual({ alg: 'RS256', kid: 'k1' });
+    expect(Object.isFrozen(second.header)).toBe(true);
+    expect(second.payload).toEqual({ sub: 'bob', exp: 1 });
+
+    const other = segment({ alg: 'ES256', kid: 'k2', crit: ['b64'] });
+    const third = parseCompactJws(`${other}.${PAYLOAD}.${SIGNATURE}`, 8_192);
+    expect(third.header).toEqual({ alg: 'ES256', kid: 'k2', crit: ['b64'] });
+    expect(Object.isFrozen(third.header.crit)).toBe(true);
+    expect(parseCompactJws(VALID, 8_192).header).toEqual({ alg: 'RS256', kid: 'k1' });
+
+    await malformed(`.${PAYLOAD}.${SIGNATURE}`);
+    await malformed(`${HEADER}=.${PAYLOAD}.${SIGNATURE}`);
+    await malformed(`${HEADER.slice(0, -1)}.${PAYLOAD}.${SIGNATURE}`);
+    await malformed(`${segment([{ alg: 'RS256' }])}.${PAYLOAD}.${SIGNATURE}`);
+    // A good header after each refusal still decodes, and the payload is never taken from a cache.
+    expect(parseCompactJws(VALID, 8_192).payload).toEqual({ sub: 'alice', exp: 2_000_000_000 });
+    await malformed(`${HEADER}.${segment([1, 2])}.${SIGNATURE}`);
+  });
+
   it('never echoes the token in its message', async () => {
     const secretish = segment({ sub: 'token-content-marker' });
     const error = await malformed(`${HEADER}.${secretish}`);

@@ -78,6 +78,37 @@ describe('OathkeeperJwtTransport: size cap', () => {
   );
 });
 
+describe('OathkeeperJwtTransport: one token in the header', () => {
+  // The transport does not scan for whitespace itself: the compact-JWS parse refuses any character
+  // outside base64url and the dots. Each of these is refused, also right after the same token
+  // without the whitespace was accepted (and, with replay off, cached).
+  it.each([true, false])(
+    'refuses whitespace anywhere and an empty token (replay %s)',
+    async (enabled) => {
+      const { transport } = transportFor({ replayProtection: { enabled } });
+      const token = mint();
+      const [header = '', payload = '', signature = ''] = token.split('.');
+      expect(await transport.authenticate(request(`Bearer ${token}`))).toBeDefined();
+      const refused = [
+        `Bearer ${token} `,
+        `Bearer ${token}\t`,
+        `Bearer ${token}\n`,
+        `Bearer ${token}\u00a0`,
+        `Bearer ${token} ${token}`,
+        `${header}.${payload} .${signature}`,
+        `${header}\u2028.${payload}.${signature}`,
+        `Bearer\t${token}`,
+        'Bearer ',
+        '',
+      ];
+      for (const value of refused) {
+        await expectCode(() => transport.authenticate(request(value)), 'auth.failure.malformed');
+        expect(() => transport.authenticateNow(request(value))).toThrow('malformed');
+      }
+    },
+  );
+});
+
 describe('OathkeeperJwtTransport: verified-token cache (replay protection off)', () => {
   it('verifies a resent token once and serves it from the cache until exp plus skew', async () => {
     const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
