@@ -25,6 +25,7 @@ export {
 } from './audit/audit-event.js';
 export { AUDIT_SINK, type AuditSink, LoggerAuditSink } from './audit/audit-sink.js';
 export type { BreakerConfig, HttpClientConfig } from './config/http-config.js';
+export type { DecisionCacheConfig, KetoConfig } from './config/keto-config.js';
 export type {
   IamErrorsOptions,
   IamModuleOptions,
@@ -44,10 +45,8 @@ export type {
   ClaimMappingConfig,
   CloudConfig,
   CsrfConfig,
-  DecisionCacheConfig,
   JwksConfig,
   JwtAlgorithm,
-  KetoConfig,
   KratosConfig,
   KratosTenantBinding,
   OathkeeperConfig,

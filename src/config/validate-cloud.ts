@@ -1,12 +1,8 @@
 import { customDomainUrl, deriveCloudEndpoints } from './cloud-urls.js';
 import type { ConfigSection } from './config-section.js';
 import { COOKIE_TRANSPORTS, DEFAULT_SESSION_COOKIE_NAME } from './defaults.js';
-import type {
-  CloudConfig,
-  TransportKind,
-  ValidatedKetoConfig,
-  ValidatedKratosConfig,
-} from './tenant-config.js';
+import type { ValidatedKetoConfig } from './keto-config.js';
+import type { CloudConfig, TransportKind, ValidatedKratosConfig } from './tenant-config.js';
 import { CSRF_KEY, validateCsrf } from './validate-csrf.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';

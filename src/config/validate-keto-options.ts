@@ -5,7 +5,7 @@ import {
   DEFAULT_KETO_MAX_BATCH_CHECK_SIZE,
   MAX_DECISION_CACHE_TTL_MS,
 } from './defaults.js';
-import type { ValidatedKetoConfig } from './tenant-config.js';
+import type { ValidatedKetoConfig } from './keto-config.js';
 
 /** The `keto` keys that are not endpoints: allowed in self-hosted and in cloud mode. */
 export const KETO_TUNING_KEYS = ['maxBatchCheckSize', 'decisionCache'] as const;

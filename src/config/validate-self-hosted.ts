@@ -1,6 +1,7 @@
 import type { ConfigSection } from './config-section.js';
 import { DEFAULT_SESSION_COOKIE_NAME, KRATOS_TRANSPORTS } from './defaults.js';
-import type { TransportKind, ValidatedKetoConfig, ValidatedKratosConfig } from './tenant-config.js';
+import type { ValidatedKetoConfig } from './keto-config.js';
+import type { TransportKind, ValidatedKratosConfig } from './tenant-config.js';
 import { CSRF_KEY, validateCsrf } from './validate-csrf.js';
 import { KETO_TUNING_KEYS, validateKetoTuning } from './validate-keto-options.js';
 import { validateSessionCache } from './validate-session-cache.js';
