@@ -21,6 +21,7 @@ export type Kind =
   | 'iam-memory-quiet'
   | 'iam-redis'
   | 'iam-replay-off'
+  | 'iam-replay-off-baseline'
   | 'iam-kratos-cookie'
   | 'allow-all'
   | 'signature-only'
@@ -69,7 +70,8 @@ export function appModule(kind: Kind, jwksUrl: string, library: typeof Library):
       IamModule.forRoot({ ...iamOptions(jwksUrl, true), telemetry: { enabled: false } }),
     );
   }
-  if (kind === 'iam-replay-off') imports.push(IamModule.forRoot(iamOptions(jwksUrl, false)));
+  if (kind === 'iam-replay-off' || kind === 'iam-replay-off-baseline')
+    imports.push(IamModule.forRoot(iamOptions(jwksUrl, false)));
   if (kind === 'iam-redis') {
     const replayCache = RedisReplayCache.fromUrl(
       process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -142,6 +142,12 @@ export function targets(results: readonly VariantResult[]): string[] {
         `ours added / the baseline build's added: ${ratio(ours / addedCpu(results, baseline))}`,
       );
     }
+    const offBaseline = get('iam-replay-off-baseline');
+    if (off !== undefined && offBaseline !== undefined) {
+      lines.push(
+        `replay off, one token: added ${addedCpu(results, off).toFixed(1)} us, the baseline build's ${addedCpu(results, offBaseline).toFixed(1)} us`,
+      );
+    }
     const overFloor = (variant: VariantResult) => median(variant.cpu) - median(floor.cpu);
     lines.push(
       `The floor adds ${addedCpu(results, floor).toFixed(1)} us; over it ours costs ${overFloor(memory).toFixed(1)} us` +

@@ -83,6 +83,7 @@ const KINDS: readonly [Kind, string, boolean][] = [
   ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
   ['iam-redis', 'ours, replay in Redis', true],
   ['iam-replay-off', 'ours, replay off, one token', false],
+  ['iam-replay-off-baseline', 'ours (baseline build), replay off, one token', false],
   ['iam-kratos-cookie', 'ours, Kratos cookie, session cache warm', false],
   ['allow-all', 'a guard that allows everything', false],
   ['signature-only', 'floor: crypto.verify only, no checks', true],

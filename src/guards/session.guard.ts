@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { IamForbiddenError, IamHttpError, IamUnauthorizedError } from '../errors/iam-errors.js';
 import type { IamIdentity } from '../identity/iam-identity.js';
 import { type ContextRequest, requestFromContext } from '../request/execution-context.js';
-import { requestDeadlineOf } from '../request/request-deadline.js';
+import { keepRequestDeadline, pendingRequestDeadline } from '../request/request-deadline.js';
 import {
   authenticationOf,
   getAuthState,
@@ -137,11 +137,13 @@ export class SessionGuard implements CanActivate {
     return registry.telemetry.authenticate(tenant, (span) => {
       let identity: IamIdentity | undefined | Promise<IamIdentity | undefined>;
       try {
-        const deadline = requestDeadlineOf(found, config.http.deadlineMs);
+        const deadline = pendingRequestDeadline(found, config.http.deadlineMs);
         identity =
           transport.authenticateNow === undefined
             ? transport.authenticate(found.request, deadline)
             : transport.authenticateNow(found.request, deadline);
+        // It waits: the guards after it (Keto) draw from what this wait leaves.
+        if (identity instanceof Promise) keepRequestDeadline(found, deadline);
       } catch (error) {
         throw rejectDecision(registry, error, { found, tenant });
       }

@@ -54,8 +54,9 @@ function noop(): void {}
 /**
  * The one deadline of a request, shared by every guard and resolver working on it (the resolvers
  * of one GraphQL request included): created by the first that needs it, with the tenant's
- * `http.deadlineMs`. The client closing the connection cancels it. A WebSocket message has one of
- * its own: a deadline kept for the connection would run out while it lives.
+ * `http.deadlineMs`, and kept on the request at once. The client closing the connection cancels
+ * it. A WebSocket message has one of its own: a deadline kept for the connection would run out
+ * while it lives.
  */
 export function requestDeadlineOf(found: ContextRequest, budgetMs: number): Deadline {
   const holder = found.deadlineHolder as WithDeadline;
@@ -66,4 +67,29 @@ export function requestDeadlineOf(found: ContextRequest, budgetMs: number): Dead
     holder[IAM_DEADLINE] = deadline;
   }
   return deadline;
+}
+
+/**
+ * `requestDeadlineOf` for work that usually waits for nothing (the authentication: a JWT checked
+ * with cached keys and an in-memory replay cache): its budget counts from now all the same, but
+ * it is kept on the request, and the client's connection watched, only once something waits.
+ * Its signal asked for keeps it (a JWKS refetch, Kratos); a caller that waits without asking
+ * (the replay store) calls `keepRequestDeadline`. Until then nothing else can have a deadline for
+ * this request, and one never kept cannot have been waited on: a guard that needs one later makes
+ * it then. On Express the request's property write and the response lookup cost about as much as
+ * everything else a token resent with replay off costs.
+ */
+export function pendingRequestDeadline(found: ContextRequest, budgetMs: number): Deadline {
+  const kept = (found.deadlineHolder as WithDeadline)[IAM_DEADLINE];
+  if (kept !== undefined) return kept;
+  return new Deadline(budgetMs, (deadline) => {
+    keepRequestDeadline(found, deadline);
+    const response = serverResponseOf(found.response);
+    return response === undefined ? noop : watchResponse(response)(deadline);
+  });
+}
+
+/** Keeps a deadline from `pendingRequestDeadline` on its request, for the guards after. */
+export function keepRequestDeadline(found: ContextRequest, deadline: Deadline): void {
+  (found.deadlineHolder as WithDeadline)[IAM_DEADLINE] ??= deadline;
 }

@@ -63,10 +63,9 @@ export class MachineTokenTransport implements Transport {
       if (this.sharesHeaderWithKratos) return this.users.authenticate(request, deadline);
       throw malformed('the access token is not a JWT');
     }
-    // Before hashing it for the cache: an oversized token costs no work at all.
+    // Before the cache: an oversized token costs no work at all.
     checkTokenSize(token, this.oauth2.maxTokenBytes);
-    const cacheKey = VerifiedTokenCache.keyOf(token);
-    const cached = this.verifiedTokens.get(cacheKey, this.now());
+    const cached = this.verifiedTokens.get(token, this.now());
     if (cached !== undefined) return cached;
     const { clientId, scope, exp, claims } = await this.verifier.verify(token, deadline);
     const identity: IamIdentity = deepFreeze({
@@ -78,7 +77,7 @@ export class MachineTokenTransport implements Transport {
       via: 'oauth2-access-token',
       claims: { ...claims },
     });
-    this.verifiedTokens.set(cacheKey, identity, exp * 1_000 + this.oauth2.clockSkewMs);
+    this.verifiedTokens.set(token, identity, exp * 1_000 + this.oauth2.clockSkewMs);
     return identity;
   }
 }

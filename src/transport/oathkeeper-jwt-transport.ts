@@ -59,22 +59,21 @@ export class OathkeeperJwtTransport implements Transport {
     checkCsrfOrigin(request, this.oathkeeper.csrf, this.tenant.trustProxy);
     // Whitespace is refused by the compact-JWS parse (base64url and dots only), not scanned for here.
     const token = compactTokenFromHeader(header);
-    // Before hashing it for the verified-token cache: an oversized token costs no work at all.
+    // Before the verified-token cache: an oversized token costs no work at all.
     checkTokenSize(token, this.oathkeeper.maxTokenBytes);
     const cache = this.verifiedTokens;
-    const cacheKey = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
-    if (cache !== undefined && cacheKey !== undefined) {
-      const cached = cache.get(cacheKey, this.now());
+    if (cache !== undefined) {
+      const cached = cache.get(token, this.now());
       noteCacheHit(cached !== undefined);
       if (cached !== undefined) return cached;
     }
     const verified = this.verifier.verifyNow(token, deadline);
     return verified instanceof Promise
-      ? verified.then((jwt) => this.identityOf(jwt, cacheKey))
-      : this.identityOf(verified, cacheKey);
+      ? verified.then((jwt) => this.identityOf(jwt, token))
+      : this.identityOf(verified, token);
   }
 
-  private identityOf(verified: VerifiedJwt, cacheKey: string | undefined): IamIdentity {
+  private identityOf(verified: VerifiedJwt, token: string): IamIdentity {
     const { claims, typed } = verified;
     const expiresAt = typed.exp * 1_000;
     const identity =
@@ -82,8 +81,8 @@ export class OathkeeperJwtTransport implements Transport {
         ? serviceIdentityFromClaims(this.tenant, typed.sub, verified.scope, claims, expiresAt)
         : identityFromClaims(this.tenant, typed.sub, claims, 'oathkeeper-jwt', expiresAt);
     const cache = this.verifiedTokens;
-    if (cache !== undefined && cacheKey !== undefined) {
-      cache.set(cacheKey, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);
+    if (cache !== undefined) {
+      cache.set(token, identity, typed.exp * 1_000 + this.oathkeeper.clockSkewMs);
     }
     return identity;
   }

@@ -54,13 +54,13 @@ const request = (token: string) => new HttpIamRequest({ headers: { 'x-user': tok
 
 describe('OathkeeperJwtTransport: size cap', () => {
   it.each([true, false])(
-    'refuses a token above maxTokenBytes before hashing or parsing it (replay %s)',
+    'refuses a token above maxTokenBytes before any cache lookup or parse (replay %s)',
     async (enabled) => {
       const { transport, verifier } = transportFor({
         replayProtection: { enabled },
         maxTokenBytes: 1_024,
       });
-      const keyOf = vi.spyOn(VerifiedTokenCache, 'keyOf');
+      const lookup = vi.spyOn(VerifiedTokenCache.prototype, 'get');
       const verify = vi.spyOn(verifier, 'verifyNow');
       const oversized = mint({ pad: 'x'.repeat(2_000) });
       const error = await expectCode(
@@ -68,7 +68,7 @@ describe('OathkeeperJwtTransport: size cap', () => {
         'auth.failure.malformed',
       );
       expect(error.message).toContain('larger than allowed');
-      expect(keyOf).not.toHaveBeenCalled();
+      expect(lookup).not.toHaveBeenCalled();
       expect(verify).not.toHaveBeenCalled();
       // A token at the cap is still accepted.
       const fits = mint();
@@ -138,6 +138,22 @@ describe('OathkeeperJwtTransport: verified-token cache (replay protection off)',
       );
     }
     expect(verify).toHaveBeenCalledTimes(3);
+  });
+
+  it('serves only the very token it verified: one ending like it (a copied signature) is verified in full', async () => {
+    const { transport, verifier } = transportFor({ replayProtection: { enabled: false } });
+    const verify = vi.spyOn(verifier, 'verifyNow');
+    const token = mint({ sub: 'alice' });
+    expect(await transport.authenticate(request(token))).toMatchObject({ id: 'alice' });
+    const signature = token.slice(token.lastIndexOf('.'));
+    const forged = mint({ sub: 'mallory' }).replace(/\.[^.]+$/, signature);
+    await expectCode(
+      () => transport.authenticate(request(forged)),
+      'auth.failure.invalid_signature',
+    );
+    expect(verify).toHaveBeenCalledTimes(2);
+    expect(await transport.authenticate(request(token))).toMatchObject({ id: 'alice' });
+    expect(verify).toHaveBeenCalledTimes(2);
   });
 
   it('is not used with replay protection on: every use goes through the replay check', async () => {
