@@ -11,6 +11,7 @@ export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 
 
 export interface ServerProcess {
   readonly port: number;
+  readonly pid: number;
   /** Where `nestjs-ory-iam` resolved in the server: must be the built dist/. */
   readonly library: string;
   /** The server's own CPU time so far, in microseconds: user (JavaScript, crypto, on every thread)
@@ -28,10 +29,22 @@ export async function startServer(
   kind: Kind,
   jwksUrl: string,
   env: Record<string, string> = {},
+  wrapper: readonly string[] = [],
 ): Promise<ServerProcess> {
   // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof" to profile every server.
   const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const args = [process.execPath, ...flags, '--import', 'tsx', SERVER, platform, kind, jwksUrl];
+  // `wrapper`: a command the server runs under, e.g. valgrind (bench/instructions).
+  const args = [
+    ...wrapper,
+    process.execPath,
+    ...flags,
+    '--import',
+    'tsx',
+    SERVER,
+    platform,
+    kind,
+    jwksUrl,
+  ];
   const child: ChildProcess = spawn(
     HAS_TASKSET ? 'taskset' : (args[0] as string),
     HAS_TASKSET ? ['-c', '1', ...args] : args.slice(1),
@@ -56,6 +69,7 @@ export async function startServer(
   const ready = await next('ready');
   return {
     port: ready.port,
+    pid: child.pid as number,
     library: ready.library,
     cpuSplit: async () => {
       const answer = next('cpu');
