@@ -1,4 +1,7 @@
-/** Starts one server variant in its own process, pinned to core 1 when `taskset` exists. */
+/**
+ * Starts one server variant in its own process, pinned to core 1 (`BENCH_SERVER_CORE`) when
+ * `taskset` exists.
+ */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +50,7 @@ export async function startServer(
   ];
   const child: ChildProcess = spawn(
     HAS_TASKSET ? 'taskset' : (args[0] as string),
-    HAS_TASKSET ? ['-c', '1', ...args] : args.slice(1),
+    HAS_TASKSET ? ['-c', process.env.BENCH_SERVER_CORE ?? '1', ...args] : args.slice(1),
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG, ...env },

@@ -1,13 +1,14 @@
 /**
  * `bench/instructions`: user-space instructions per request through each `bench/http` server
- * variant, counted by valgrind's callgrind. A count, not a time: the same on a loaded machine as on
- * an idle one, so variants compare where CPU time is too noisy to. Each variant runs in its own
- * server process under callgrind, uninstrumented through start-up and a warm-up (so V8 has tiered
- * the hot path up), then instrumented for `--windows` windows of `--requests` requests, one at a
- * time; the count between zeroing and dumping, divided by the requests, is a window's cost per
- * request, and the median over the windows the variant's. A major GC, or the last of V8's tier-up,
- * falls in one window and not the next: the median leaves such a lump out, the spread shows it. V8's JIT
- * compiling inside that window is counted apart (callgrind.ts says why) and left out.
+ * variant, counted by valgrind's callgrind. A count, not a time: the other core's load does not
+ * change what a request executes, so variants compare where CPU time is too noisy to. Each variant
+ * runs in its own server process under callgrind, uninstrumented through start-up and a warm-up
+ * (so V8 has tiered the hot path up), then instrumented for `--windows` windows of `--requests`
+ * requests, one at a time. The count between zeroing and dumping, divided by the requests, is a
+ * window's cost per request; the median over the windows is the variant's. A major GC, or the last
+ * of V8's tier-up, falls in one window and not the next: the median leaves such a lump out, the
+ * spread shows it. V8's JIT compiling inside a window is counted apart (callgrind.ts says why) and
+ * left out.
  *
  *   npm run bench:instructions -- [--requests 500] [--windows 3] [--warmup 8000]
  *     [--only fastify|express] [--kinds bare,iam-memory,...] [--out bench/results/x.json]
@@ -92,7 +93,7 @@ for (const platform of ['fastify', 'express'] as const) {
       platform as Platform,
       kind as Kind,
       jwks.url,
-      { BENCH_REDIS_PREFIX: `${RUN_ID}:${platform}:` },
+      { BENCH_REDIS_PREFIX: `${RUN_ID}:${platform}:`, BENCH_REDIS_TIMEOUT_MS: '10000' },
       callgrind(outFile),
     );
     await load(server, WARMUP, 0, unique);
