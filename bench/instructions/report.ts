@@ -34,8 +34,9 @@ export function report(results: readonly Measured[]): string {
     thousands(result.perRequest),
     `${thousands(Math.min(...result.perWindow))}-${thousands(Math.max(...result.perWindow))}`,
     result.kind === 'bare' ? '0' : signed(added(result)),
-    ratio(added(result) / added(find(result.platform, 'signature-only'))),
-    ratio(added(result) / added(find(result.platform, 'fast-jwt'))),
+    ...(['signature-only', 'fast-jwt'] as const).map((other) =>
+      result.kind === 'bare' ? '-' : ratio(added(result) / added(find(result.platform, other))),
+    ),
     thousands(result.jit),
   ]);
   const lines = [
@@ -67,6 +68,7 @@ export function report(results: readonly Measured[]): string {
       `  Redis - in-memory: ${redis === undefined ? '-' : signed(redis.perRequest - memory.perRequest)}`,
       `  replay off, resent token, added: ${off === undefined ? '-' : signed(added(off))}`,
       `  over the floor, ours: ${signed(memory.perRequest - floor.perRequest)}`,
+      `  ours / the baseline build's (added): ${ratio(ours / added(find(platform, 'iam-memory-baseline')))}`,
       '',
     );
   }

@@ -12,11 +12,13 @@
  *
  *   npm run bench:instructions -- [--requests 500] [--windows 3] [--warmup 8000]
  *     [--only fastify|express] [--kinds bare,iam-memory,...] [--out bench/results/x.json]
+ *     [--baseline ../main/dist/index.js]   (adds ours on that build: before/after in one run)
  */
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { KINDS } from '../http/kinds.js';
@@ -49,7 +51,12 @@ const WARMUP = numberOption('warmup', 8_000);
 const ONLY = option('only', '');
 const DEFAULT_KINDS =
   'bare,iam-memory,iam-redis,iam-replay-off,allow-all,signature-only,jose,fast-jwt,passport';
-const KIND_FILTER = option('kinds', DEFAULT_KINDS).split(',');
+// Another build of the library (e.g. main's dist/index.js): adds ours on it, "iam-memory-baseline".
+const BASELINE = option('baseline', '');
+const KIND_FILTER = option(
+  'kinds',
+  BASELINE === '' ? DEFAULT_KINDS : `${DEFAULT_KINDS},iam-memory-baseline`,
+).split(',');
 const OUT = option('out', '');
 const RUN_ID = `iam-bench:instr-${Date.now().toString(36)}`;
 const DIR = mkdtempSync(join(tmpdir(), 'bench-instructions-'));
@@ -93,7 +100,13 @@ for (const platform of ['fastify', 'express'] as const) {
       platform as Platform,
       kind as Kind,
       jwks.url,
-      { BENCH_REDIS_PREFIX: `${RUN_ID}:${platform}:`, BENCH_REDIS_TIMEOUT_MS: '10000' },
+      {
+        BENCH_REDIS_PREFIX: `${RUN_ID}:${platform}:`,
+        BENCH_REDIS_TIMEOUT_MS: '10000',
+        ...(BASELINE === ''
+          ? {}
+          : { BENCH_BASELINE_LIBRARY: pathToFileURL(resolve(BASELINE)).href }),
+      },
       callgrind(outFile),
     );
     await load(server, WARMUP, 0, unique);
