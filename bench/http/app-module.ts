@@ -75,7 +75,13 @@ export function appModule(kind: Kind, jwksUrl: string, library: typeof Library):
   if (kind === 'iam-redis') {
     const replayCache = RedisReplayCache.fromUrl(
       process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      { keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'iam-bench:jti:' },
+      {
+        keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'iam-bench:jti:',
+        // Under valgrind (bench/instructions) a claim takes longer than the default bound.
+        ...(process.env.BENCH_REDIS_TIMEOUT_MS === undefined
+          ? {}
+          : { timeoutMs: Number(process.env.BENCH_REDIS_TIMEOUT_MS) }),
+      },
     );
     imports.push(IamModule.forRoot({ ...iamOptions(jwksUrl, true), replayCache }));
   }

@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { TestSigner } from '../../src/testing/test-signer.js';
-import { benchClaims } from '../support/bench-tenant.js';
+import { bearerPool } from '../support/bench-tenant.js';
 import { numberOption, option, pinToCore } from '../support/cli.js';
 import type { Kind, Platform } from './server.js';
 import { startServer } from './server-process.js';
@@ -43,11 +43,8 @@ interface Profile {
 mkdirSync(DIR, { recursive: true });
 const signer = TestSigner.create();
 const jwks = await signer.serve();
-const exp = Math.floor(Date.now() / 1_000) + 3_600;
 const unique = KIND !== 'iam-replay-off' && KIND !== 'iam-kratos-cookie' && KIND !== 'allow-all';
-const pool = Array.from({ length: unique ? REQUESTS + WARMUP : 1 }, () => {
-  return `Bearer ${signer.mint(benchClaims(exp))}`;
-});
+const pool = bearerPool(signer, unique ? REQUESTS + WARMUP : 1);
 process.env.BENCH_SERVER_NODE_FLAGS = `--cpu-prof --cpu-prof-dir=${DIR} --cpu-prof-interval=${INTERVAL}`;
 const server = await startServer(PLATFORM, KIND, jwks.url, {
   BENCH_REDIS_PREFIX: `iam-bench:profile:${Date.now().toString(36)}:`,

@@ -29,11 +29,12 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import { TestSigner } from '../../src/testing/test-signer.js';
-import { benchClaims } from '../support/bench-tenant.js';
+import { bearerPool } from '../support/bench-tenant.js';
 import { option, pinToCore } from '../support/cli.js';
+import { deleteKeys } from '../support/redis-keys.js';
 import { median } from '../support/stats.js';
+import { KINDS } from './kinds.js';
 import { type BenchKratos, startKratos } from './kratos.js';
 import { report, type VariantResult } from './report.js';
 import type { Kind, Platform } from './server.js';
@@ -75,22 +76,6 @@ interface Variant {
   non2xx: number;
 }
 
-const KINDS: readonly [Kind, string, boolean][] = [
-  ['bare', 'bare route', true],
-  ['iam-memory', 'ours, replay in-memory', true],
-  ['iam-memory-baseline', 'ours (baseline build), replay in-memory', true],
-  ['iam-memory-telemetry-off', 'ours, replay in-memory, telemetry off', true],
-  ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
-  ['iam-redis', 'ours, replay in Redis', true],
-  ['iam-replay-off', 'ours, replay off, one token', false],
-  ['iam-replay-off-baseline', 'ours (baseline build), replay off, one token', false],
-  ['iam-kratos-cookie', 'ours, Kratos cookie, session cache warm', false],
-  ['allow-all', 'a guard that allows everything', false],
-  ['signature-only', 'floor: crypto.verify only, no checks', true],
-  ['jose', 'jose + createRemoteJWKSet + jti Set', true],
-  ['fast-jwt', 'fast-jwt + PEM per kid + jti Set', true],
-  ['passport', 'passport-jwt + jwks-rsa', true],
-];
 const variants: Variant[] = (['fastify', 'express'] as const)
   .filter((platform) => ONLY === '' || ONLY === platform)
   .flatMap((platform) =>
@@ -117,8 +102,7 @@ const variants: Variant[] = (['fastify', 'express'] as const)
 const signer = TestSigner.create();
 const jwks = await signer.serve();
 console.log(`Minting ${TOKENS} RS256 tokens (valid 1 h)...`);
-const exp = Math.floor(Date.now() / 1_000) + 3_600;
-const pool = Array.from({ length: TOKENS }, () => `Bearer ${signer.mint(benchClaims(exp))}`);
+const pool = bearerPool(signer, TOKENS);
 const kratos: BenchKratos | undefined = KRATOS ? await startKratos() : undefined;
 
 async function load(variant: Variant, seconds: number): Promise<autocannon.Result> {
@@ -206,20 +190,7 @@ await jwks.close();
 await kratos?.stop();
 
 // The Redis variants' keys would expire with the tokens in an hour; a shared Redis gets them back now.
-const redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
-let cursor = '0';
-do {
-  const [nextCursor, keys] = await redis.scan(
-    cursor,
-    'MATCH',
-    `iam-bench:${RUN_ID}:*`,
-    'COUNT',
-    1000,
-  );
-  if (keys.length > 0) await redis.del(...keys);
-  cursor = nextCursor;
-} while (cursor !== '0');
-await redis.quit();
+await deleteKeys(`iam-bench:${RUN_ID}:*`);
 
 const results: VariantResult[] = variants.map((variant) => ({
   name: variant.name,

@@ -1,4 +1,7 @@
-/** Starts one server variant in its own process, pinned to core 1 when `taskset` exists. */
+/**
+ * Starts one server variant in its own process, pinned to core 1 (`BENCH_SERVER_CORE`) when
+ * `taskset` exists.
+ */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,7 @@ export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 
 
 export interface ServerProcess {
   readonly port: number;
+  readonly pid: number;
   /** Where `nestjs-ory-iam` resolved in the server: must be the built dist/. */
   readonly library: string;
   /** The server's own CPU time so far, in microseconds: user (JavaScript, crypto, on every thread)
@@ -28,13 +32,25 @@ export async function startServer(
   kind: Kind,
   jwksUrl: string,
   env: Record<string, string> = {},
+  wrapper: readonly string[] = [],
 ): Promise<ServerProcess> {
   // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof" to profile every server.
   const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const args = [process.execPath, ...flags, '--import', 'tsx', SERVER, platform, kind, jwksUrl];
+  // `wrapper`: a command the server runs under, e.g. valgrind (bench/instructions).
+  const args = [
+    ...wrapper,
+    process.execPath,
+    ...flags,
+    '--import',
+    'tsx',
+    SERVER,
+    platform,
+    kind,
+    jwksUrl,
+  ];
   const child: ChildProcess = spawn(
     HAS_TASKSET ? 'taskset' : (args[0] as string),
-    HAS_TASKSET ? ['-c', '1', ...args] : args.slice(1),
+    HAS_TASKSET ? ['-c', process.env.BENCH_SERVER_CORE ?? '1', ...args] : args.slice(1),
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG, ...env },
@@ -56,6 +72,7 @@ export async function startServer(
   const ready = await next('ready');
   return {
     port: ready.port,
+    pid: child.pid as number,
     library: ready.library,
     cpuSplit: async () => {
       const answer = next('cpu');

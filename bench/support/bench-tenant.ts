@@ -39,3 +39,15 @@ export function benchClaims(exp?: number): Record<string, unknown> {
     metadataPublic: { roles: ['orders:reader'] },
   };
 }
+
+/**
+ * `count` Authorization headers, each with its own RS256 token (so its own jti), valid for an hour:
+ * the pool a load generator sends from, one token per request.
+ */
+export function bearerPool(
+  signer: { mint(claims: Record<string, unknown>): string },
+  count: number,
+): string[] {
+  const exp = Math.floor(Date.now() / 1_000) + 3_600;
+  return Array.from({ length: count }, () => `Bearer ${signer.mint(benchClaims(exp))}`);
+}
