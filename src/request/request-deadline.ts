@@ -1,9 +1,8 @@
 import { type CallerWatch, Deadline } from '../deadline/deadline.js';
 import type { ContextRequest } from './execution-context.js';
+import { requestSlot } from './request-slot.js';
 
-const IAM_DEADLINE = Symbol.for('nestjs-ory-iam:deadline');
-
-type WithDeadline = { [IAM_DEADLINE]?: Deadline };
+const deadlines = requestSlot<Deadline>('deadline');
 
 interface ServerResponseLike {
   readonly writableFinished?: boolean;
@@ -59,12 +58,11 @@ function noop(): void {}
  * while it lives.
  */
 export function requestDeadlineOf(found: ContextRequest, budgetMs: number): Deadline {
-  const holder = found.deadlineHolder as WithDeadline;
-  let deadline = holder[IAM_DEADLINE];
+  let deadline = deadlines.get(found.deadlineHolder);
   if (deadline === undefined) {
     const response = serverResponseOf(found.response);
     deadline = new Deadline(budgetMs, response === undefined ? undefined : watchResponse(response));
-    holder[IAM_DEADLINE] = deadline;
+    deadlines.set(found.deadlineHolder, deadline);
   }
   return deadline;
 }
@@ -76,11 +74,11 @@ export function requestDeadlineOf(found: ContextRequest, budgetMs: number): Dead
  * Its signal asked for keeps it (a JWKS refetch, Kratos); a caller that waits without asking
  * (the replay store) calls `keepRequestDeadline`. Until then nothing else can have a deadline for
  * this request, and one never kept cannot have been waited on: a guard that needs one later makes
- * it then. On Express the request's property write and the response lookup cost about as much as
- * everything else a token resent with replay off costs.
+ * it then. Keeping it and finding the response to watch on every request cost, on Express, about
+ * as much as everything else a token resent with replay off costs.
  */
 export function pendingRequestDeadline(found: ContextRequest, budgetMs: number): Deadline {
-  const kept = (found.deadlineHolder as WithDeadline)[IAM_DEADLINE];
+  const kept = deadlines.get(found.deadlineHolder);
   if (kept !== undefined) return kept;
   return new Deadline(budgetMs, (deadline) => {
     keepRequestDeadline(found, deadline);
@@ -91,5 +89,6 @@ export function pendingRequestDeadline(found: ContextRequest, budgetMs: number):
 
 /** Keeps a deadline from `pendingRequestDeadline` on its request, for the guards after. */
 export function keepRequestDeadline(found: ContextRequest, deadline: Deadline): void {
-  (found.deadlineHolder as WithDeadline)[IAM_DEADLINE] ??= deadline;
+  if (deadlines.get(found.deadlineHolder) === undefined)
+    deadlines.set(found.deadlineHolder, deadline);
 }

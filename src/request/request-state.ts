@@ -1,29 +1,22 @@
 import type { IamIdentity } from '../identity/iam-identity.js';
+import { requestSlot } from './request-slot.js';
 
-const IAM_STATE = Symbol.for('nestjs-ory-iam:request-state');
-const IAM_AUTHENTICATION = Symbol.for('nestjs-ory-iam:authentication');
-
-/** What SessionGuard proved for one request; kept on the platform request under a symbol. */
+/** What SessionGuard proved for one request; kept with the platform request (see `requestSlot`). */
 export interface RequestAuthState {
   readonly tenant: string;
   /** Undefined when the request carried no credentials. */
   readonly identity: IamIdentity | undefined;
 }
 
-type WithState = {
-  [IAM_STATE]?: RequestAuthState;
-  [IAM_AUTHENTICATION]?: Promise<RequestAuthState>;
-};
+const states = requestSlot<RequestAuthState>('request-state');
+const pendingAuthentications = requestSlot<Promise<RequestAuthState>>('authentication');
 
 export function getAuthState(request: object): RequestAuthState | undefined {
-  return (request as WithState)[IAM_STATE];
+  return states.get(request);
 }
 
-// A plain assignment: a symbol key is already left out of JSON, Object.keys and for-in, and a
-// defineProperty with non-default flags on every request pushes the platform's request object
-// off V8's fast property path. The state itself is frozen.
 export function setAuthState(request: object, state: RequestAuthState): void {
-  (request as WithState)[IAM_STATE] = Object.freeze(state);
+  states.set(request, Object.freeze(state));
 }
 
 /**
@@ -35,8 +28,7 @@ export function authenticationOf(
   request: object,
   start: () => RequestAuthState | Promise<RequestAuthState>,
 ): RequestAuthState | Promise<RequestAuthState> {
-  const holder = request as WithState;
-  const pending = holder[IAM_AUTHENTICATION];
+  const pending = pendingAuthentications.get(request);
   if (pending !== undefined) return pending;
   let authentication: RequestAuthState | Promise<RequestAuthState>;
   try {
@@ -46,11 +38,11 @@ export function authenticationOf(
     // again; the catch only marks it handled, the caller still throws.
     const failed = Promise.reject(error);
     failed.catch(ignoreRejection);
-    holder[IAM_AUTHENTICATION] = failed;
+    pendingAuthentications.set(request, failed);
     throw error;
   }
   // Done at once: the state is already on the request (setAuthState), so nothing needs a promise.
-  if (authentication instanceof Promise) holder[IAM_AUTHENTICATION] = authentication;
+  if (authentication instanceof Promise) pendingAuthentications.set(request, authentication);
   return authentication;
 }
 

@@ -11,10 +11,12 @@ import {
   pendingRequestDeadline,
   requestDeadlineOf,
 } from '../../../src/request/request-deadline.js';
+import { requestSlot } from '../../../src/request/request-slot.js';
 import { IamTestingModule } from '../../../src/testing/index.js';
 import { PLATFORMS, type RunningApp, request, startApp } from '../../support/nest-app.js';
 
-const KEPT = Symbol.for('nestjs-ory-iam:deadline');
+// The same slot the library keeps it in (a property, or on Express a WeakMap entry).
+const kept = requestSlot<Deadline>('deadline');
 
 /** A request view over a plain holder and a response that can close like Node's. */
 function contextRequest(): {
@@ -40,7 +42,7 @@ describe('pendingRequestDeadline: the authentication deadline, kept once somethi
     const { found, holder, response } = contextRequest();
     const deadline = pendingRequestDeadline(found, 1_000);
     expect(deadline.remainingMs()).toBeGreaterThan(0);
-    expect(holder[KEPT]).toBeUndefined();
+    expect(kept.get(holder)).toBeUndefined();
     expect(response.listenerCount('close')).toBe(0);
     // A guard that needs one later gets its own.
     expect(requestDeadlineOf(found, 1_000)).not.toBe(deadline);
@@ -78,8 +80,8 @@ let seen: { deadline: Deadline | undefined } = { deadline: undefined };
 @Controller('deadline')
 class DeadlineController {
   @Get()
-  kept(@Req() req: Record<symbol, unknown>) {
-    const held = req[KEPT];
+  kept(@Req() req: object) {
+    const held = kept.get(req);
     return { kept: held !== undefined, same: held !== undefined && held === seen.deadline };
   }
 }
