@@ -9,6 +9,8 @@ const shared: Options = {
   // `SessionService` an app injects.
   splitting: true,
   treeshake: true,
+  // Without decorator metadata (see the file): esbuild compiles the decorators itself.
+  tsconfig: 'tsconfig.build.json',
 };
 
 export default defineConfig([

@@ -19,6 +19,17 @@ const probe = `
     console.error('missing exports:', [...missing, ...testingMissing].join(', '));
     process.exit(1);
   }
+  // The build keeps no names for esbuild (tsconfig.build.json): a class it renamed to avoid a
+  // clash (SessionGuard2) would show that name in Nest's errors and in the rules CLI's guard check.
+  const isClass = (value) =>
+    typeof value === 'function' && Function.prototype.toString.call(value).startsWith('class');
+  const renamed = [...Object.entries(lib), ...Object.entries(testing)]
+    .filter(([name, value]) => isClass(value) && value.name !== name)
+    .map(([name, value]) => name + ' is named ' + value.name);
+  if (renamed.length > 0) {
+    console.error('renamed classes:', renamed.join(', '));
+    process.exit(1);
+  }
   console.log(kind + ' consumer: ok (' + Object.keys(lib).length + ' exports)');
 `;
 

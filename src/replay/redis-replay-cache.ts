@@ -57,7 +57,9 @@ export class RedisReplayCache extends RedisStore implements ReplayCache {
    * dependency `ioredis`.
    */
   static fromUrl(url: string, options: RedisReplayCacheOptions = {}): RedisReplayCache {
-    return RedisStore.owning(new RedisReplayCache(RedisStore.connect(url, options), options));
+    // `this`, not the class's own name, which would make the build name it `_` + name
+    // (see tsconfig.build.json).
+    return RedisStore.owning(new this(RedisStore.connect(url, options), options));
   }
 
   /**

@@ -53,7 +53,9 @@ export class RedisSessionStore extends RedisStore implements SessionCacheStore {
    * Needs the optional peer dependency `ioredis`.
    */
   static fromUrl(url: string, options: RedisSessionStoreOptions = {}): RedisSessionStore {
-    return RedisStore.owning(new RedisSessionStore(RedisStore.connect(url, options), options));
+    // `this`, not the class's own name, which would make the build name it `_` + name
+    // (see tsconfig.build.json).
+    return RedisStore.owning(new this(RedisStore.connect(url, options), options));
   }
 
   async get(key: string): Promise<string | undefined> {

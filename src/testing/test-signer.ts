@@ -76,7 +76,9 @@ export class TestSigner {
   }
 
   static create(options: TestSignerOptions = {}): TestSigner {
-    return new TestSigner(generate(options.alg ?? 'RS256', options.kid ?? randomUUID()));
+    // `this`, not the class's own name, which would make the build name it `_` + name
+    // (see tsconfig.build.json).
+    return new this(generate(options.alg ?? 'RS256', options.kid ?? randomUUID()));
   }
 
   /** The kid new tokens are signed with (the first key, as in Oathkeeper). */
