@@ -20,6 +20,7 @@ export type Kind =
   | 'iam-memory-telemetry-off'
   | 'iam-memory-quiet'
   | 'iam-redis'
+  | 'iam-redis-baseline'
   | 'iam-replay-off'
   | 'iam-replay-off-baseline'
   | 'iam-kratos-cookie'
@@ -72,7 +73,7 @@ export function appModule(kind: Kind, jwksUrl: string, library: typeof Library):
   }
   if (kind === 'iam-replay-off' || kind === 'iam-replay-off-baseline')
     imports.push(IamModule.forRoot(iamOptions(jwksUrl, false)));
-  if (kind === 'iam-redis') {
+  if (kind === 'iam-redis' || kind === 'iam-redis-baseline') {
     const replayCache = RedisReplayCache.fromUrl(
       process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
       {

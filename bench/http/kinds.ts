@@ -10,6 +10,7 @@ export const KINDS: readonly [kind: Kind, label: string, unique: boolean][] = [
   ['iam-memory-telemetry-off', 'ours, replay in-memory, telemetry off', true],
   ['iam-memory-quiet', 'ours, replay in-memory, no-op audit sink', true],
   ['iam-redis', 'ours, replay in Redis', true],
+  ['iam-redis-baseline', 'ours (baseline build), replay in Redis', true],
   ['iam-replay-off', 'ours, replay off, one token', false],
   ['iam-replay-off-baseline', 'ours (baseline build), replay off, one token', false],
   ['iam-kratos-cookie', 'ours, Kratos cookie, session cache warm', false],

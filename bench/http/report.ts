@@ -34,6 +34,24 @@ export function addedCpu(results: readonly VariantResult[], result: VariantResul
   return bare === undefined ? Number.NaN : median(result.cpu) - median(bare.cpu);
 }
 
+/**
+ * `result`'s CPU added to the bare route over `other`'s, round by round: each round measures every
+ * variant within seconds of the others, so a machine whose speed drifts over the run moves both
+ * sides of a round's ratio together. The median and range of those ratios.
+ */
+export function pairedRatio(
+  results: readonly VariantResult[],
+  result: VariantResult,
+  other: VariantResult,
+): { median: number; min: number; max: number } {
+  const bare = find(results, result.platform, 'bare');
+  const ratios = result.cpu.map((cpu, round) => {
+    const base = bare?.cpu[round] ?? Number.NaN;
+    return (cpu - base) / ((other.cpu[round] ?? Number.NaN) - base);
+  });
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
 const signed = (value: number) => (value >= 0 ? `+${value.toFixed(1)}` : value.toFixed(1));
 
@@ -125,6 +143,16 @@ export function targets(results: readonly VariantResult[]): string[] {
     if (fastJwt !== undefined) {
       lines.push(
         check('ours vs what the fast-jwt guard adds', ours / addedCpu(results, fastJwt), 1, 'x'),
+      );
+    }
+    for (const [label, other] of [
+      ['the floor', floor],
+      ['fast-jwt', fastJwt],
+    ] as const) {
+      if (other === undefined) continue;
+      const paired = pairedRatio(results, memory, other);
+      lines.push(
+        `       round by round, ours / ${label}: median ${ratio(paired.median)} (${ratio(paired.min)}-${ratio(paired.max)})`,
       );
     }
     const off = get('iam-replay-off');

@@ -130,7 +130,8 @@ async function load(variant: Variant, seconds: number): Promise<autocannon.Resul
 }
 
 for (const variant of variants) {
-  const prefix = `iam-bench:${RUN_ID}:${variant.platform}:`;
+  // One per variant: both Redis variants get the same tokens.
+  const prefix = `iam-bench:${RUN_ID}:${variant.platform}:${variant.kind}:`;
   variant.server = await startServer(variant.platform, variant.kind, jwks.url, {
     BENCH_REDIS_PREFIX: prefix,
     ...(BASELINE === '' ? {} : { BENCH_BASELINE_LIBRARY: pathToFileURL(resolve(BASELINE)).href }),

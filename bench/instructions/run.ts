@@ -51,12 +51,14 @@ const WARMUP = numberOption('warmup', 8_000);
 const ONLY = option('only', '');
 const DEFAULT_KINDS =
   'bare,iam-memory,iam-redis,iam-replay-off,allow-all,signature-only,jose,fast-jwt,passport';
-// Another build of the library (e.g. main's dist/index.js): adds ours on it, with replay in memory
-// and with replay off ("iam-memory-baseline", "iam-replay-off-baseline").
+// Another build of the library (e.g. main's dist/index.js): adds ours on it, with replay in memory,
+// in Redis and off ("iam-memory-baseline", "iam-redis-baseline", "iam-replay-off-baseline").
 const BASELINE = option('baseline', '');
 const KIND_FILTER = option(
   'kinds',
-  BASELINE === '' ? DEFAULT_KINDS : `${DEFAULT_KINDS},iam-memory-baseline,iam-replay-off-baseline`,
+  BASELINE === ''
+    ? DEFAULT_KINDS
+    : `${DEFAULT_KINDS},iam-memory-baseline,iam-redis-baseline,iam-replay-off-baseline`,
 ).split(',');
 const OUT = option('out', '');
 const RUN_ID = `iam-bench:instr-${Date.now().toString(36)}`;
@@ -102,7 +104,8 @@ for (const platform of ['fastify', 'express'] as const) {
       kind as Kind,
       jwks.url,
       {
-        BENCH_REDIS_PREFIX: `${RUN_ID}:${platform}:`,
+        // One per variant: both Redis variants get the same tokens.
+        BENCH_REDIS_PREFIX: `${RUN_ID}:${platform}:${kind}:`,
         BENCH_REDIS_TIMEOUT_MS: '10000',
         ...(BASELINE === ''
           ? {}
