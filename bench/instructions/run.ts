@@ -4,13 +4,14 @@
  * change what a request executes, so variants compare where CPU time is too noisy to. Each variant
  * runs in its own server process under callgrind, uninstrumented through start-up and a warm-up
  * (so V8 has tiered the hot path up), then instrumented for `--windows` windows of `--requests`
- * requests, one at a time. The count between zeroing and dumping, divided by the requests, is a
+ * requests, one at a time (or `--connections` at a time, where batching across requests is what is
+ * measured, such as Redis auto-pipelining). The count between zeroing and dumping, divided by the requests, is a
  * window's cost per request; the median over the windows is the variant's. A major GC, or the last
  * of V8's tier-up, falls in one window and not the next: the median leaves such a lump out, the
  * spread shows it. V8's JIT compiling inside a window is counted apart (callgrind.ts says why) and
  * left out.
  *
- *   npm run bench:instructions -- [--requests 500] [--windows 3] [--warmup 8000]
+ *   npm run bench:instructions -- [--requests 500] [--windows 3] [--warmup 8000] [--connections 1]
  *     [--only fastify|express] [--kinds bare,iam-memory,...] [--out bench/results/x.json]
  *     [--baseline ../main/dist/index.js]   (adds ours on that build: before/after in one run)
  */
@@ -48,6 +49,7 @@ if (!HAS_CALLGRIND) {
 const REQUESTS = numberOption('requests', 500);
 const WINDOWS = numberOption('windows', 3);
 const WARMUP = numberOption('warmup', 8_000);
+const CONNECTIONS = numberOption('connections', 1);
 const ONLY = option('only', '');
 const DEFAULT_KINDS =
   'bare,iam-memory,iam-redis,iam-replay-off,allow-all,signature-only,jose,fast-jwt,passport';
@@ -69,12 +71,12 @@ const jwks = await signer.serve();
 console.log(`Minting ${WARMUP + WINDOWS * REQUESTS} RS256 tokens; callgrind output in ${DIR}`);
 const pool = bearerPool(signer, WARMUP + WINDOWS * REQUESTS);
 
-/** `amount` requests, one at a time, each with the next token of the pool (or the first). */
+/** `amount` requests, `CONNECTIONS` at a time, each with the next token of the pool (or the first). */
 async function load(server: ServerProcess, amount: number, from: number, unique: boolean) {
   let next = from;
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}`,
-    connections: 1,
+    connections: CONNECTIONS,
     amount,
     timeout: 60,
     requests: [
@@ -139,10 +141,15 @@ console.log(`\n${report(measured)}`);
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', nproc: cpus().length, node: process.version };
 console.log(
   `\n${machine.cpu}, ${machine.nproc} cores, Node ${machine.node}; valgrind callgrind, ` +
-    `warm-up ${WARMUP} requests uninstrumented, ${WINDOWS} windows x ${REQUESTS} requests counted (median), one at a time.`,
+    `warm-up ${WARMUP} requests uninstrumented, ${WINDOWS} windows x ${REQUESTS} requests counted (median), ${CONNECTIONS === 1 ? 'one at a time' : `${CONNECTIONS} at a time`}.`,
 );
 if (OUT !== '') {
-  const settings = { requests: REQUESTS, windows: WINDOWS, warmup: WARMUP };
+  const settings = {
+    requests: REQUESTS,
+    windows: WINDOWS,
+    warmup: WARMUP,
+    connections: CONNECTIONS,
+  };
   writeFileSync(
     OUT,
     `${JSON.stringify({ date: new Date().toISOString(), machine, settings, variants: measured }, null, 2)}\n`,
