@@ -12,6 +12,8 @@ import { describeUpstreamFailure } from '../errors/upstream-failure.js';
  */
 export interface RedisCommandClient {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  /** ioredis's `Cluster` says so: the replay cache then sends each claim as a command of its own. */
+  readonly isCluster?: boolean;
   /** ioredis's connection state: while it is (re)connecting, a call waits for `ready` within its timeout. */
   readonly status?: string;
   once?(event: 'ready', listener: () => void): unknown;
@@ -41,7 +43,9 @@ const CONNECTING_STATES = new Set(['connecting', 'connect', 'reconnecting']);
  * resent `SET NX` that had landed would turn a first use into a replay), and a connection that
  * stops answering is dropped. It reconnects by itself; calls made while it does wait for it within
  * their own timeout (see {@link BoundedRedis}). Auto-pipelining sends the commands of concurrent
- * requests in one write: under load that is one system call for many replay checks.
+ * requests in one write: under load that is one system call for many session lookups. The replay
+ * cache's `EVAL` is left out of it: it already carries every claim of its turn of the event loop,
+ * and a pipeline would only hold it for another turn.
  *
  * ioredis is loaded here, on demand, with `createRequire` rather than a top-level import, so that
  * the package loads without it; `require` rather than `import()` keeps `fromUrl` synchronous.
@@ -59,6 +63,7 @@ export function connectRedis(url: string, timeoutMs: number): RedisCommandClient
   const client = new ioredis.Redis(url, {
     enableOfflineQueue: false,
     enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: ['EVAL'],
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: Math.max(timeoutMs, 1_000),

@@ -1,5 +1,6 @@
 import type { RedisCommandClient, RedisConnectionOptions } from '../redis/redis-client.js';
 import { RedisStore } from '../redis/redis-store.js';
+import { RedisClaimBatch } from './redis-claim-batch.js';
 import { RedisEpoch } from './redis-epoch.js';
 import type { ReplayCache, ReplayClaimContext } from './replay-cache.js';
 import { ReplayStateLostError } from './replay-state-lost-error.js';
@@ -13,17 +14,28 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
    * `<keyPrefix>epoch`, which no token key can equal (those have a `:` after the tenant).
    */
   epochKey?: string;
+  /**
+   * Send the claims of one turn of the event loop together, as one `EVAL` (see
+   * {@link RedisClaimBatch}), rather than one `SET` each: under load, a share of one command's cost
+   * per request instead of a whole one. Default true, except on a `Cluster` client, which always
+   * sends one `SET` per claim. Set false for a Redis that forbids scripts (an ACL without
+   * `@scripting`), or that sits behind a proxy routing each command by its first key (Envoy,
+   * Twemproxy): there a batch's keys would all land on that key's server.
+   */
+  batchClaims?: boolean;
 }
 
 /**
  * A replay cache shared by every instance of a service, so that a captured token is accepted once
- * across all pods, not once per pod. Each request costs one atomic `SET <key> 1 PX <ttl> NX`:
- * never a read then a write, which two pods could both pass. One command on one key is safe on
- * Redis Cluster, and any ioredis client works: `Redis`, a Sentinel-backed `Redis`, or `Cluster`.
+ * across all pods, not once per pod. Each claim is an atomic `SET <key> 1 PX <ttl> NX`: never a
+ * read then a write, which two pods could both pass. The claims of one turn of the event loop go
+ * out together in one `EVAL` running those `SET`s (option `batchClaims`); on Redis Cluster each is
+ * a command of its own. Any ioredis client works: `Redis`, a Sentinel-backed `Redis`, or `Cluster`.
  *
- * Every call is bounded by `timeoutMs` (default 250 ms); a Redis that is down, slow or hung makes
- * the call reject, which the verifier answers with 503 `auth.upstream_unavailable`, never with an
- * allow. The cache recovers by itself when Redis is back.
+ * Every call is bounded by `timeoutMs` (default 250 ms; a batched claim's from the end of its
+ * turn, when the batch goes out); a Redis that is down, slow or hung makes the call reject, which
+ * the verifier answers with 503 `auth.upstream_unavailable`, never with an allow. The cache
+ * recovers by itself when Redis is back.
  *
  * A Redis that loses its records (a restart without persistence, a flush) would accept again every
  * token it had seen. The cache notices it on the client's reconnect (see {@link RedisEpoch}) and
@@ -42,12 +54,15 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
 export class RedisReplayCache extends RedisStore implements ReplayCache {
   private readonly keyPrefix: string;
   private readonly epoch: RedisEpoch;
+  private readonly batch: RedisClaimBatch | undefined;
 
   /** Uses your client; `close()` leaves it open. */
   constructor(client: RedisCommandClient, options: RedisReplayCacheOptions = {}) {
     super(client, options);
     this.keyPrefix = options.keyPrefix ?? 'iam:jti:';
     this.epoch = new RedisEpoch(this.redis, options.epochKey ?? `${this.keyPrefix}epoch`);
+    const batching = options.batchClaims !== false && client.isCluster !== true;
+    this.batch = batching ? new RedisClaimBatch(this.redis) : undefined;
   }
 
   /**
@@ -67,12 +82,16 @@ export class RedisReplayCache extends RedisStore implements ReplayCache {
    * `ReplayStateLostError` for a token that can have been used before Redis lost its records.
    */
   async claim(jti: string, ttlMs: number, context?: ReplayClaimContext): Promise<boolean> {
-    const answer = await this.setIfAbsent(jti, ttlMs);
+    const batch = this.batch;
+    const first =
+      batch === undefined
+        ? (await this.setIfAbsent(jti, ttlMs)) === 'OK'
+        : await batch.setIfAbsent(this.keyPrefix + jti, px(ttlMs));
     // Asked after the answer, not before: the client may have reconnected, to a Redis that lost
     // everything, while the SET was out. Until that connection's epoch check has answered, wait.
     const epoch = this.epoch;
     if (!epoch.checked) await epoch.check();
-    if (answer !== 'OK') return false;
+    if (!first) return false;
     if (epoch.refuses(ttlMs, context)) throw new ReplayStateLostError(epoch.lostAtMs ?? 0);
     return true;
   }
@@ -91,9 +110,12 @@ export class RedisReplayCache extends RedisStore implements ReplayCache {
     await super.close();
   }
 
-  /** Redis wants a positive whole PX; rounding up never shortens the window a jti is refused in. */
   private setIfAbsent(jti: string, ttlMs: number): Promise<unknown> {
-    const px = Math.max(1, Math.ceil(ttlMs));
-    return this.redis.call('SET', this.keyPrefix + jti, '1', 'PX', px, 'NX');
+    return this.redis.call('SET', this.keyPrefix + jti, '1', 'PX', px(ttlMs), 'NX');
   }
+}
+
+/** Redis wants a positive whole PX; rounding up never shortens the window a jti is refused in. */
+function px(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export const REDIS_URL = process.env.NESTJS_ORY_IAM_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -10,8 +10,8 @@ export const REDIS_URL = process.env.NESTJS_ORY_IAM_REDIS_URL ?? 'redis://127.0.
  * A client for the machine's Redis that fails the test at once when the server is not there
  * (CI starts it); integration tests never skip silently.
  */
-export async function connectTestRedis(): Promise<Redis> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+export async function connectTestRedis(options: RedisOptions = {}): Promise<Redis> {
+  const client = new Redis(REDIS_URL, { ...options, lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await client.connect();
     await client.ping();

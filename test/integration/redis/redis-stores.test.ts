@@ -12,15 +12,67 @@ beforeAll(async () => {
 afterAll(() => redis.quit());
 
 describe('RedisReplayCache', () => {
-  it('claims a jti once, atomically, under 100 concurrent calls', async () => {
-    const prefix = uniquePrefix('claim');
-    const cache = new RedisReplayCache(redis, { keyPrefix: prefix });
-    const answers = await Promise.all(
-      Array.from({ length: 100 }, () => cache.claim('acme:one', 60_000)),
+  it.each([true, false])(
+    'claims a jti once, atomically, under 100 concurrent calls (batchClaims %s)',
+    async (batchClaims) => {
+      const prefix = uniquePrefix('claim');
+      const cache = new RedisReplayCache(redis, { keyPrefix: prefix, batchClaims });
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, () => cache.claim('acme:one', 60_000)),
+      );
+      expect(answers.filter(Boolean)).toHaveLength(1);
+      expect(await cache.seen('acme:one')).toBe(true);
+      expect(await cache.seen('acme:other')).toBe(false);
+    },
+  );
+
+  it('sends the claims of one turn as one EVAL that sets each key with its own TTL', async () => {
+    const prefix = uniquePrefix('batch');
+    const sent: string[] = [];
+    const recording = {
+      call: (command: string, ...args: (string | number)[]) => {
+        sent.push(command);
+        return redis.call(command, ...args);
+      },
+    };
+    const cache = new RedisReplayCache(recording, { keyPrefix: prefix });
+    await cache.claim('acme:warm', 1_000);
+    sent.length = 0;
+    await redis.set(`${prefix}acme:taken`, '1', 'PX', 60_000);
+    const answers = await Promise.all([
+      cache.claim('acme:a', 30_000),
+      cache.claim('acme:taken', 90_000),
+      cache.claim('acme:b', 90_000),
+    ]);
+    expect(answers).toEqual([true, false, true]);
+    expect(sent).toEqual(['EVAL']);
+    expect(await redis.get(`${prefix}acme:a`)).toBe('1');
+    const [a, taken, b] = await Promise.all(
+      ['acme:a', 'acme:taken', 'acme:b'].map((key) => redis.pttl(prefix + key)),
     );
-    expect(answers.filter(Boolean)).toHaveLength(1);
-    expect(await cache.seen('acme:one')).toBe(true);
-    expect(await cache.seen('acme:other')).toBe(false);
+    expect(a).toBeGreaterThan(25_000);
+    expect(a).toBeLessThanOrEqual(30_000);
+    // A claim that found the key leaves its TTL alone.
+    expect(taken).toBeLessThanOrEqual(60_000);
+    expect(b).toBeGreaterThan(85_000);
+  });
+
+  it("puts a batch's keys under the client's own keyPrefix, as a single SET would be", async () => {
+    const clientPrefix = uniquePrefix('client');
+    const prefixed = await connectTestRedis({ keyPrefix: clientPrefix });
+    try {
+      const batched = new RedisReplayCache(prefixed, { keyPrefix: 'b:' });
+      const single = new RedisReplayCache(prefixed, { keyPrefix: 's:', batchClaims: false });
+      expect(await batched.claim('acme:x', 60_000)).toBe(true);
+      expect(await single.claim('acme:x', 60_000)).toBe(true);
+      const keys = await keysWithPrefix(redis, clientPrefix);
+      expect(keys.filter((key) => key.endsWith(':acme:x')).sort()).toEqual([
+        `${clientPrefix}b:acme:x`,
+        `${clientPrefix}s:acme:x`,
+      ]);
+    } finally {
+      await prefixed.quit();
+    }
   });
 
   it('stores each key with the TTL it was given and leaves no key without one but the epoch', async () => {

@@ -16,7 +16,10 @@ import { ReplayStateLostError } from '../../../src/replay/replay-state-lost-erro
 const MINUTE = 60_000;
 const EPOCH_KEY = 'iam:jti:epoch';
 
-/** GET and SET [NX] [PX] over a Map; expiry is not modelled. */
+/**
+ * GET, SET [NX] [PX] and the replay cache's batch (an EVAL of one `SET NX` per key) over a Map;
+ * expiry is not modelled.
+ */
 class FakeRedis extends EventEmitter implements RedisCommandClient {
   readonly commands: string[] = [];
   status = 'ready';
@@ -35,10 +38,19 @@ class FakeRedis extends EventEmitter implements RedisCommandClient {
     if (held !== -1) await this.holds.splice(held, 1)[0]?.gate;
     const key = String(args[0]);
     if (command === 'GET') return this.data.get(key) ?? null;
+    if (command === 'EVAL') return this.setEachIfAbsent(args.slice(2, 2 + Number(args[1])));
     if (command !== 'SET') throw new Error(`unexpected ${command}`);
     if (args.includes('NX') && this.data.has(key)) return null;
     this.data.set(key, String(args[1]));
     return 'OK';
+  }
+
+  private setEachIfAbsent(keys: (string | number)[]): number[] {
+    return keys.map((key) => {
+      if (this.data.has(String(key))) return 0;
+      this.data.set(String(key), '1');
+      return 1;
+    });
   }
 
   /** Redis restarted without persistence: everything is gone, and the client reconnects. */
@@ -206,24 +218,27 @@ describe('RedisEpoch', () => {
   });
 });
 
-describe('RedisReplayCache with the epoch', () => {
+describe.each([
+  { batchClaims: true, claimCommand: 'EVAL' },
+  { batchClaims: false, claimCommand: 'SET' },
+])('RedisReplayCache with the epoch, batchClaims $batchClaims', ({ batchClaims, claimCommand }) => {
   function context(usableFromMs = Date.now()) {
     return dated(usableFromMs);
   }
 
-  it('costs one SET per claim once the epoch is checked: no read on the hot path', async () => {
+  it('costs one command per claim once the epoch is checked: no read on the hot path', async () => {
     const redis = new FakeRedis();
-    const cache = new RedisReplayCache(redis);
+    const cache = new RedisReplayCache(redis, { batchClaims });
     expect(await cache.claim('t:1', MINUTE, context())).toBe(true);
     const before = redis.commands.length;
     for (let i = 2; i <= 100; i += 1) await cache.claim(`t:${i}`, MINUTE, context());
-    expect(redis.commands.slice(before)).toEqual(Array(99).fill('SET'));
+    expect(redis.commands.slice(before)).toEqual(Array(99).fill(claimCommand));
     expect(redis.count('GET')).toBe(1);
   });
 
   it('refuses a replay after a restart with ReplayStateLostError, answered 503 auth.replay_state_lost', async () => {
     const redis = new FakeRedis();
-    const cache = new RedisReplayCache(redis);
+    const cache = new RedisReplayCache(redis, { batchClaims });
     const issued = Date.now() - 1_000;
     expect(await cache.claim('t:old', MINUTE, context(issued))).toBe(true);
     redis.restart();
@@ -244,10 +259,10 @@ describe('RedisReplayCache with the epoch', () => {
 
   it('catches a reconnect to an emptied Redis while a SET was in flight', async () => {
     const redis = new FakeRedis();
-    const cache = new RedisReplayCache(redis);
+    const cache = new RedisReplayCache(redis, { batchClaims });
     const issued = Date.now() - 1_000;
     expect(await cache.claim('t:old', MINUTE, context(issued))).toBe(true);
-    const releaseSet = redis.hold('SET');
+    const releaseSet = redis.hold(claimCommand);
     const replay = cache.claim('t:old', MINUTE, context(issued)).catch((e: unknown) => e);
     await new Promise((resolve) => setImmediate(resolve));
     // The SET is out; Redis restarts and the client reconnects. A client with an offline queue
@@ -262,7 +277,7 @@ describe('RedisReplayCache with the epoch', () => {
 
   it('answers 503 auth.upstream_unavailable while the epoch cannot be checked', async () => {
     const redis = new FakeRedis();
-    const cache = new RedisReplayCache(redis);
+    const cache = new RedisReplayCache(redis, { batchClaims });
     await cache.claim('t:1', MINUTE, context());
     redis.down = true;
     redis.emit('ready');
@@ -275,8 +290,16 @@ describe('RedisReplayCache with the epoch', () => {
 
   it('keeps the epoch under the key prefix, or under epochKey', async () => {
     const redis = new FakeRedis();
-    await new RedisReplayCache(redis, { keyPrefix: 'p:' }).claim('t:1', MINUTE, context());
-    await new RedisReplayCache(redis, { epochKey: 'custom' }).claim('t:1', MINUTE, context());
+    await new RedisReplayCache(redis, { keyPrefix: 'p:', batchClaims }).claim(
+      't:1',
+      MINUTE,
+      context(),
+    );
+    await new RedisReplayCache(redis, { epochKey: 'custom', batchClaims }).claim(
+      't:1',
+      MINUTE,
+      context(),
+    );
     expect([...redis.data.keys()].sort()).toEqual(['custom', 'iam:jti:t:1', 'p:epoch', 'p:t:1']);
   });
 });
