@@ -7,6 +7,13 @@ import type { BoundedRedis } from '../redis/redis-client.js';
 const SET_EACH_IF_ABSENT =
   "local set = {} for i = 1, #KEYS do set[i] = redis.call('SET', KEYS[i], '1', 'PX', ARGV[i], 'NX') and 1 or 0 end return set";
 
+/**
+ * Most claims one `EVAL` carries; a turn with more sends them in several. Redis runs a script
+ * without interruption, and each `SET` in it costs a few microseconds: a cap keeps any one batch
+ * from holding Redis for more than a few milliseconds, whatever a burst of requests brings.
+ */
+export const MAX_CLAIMS_PER_BATCH = 500;
+
 interface WaitingClaim {
   readonly key: string;
   readonly px: number;
@@ -33,12 +40,16 @@ export class RedisClaimBatch {
   /** True when `key` was absent and is now set for `px` milliseconds. */
   setIfAbsent(key: string, px: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      if (this.waiting.push({ key, px, resolve, reject }) === 1) setImmediate(this.send);
+      const waiting = this.waiting.push({ key, px, resolve, reject });
+      if (waiting === 1) setImmediate(this.send);
+      else if (waiting === MAX_CLAIMS_PER_BATCH) this.send();
     });
   }
 
+  /** Sends what waits; the turn's `setImmediate` finds nothing when a full batch went early. */
   private readonly send = (): void => {
     const batch = this.waiting;
+    if (batch.length === 0) return;
     this.waiting = [];
     const args: (string | number)[] = [SET_EACH_IF_ABSENT, batch.length];
     for (const claim of batch) args.push(claim.key);

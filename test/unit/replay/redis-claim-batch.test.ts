@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BoundedRedis, type RedisCommandClient } from '../../../src/redis/redis-client.js';
-import { RedisClaimBatch } from '../../../src/replay/redis-claim-batch.js';
+import { MAX_CLAIMS_PER_BATCH, RedisClaimBatch } from '../../../src/replay/redis-claim-batch.js';
 import { RedisReplayCache } from '../../../src/replay/redis-replay-cache.js';
 
 type Sent = [command: string, ...args: (string | number)[]];
@@ -71,6 +71,20 @@ describe('RedisClaimBatch', () => {
     const batch = new RedisClaimBatch(new BoundedRedis(redis, 1_000));
     const answers = await Promise.all([batch.setIfAbsent('a', 1), batch.setIfAbsent('a', 1)]);
     expect(answers).toEqual([true, false]);
+  });
+
+  it(`sends a turn's claims in batches of at most ${MAX_CLAIMS_PER_BATCH}`, async () => {
+    const redis = new ScriptedRedis(setEachIfAbsent(new Set()));
+    const batch = new RedisClaimBatch(new BoundedRedis(redis, 1_000));
+    const count = MAX_CLAIMS_PER_BATCH * 2 + 1;
+    const answers = await Promise.all(
+      Array.from({ length: count }, (_, index) => batch.setIfAbsent(`k${index}`, 1)),
+    );
+    expect(answers.every(Boolean)).toBe(true);
+    const sizes = redis.sent.map((sent) => evalKeysAndTtls(sent.slice(1)).keys.length);
+    expect(sizes).toEqual([MAX_CLAIMS_PER_BATCH, MAX_CLAIMS_PER_BATCH, 1]);
+    const keys = redis.sent.flatMap((sent) => evalKeysAndTtls(sent.slice(1)).keys);
+    expect(keys).toEqual(Array.from({ length: count }, (_, index) => `k${index}`));
   });
 
   it('starts a new batch for the claims of a later turn', async () => {
