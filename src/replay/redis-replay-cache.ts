@@ -15,9 +15,9 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
    */
   epochKey?: string;
   /**
-   * Send the claims of one turn of the event loop together, as one `EVAL` (see
-   * {@link RedisClaimBatch}), rather than one `SET` each: under load, a share of one command's cost
-   * per request instead of a whole one. Default true, except on a `Cluster` client, which always
+   * Send the claims of one turn of the event loop together, as one `EVAL` of a script running
+   * their `SET NX`s (docs/multi-pod.md), rather than one `SET` each: under load, a share of one
+   * command's cost per request instead of a whole one. Default true, except on a `Cluster` client, which always
    * sends one `SET` per claim. Set false for a Redis that forbids scripts (an ACL without
    * `@scripting`), or that sits behind a proxy routing each command by its first key (Envoy,
    * Twemproxy): there a batch's keys would all land on that key's server.
