@@ -1,9 +1,10 @@
 /**
- * Operator-facing text for why a call to an upstream (Kratos, Keto, a JWKS endpoint) failed, for
- * logs and audit events: `ECONNREFUSED 127.0.0.1:4466`, `HTTP 404 from http://keto:4466/...`,
- * `no answer in time from ...`. Built from error codes, addresses, statuses and URLs only, never
- * from messages or bodies (they may echo what was sent); a URL loses its query string (it carries
- * subjects and objects) and its user-info (it may carry credentials).
+ * Operator-facing text for why a call to an upstream (Kratos, Keto, a JWKS endpoint, Redis) failed,
+ * for logs and audit events: `ECONNREFUSED 127.0.0.1:4466`, `HTTP 404 from http://keto:4466/...`,
+ * `no answer in time from ...`, `Redis OOM`. Built from error codes, addresses, statuses and URLs
+ * only, never from messages or bodies (they may echo what was sent), except for the code word that
+ * opens a Redis error reply; a URL loses its query string (it carries subjects and objects) and
+ * its user-info (it may carry credentials).
  */
 export function describeUpstreamFailure(error: unknown): string {
   const failure = asRecord(error);
@@ -18,6 +19,8 @@ export function describeUpstreamFailure(error: unknown): string {
     const where = endpointOf(failure) ?? endpointOf(asRecord(failure.cause));
     return where === undefined ? `${code}${from}` : `${code} ${where}`;
   }
+  const redisCode = redisErrorCode(failure);
+  if (redisCode !== undefined) return `Redis ${redisCode}`;
   // fetch() rejects with a bare TypeError whose cause says what happened.
   if (failure.cause !== undefined && failure.cause !== error) {
     return describeUpstreamFailure(failure.cause);
@@ -66,4 +69,14 @@ function endpointOf(failure: Record<string, unknown> | undefined): string | unde
     return typeof port === 'number' ? `${address}:${port}` : address;
   }
   return typeof hostname === 'string' ? hostname : undefined;
+}
+
+/**
+ * The error code Redis puts first in an error reply (`OOM`, `READONLY`, `NOPERM`, `NOSCRIPT`...):
+ * what an operator needs to tell a full Redis from a replica or a missing permission. The rest of
+ * the message may name the user or echo the command, and is left out.
+ */
+function redisErrorCode(failure: Record<string, unknown>): string | undefined {
+  if (failure.name !== 'ReplyError' || typeof failure.message !== 'string') return undefined;
+  return /^([A-Z][A-Z0-9_]*)(?: |$)/.exec(failure.message)?.[1];
 }

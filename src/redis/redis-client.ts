@@ -134,7 +134,8 @@ export class BoundedRedis {
       const timer = setTimeout(() => {
         timedOut = true;
         this.waitingForReady.delete(send);
-        reject(new Error(`Redis ${command} did not answer within ${this.timeoutMs} ms`));
+        const timeout = new Error(`Redis ${command} did not answer within ${this.timeoutMs} ms`);
+        reject(Object.assign(timeout, { code: 'ETIMEDOUT' }));
       }, this.timeoutMs);
       if (this.isConnecting()) this.sendWhenReady(send);
       else send();

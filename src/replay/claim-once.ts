@@ -1,4 +1,5 @@
 import { IamUpstreamUnavailableError } from '../errors/iam-errors.js';
+import { describeUpstreamFailure } from '../errors/upstream-failure.js';
 import type { ReplayCache, ReplayClaimContext } from './replay-cache.js';
 import { ReplayCapacityExceededError } from './replay-capacity-error.js';
 import { ReplayStateLostError } from './replay-state-lost-error.js';
@@ -73,5 +74,7 @@ function replayFailure(
       reason: error.message,
     });
   }
-  return new IamUpstreamUnavailableError('The replay cache is unavailable.', 1);
+  return new IamUpstreamUnavailableError('The replay cache is unavailable.', 1, {
+    reason: `Replay cache: ${describeUpstreamFailure(error)}`,
+  });
 }

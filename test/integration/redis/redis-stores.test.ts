@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisReplayCache, RedisSessionStore } from '../../../src/index.js';
+import { claimOnce } from '../../../src/replay/claim-once.js';
 import { connectTestRedis, keysWithPrefix, uniquePrefix } from '../../support/redis.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 
@@ -55,6 +57,26 @@ describe('RedisReplayCache', () => {
     // A claim that found the key leaves its TTL alone.
     expect(taken).toBeLessThanOrEqual(60_000);
     expect(b).toBeGreaterThan(85_000);
+  });
+
+  it('answers 503 naming NOPERM for a Redis user without scripts, and works there with batchClaims false', async () => {
+    const user = `iam-test-${randomUUID()}`;
+    await redis.call('ACL', 'SETUSER', user, 'on', '>secret', '~*', '+@all', '-@scripting');
+    const limited = await connectTestRedis({ username: user, password: 'secret' });
+    try {
+      const keyPrefix = uniquePrefix('acl');
+      const batched = new RedisReplayCache(limited, { keyPrefix });
+      await expect(claimOnce(batched, 'acme:x', 60_000)).rejects.toMatchObject({
+        code: 'auth.upstream_unavailable',
+        reason: 'Replay cache: Redis NOPERM',
+      });
+      const unbatched = new RedisReplayCache(limited, { keyPrefix, batchClaims: false });
+      expect(await claimOnce(unbatched, 'acme:x', 60_000)).toBe(true);
+      expect(await claimOnce(unbatched, 'acme:x', 60_000)).toBe(false);
+    } finally {
+      await limited.quit();
+      await redis.call('ACL', 'DELUSER', user);
+    }
   });
 
   it("puts a batch's keys under the client's own keyPrefix, as a single SET would be", async () => {

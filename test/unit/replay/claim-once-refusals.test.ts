@@ -45,3 +45,26 @@ describe('claimOnce: refusals reported for iam.replay.refusals', () => {
     expect(heard).toEqual(['state_lost']);
   });
 });
+
+describe('claimOnce: a cache that failed', () => {
+  it('answers 503 auth.upstream_unavailable with why in the reason, never the error message', async () => {
+    const failing: ReplayCache = {
+      claim: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:6379 as user alice'), {
+          code: 'ECONNREFUSED',
+          address: '10.0.0.7',
+          port: 6379,
+        });
+      },
+      seen: async () => false,
+      remember: async () => undefined,
+    };
+    const refusal = await claimOnce(failing, 'k', 1_000).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({
+      code: 'auth.upstream_unavailable',
+      retryAfterSeconds: 1,
+      reason: 'Replay cache: ECONNREFUSED 10.0.0.7:6379',
+    });
+    expect((refusal as Error).message).toBe('The replay cache is unavailable.');
+  });
+});
