@@ -17,10 +17,10 @@ export interface RedisReplayCacheOptions extends RedisConnectionOptions {
   /**
    * Send the claims of one turn of the event loop together, as one `EVAL` of a script running
    * their `SET NX`s (docs/multi-pod.md), rather than one `SET` each: under load, a share of one
-   * command's cost per request instead of a whole one. Default true, except on a `Cluster` client, which always
-   * sends one `SET` per claim. Set false for a Redis that forbids scripts (an ACL without
-   * `@scripting`), or that sits behind a proxy routing each command by its first key (Envoy,
-   * Twemproxy): there a batch's keys would all land on that key's server.
+   * command's cost per request instead of a whole one. Default true, except on a `Cluster` client,
+   * which always sends one `SET` per claim. Set false for a Redis that forbids scripts (an ACL
+   * without `@scripting`), or that sits behind a proxy routing each command by its first key
+   * (Envoy, Twemproxy): there a batch's keys would all land on that key's server.
    */
   batchClaims?: boolean;
 }
@@ -115,7 +115,16 @@ export class RedisReplayCache extends RedisStore implements ReplayCache {
   }
 }
 
-/** Redis wants a positive whole PX; rounding up never shortens the window a jti is refused in. */
+/** 285,000 years: within what Redis can add to its clock (a signed 64-bit count of milliseconds). */
+const LONGEST_PX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Redis wants a positive whole PX it can add to its clock; rounding up never shortens the window a
+ * jti is refused in. A hold too long to write (a token whose `exp` lies ages ahead, with
+ * `maxTokenAgeMs: false`) gets the longest hold rather than a PX Redis refuses, which would fail
+ * the whole batch the claim is in.
+ */
 function px(ttlMs: number): number {
-  return Math.max(1, Math.ceil(ttlMs));
+  const whole = Math.ceil(ttlMs);
+  return Number.isSafeInteger(whole) ? Math.max(1, whole) : LONGEST_PX;
 }

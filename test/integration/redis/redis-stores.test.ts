@@ -59,6 +59,25 @@ describe('RedisReplayCache', () => {
     expect(b).toBeGreaterThan(85_000);
   });
 
+  it('holds a jti whose hold is too long to write for the longest Redis takes, failing no claim beside it', async () => {
+    const prefix = uniquePrefix('long');
+    const cache = new RedisReplayCache(redis, { keyPrefix: prefix });
+    const answers = await Promise.all([
+      cache.claim('acme:ages', 1e300),
+      cache.claim('acme:forever', Number.POSITIVE_INFINITY),
+      cache.claim('acme:normal', 60_000),
+    ]);
+    expect(answers).toEqual([true, true, true]);
+    const [ages, forever] = await Promise.all([
+      redis.pttl(`${prefix}acme:ages`),
+      redis.pttl(`${prefix}acme:forever`),
+    ]);
+    expect(ages).toBeGreaterThan(Number.MAX_SAFE_INTEGER - 60_000);
+    expect(forever).toBeGreaterThan(Number.MAX_SAFE_INTEGER - 60_000);
+    expect(await cache.claim('acme:ages', 60_000)).toBe(false);
+    await redis.del(`${prefix}acme:ages`, `${prefix}acme:forever`);
+  });
+
   it('answers 503 naming NOPERM for a Redis user without scripts, and works there with batchClaims false', async () => {
     const user = `iam-test-${randomUUID()}`;
     await redis.call('ACL', 'SETUSER', user, 'on', '>secret', '~*', '+@all', '-@scripting');
