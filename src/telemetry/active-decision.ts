@@ -1,5 +1,5 @@
 import type { DecisionOutcome } from './decision-span.js';
-import { DECISION_SPAN_KEY, RecordingDecisionSpan } from './decision-span.js';
+import { anyOpenDecision, DECISION_SPAN_KEY, RecordingDecisionSpan } from './decision-span.js';
 import { otelApi } from './otel-api.js';
 
 /*
@@ -9,7 +9,9 @@ import { otelApi } from './otel-api.js';
  */
 
 function activeDecision(): RecordingDecisionSpan | undefined {
-  if (otelApi === undefined || DECISION_SPAN_KEY === undefined) return undefined;
+  if (otelApi === undefined || DECISION_SPAN_KEY === undefined || !anyOpenDecision()) {
+    return undefined;
+  }
   const span = otelApi.context.active().getValue(DECISION_SPAN_KEY);
   return span instanceof RecordingDecisionSpan ? span : undefined;
 }

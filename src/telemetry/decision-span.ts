@@ -33,6 +33,14 @@ export const NOOP_DECISION_SPAN: DecisionSpan = {
 /** Where the active decision span is found by code that has no handle on it (see active-decision.ts). */
 export const DECISION_SPAN_KEY = otelApi?.createContextKey('nestjs-ory-iam decision span');
 
+/** Decision spans begun and not yet ended: while there are none, no context can hold one. */
+let openDecisions = 0;
+
+/** Whether a decision span may be active: when not, looking for one in the context is skipped. */
+export function anyOpenDecision(): boolean {
+  return openDecisions > 0;
+}
+
 /**
  * A rejection nobody noted (see active-decision.ts): 503 for anything the guards would turn into
  * one, else the exception's status and code.
@@ -86,6 +94,7 @@ export class RecordingDecisionSpan implements DecisionSpan {
 
   /** Runs `fn` with the span active; `then` is called once with the outcome when it settles. */
   run<T>(fn: () => Promise<T>, then: (outcome: DecisionOutcome) => void): Promise<T> {
+    openDecisions += 1;
     return this.api.context.with(this.context(), fn).then(
       (value) => {
         this.end(then);
@@ -101,6 +110,7 @@ export class RecordingDecisionSpan implements DecisionSpan {
   /** The synchronous twin of {@link run}. */
   runSync<T>(fn: () => T, then: (outcome: DecisionOutcome) => void): T {
     let value: T;
+    openDecisions += 1;
     try {
       value = this.api.context.with(this.context(), fn);
     } catch (error) {
@@ -119,12 +129,14 @@ export class RecordingDecisionSpan implements DecisionSpan {
   }
 
   private end(then: (outcome: DecisionOutcome) => void): void {
+    openDecisions -= 1;
     this.span.setAttribute(ATTR_OUTCOME, this.decided);
     this.span.end();
     then(this.decided);
   }
 
   private endRejected(error: unknown, then: (outcome: DecisionOutcome) => void): void {
+    openDecisions -= 1;
     const { outcome, code } = this.rejection ?? rejectionOf(error);
     this.span.setAttributes({
       [ATTR_OUTCOME]: outcome,

@@ -8,7 +8,7 @@ import {
   RecordingDecisionSpan,
 } from './decision-span.js';
 import { createIamMetrics, type IamMetrics } from './iam-metrics.js';
-import { type OtelApi, otelApi } from './otel-api.js';
+import { type OtelApi, otelApi, tracingProbe } from './otel-api.js';
 import {
   ATTR_BREAKER_UPSTREAM,
   ATTR_CACHE_HIT,
@@ -62,6 +62,8 @@ const BREAKER_STATE_VALUES = { closed: 0, 'half-open': 1, open: 2 } as const;
 interface Recording {
   readonly api: OtelApi;
   readonly tracer: Tracer;
+  /** Whether `tracer`'s spans record now: false until an SDK is registered. */
+  readonly tracing: () => boolean;
   /** None when no meter provider was registered before the module was created. */
   readonly metrics: IamMetrics | undefined;
 }
@@ -101,6 +103,7 @@ export class IamTelemetry {
     return upstreamTracer(
       recording.api,
       recording.tracer,
+      recording.tracing,
       recording.metrics?.upstreamDuration,
       recording.metrics?.replayRefusals,
       tenant,
@@ -226,7 +229,7 @@ export class IamTelemetry {
 
   /**
    * The span of a decision; undefined when there is nothing to record: no SDK, or a trace sampled
-   * out and no metric to time. The no-op path costs one `startSpan` on the API.
+   * out and no metric to time. Without an SDK the API is not called at all (see `tracingProbe`).
    */
   private decisionSpan(
     recording: Recording | undefined,
@@ -234,7 +237,7 @@ export class IamTelemetry {
     tenant: string | undefined,
     timed: boolean,
   ): RecordingDecisionSpan | undefined {
-    if (recording === undefined) return undefined;
+    if (recording === undefined || (!timed && !recording.tracing())) return undefined;
     const span = recording.tracer.startSpan(SPAN_NAMES[decision]);
     if (span.isRecording()) {
       span.setAttributes({ ...this.tenantAttributes(tenant), [ATTR_DECISION]: decision });
@@ -267,6 +270,7 @@ function recordingOf(api: OtelApi | undefined): Recording | undefined {
   return {
     api,
     tracer: api.trace.getTracer(SCOPE_NAME),
+    tracing: tracingProbe(api),
     metrics: noop ? undefined : createIamMetrics(meter),
   };
 }

@@ -20,3 +20,18 @@ function loadOtelApi(): OtelApi | undefined {
     throw error;
   }
 }
+
+/**
+ * Whether spans started by a tracer taken from `api` now record: false while no SDK (tracer
+ * provider) is registered, when every span is a no-op. The API's global provider is a proxy that
+ * starts delegating to the SDK whenever one is registered, and a tracer taken from it follows; so
+ * the answer is asked of that proxy each time, which costs one call, where starting a no-op span
+ * costs the API's context and global lookups. A provider that is not this API's proxy is taken as
+ * recording.
+ */
+export function tracingProbe(api: OtelApi): () => boolean {
+  const provider = api.trace.getTracerProvider();
+  if (!(provider instanceof api.ProxyTracerProvider)) return () => true;
+  const none = new api.ProxyTracerProvider().getDelegate();
+  return () => provider.getDelegate() !== none;
+}

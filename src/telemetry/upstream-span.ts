@@ -100,6 +100,7 @@ class RecordingUpstreamSpan implements UpstreamSpan {
 export function upstreamTracer(
   api: OtelApi,
   tracer: Tracer,
+  tracing: () => boolean,
   duration: Histogram | undefined,
   refusals: Counter | undefined,
   tenant: string,
@@ -109,6 +110,7 @@ export function upstreamTracer(
       refusals?.add(1, { [ATTR_TENANT]: tenant, [ATTR_REASON]: reason });
     },
     start(upstream, operation) {
+      if (duration === undefined && !tracing()) return NOOP_SPAN;
       const span = tracer.startSpan(operation, { kind: api.SpanKind.CLIENT });
       if (!span.isRecording() && duration === undefined) return NOOP_SPAN;
       const attributes = {
