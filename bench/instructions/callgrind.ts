@@ -11,8 +11,20 @@ export const HAS_CALLGRIND =
   spawnSync('valgrind', ['--version']).status === 0 &&
   spawnSync('callgrind_control', ['--version']).status === 0;
 
-/** The command a server runs under, writing its dumps to `outFile`.N and valgrind's log beside. */
-export function callgrind(outFile: string): string[] {
+/**
+ * Callgrind's simulated caches: L1 as valgrind reads them off the CPU, and its last level set to
+ * `lastLevel` (`size,associativity,line`), which stands for the core's own L2 here: a miss there
+ * goes to the L3 shared with the other core and its load, the step that costs a request time.
+ */
+export interface CacheSimulation {
+  readonly lastLevel: string;
+}
+
+/**
+ * The command a server runs under, writing its dumps to `outFile`.N and valgrind's log beside;
+ * with `caches`, misses are counted too.
+ */
+export function callgrind(outFile: string, caches?: CacheSimulation): string[] {
   return [
     'valgrind',
     '--tool=callgrind',
@@ -25,6 +37,7 @@ export function callgrind(outFile: string): string[] {
     '--dump-line=no',
     `--callgrind-out-file=${outFile}`,
     `--log-file=${outFile}.log`,
+    ...(caches === undefined ? [] : ['--cache-sim=yes', `--LL=${caches.lastLevel}`]),
   ];
 }
 
@@ -52,11 +65,40 @@ const JIT_ROOTS = [
   'v8::internal::Runtime_InstallBaselineCode(',
 ];
 
+/** What one window counted, V8's JIT compiling left out. */
 export interface Counted {
   /** User-space instructions in the window, every thread of the server. */
-  readonly total: number;
-  /** Of which V8's JIT compiling them (`JIT_ROOTS`). */
+  readonly instructions: number;
+  /** Instruction and data misses in the simulated L1 caches; 0 without a cache simulation. */
+  readonly l1Misses: number;
+  /** Misses in the simulated last level (L2); 0 without a cache simulation. */
+  readonly l2Misses: number;
+  /** Instructions of V8's JIT compiling (`JIT_ROOTS`), left out of the counts above. */
   readonly jit: number;
+}
+
+/** Callgrind's events, in its order: instructions, then the cache simulation's (when on). */
+const EVENTS = ['Ir', 'Dr', 'Dw', 'I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw'] as const;
+type Events = Partial<Record<(typeof EVENTS)[number], number>>;
+
+/** The counts of one line of `callgrind_annotate`: `1,234 (5.6%)` per event, `.` for none. */
+function eventsOf(line: string): { events: Events; name: string } | undefined {
+  const match = /^\s*((?:(?:[\d,]+ \(\s*[\d.]+%\)|\.)\s+)+)(\S.*)$/.exec(line);
+  if (match === null) return undefined;
+  const counts = (match[1] as string).match(/[\d,]+ \(\s*[\d.]+%\)|\./g) ?? [];
+  const events: Events = {};
+  counts.forEach((count, index) => {
+    const event = EVENTS[index];
+    if (event !== undefined)
+      events[event] = count === '.' ? 0 : Number(count.split(' ')[0]?.replaceAll(',', ''));
+  });
+  return { events, name: match[2] as string };
+}
+
+function plus(total: Events, part: Events, sign: 1 | -1 = 1): Events {
+  return Object.fromEntries(
+    EVENTS.map((event) => [event, (total[event] ?? 0) + sign * (part[event] ?? 0)]),
+  );
 }
 
 /** The newest dump of `outFile` (`outFile`.N with the highest N). */
@@ -75,15 +117,24 @@ export function counted(dumpFile: string): Counted {
     ['--inclusive=yes', '--threshold=100', dumpFile],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
-  let total = Number.NaN;
-  let jit = 0;
+  let total: Events | undefined;
+  let jit: Events = {};
   for (const line of annotated.split('\n')) {
-    const match = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$/.exec(line);
-    if (match === null) continue;
-    const count = Number((match[1] as string).replaceAll(',', ''));
-    const name = match[2] as string;
-    if (name.startsWith('PROGRAM TOTALS')) total = count;
-    else if (JIT_ROOTS.some((root) => name.includes(`:${root}`))) jit += count;
+    const counts = eventsOf(line);
+    if (counts === undefined) continue;
+    if (counts.name.startsWith('PROGRAM TOTALS')) total = counts.events;
+    else if (JIT_ROOTS.some((root) => counts.name.includes(`:${root}`))) {
+      jit = plus(jit, counts.events);
+    }
   }
-  return { total, jit };
+  if (total === undefined) throw new Error(`no PROGRAM TOTALS in ${dumpFile}`);
+  const left = plus(total, jit, -1);
+  const sum = (...events: (typeof EVENTS)[number][]) =>
+    events.reduce((found, event) => found + (left[event] ?? 0), 0);
+  return {
+    instructions: sum('Ir'),
+    l1Misses: sum('I1mr', 'D1mr', 'D1mw'),
+    l2Misses: sum('ILmr', 'DLmr', 'DLmw'),
+    jit: jit.Ir ?? 0,
+  };
 }

@@ -1,4 +1,7 @@
-/** The table of `bench/instructions` and issue 17's ratios, in instructions rather than time. */
+/**
+ * The table of `bench/instructions` and issue 17's ratios, in instructions, or in estimated cycles
+ * when the caches were simulated.
+ */
 
 import type { Kind, Platform } from '../http/server.js';
 import { table } from '../support/stats.js';
@@ -7,12 +10,21 @@ export interface Measured {
   readonly name: string;
   readonly platform: Platform;
   readonly kind: Kind;
-  /** User-space instructions per request, V8's JIT compiling left out: the windows' median. */
+  /**
+   * User-space instructions per request (estimated cycles with the caches simulated), V8's JIT
+   * compiling left out: the windows' median.
+   */
   readonly perRequest: number;
   /** The same in each window. */
   readonly perWindow: readonly number[];
   /** V8's JIT compiling per request in the window, left out of `perRequest`. */
   readonly jit: number;
+  /** With the caches simulated: the windows' medians of each count. */
+  readonly caches?: {
+    readonly instructions: number;
+    readonly l1Misses: number;
+    readonly l2Misses: number;
+  };
 }
 
 const thousands = (value: number) =>
@@ -20,7 +32,7 @@ const thousands = (value: number) =>
 const signed = (value: number) => (value >= 0 ? '+' : '') + thousands(value);
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
 
-export function report(results: readonly Measured[]): string {
+export function report(results: readonly Measured[], unit = 'instructions'): string {
   const find = (platform: Platform, kind: Kind) =>
     results.find((result) => result.platform === platform && result.kind === kind);
   const added = (result: Measured | undefined) => {
@@ -38,17 +50,26 @@ export function report(results: readonly Measured[]): string {
       result.kind === 'bare' ? '-' : ratio(added(result) / added(find(result.platform, other))),
     ),
     thousands(result.jit),
+    ...(result.caches === undefined
+      ? []
+      : [
+          thousands(result.caches.instructions),
+          thousands(result.caches.l1Misses),
+          thousands(result.caches.l2Misses),
+        ]),
   ]);
+  const simulated = results.some((result) => result.caches !== undefined);
   const lines = [
     table(
       [
         'variant',
-        'instructions/req',
+        `${unit}/req`,
         'windows spread',
         'added',
         'added vs floor',
         'added vs fast-jwt',
         'JIT left out/req',
+        ...(simulated ? ['instructions/req', 'L1 misses/req', 'L2 misses/req'] : []),
       ],
       rows,
     ),
@@ -62,7 +83,7 @@ export function report(results: readonly Measured[]): string {
     const redis = find(platform, 'iam-redis');
     const off = find(platform, 'iam-replay-off');
     lines.push(
-      `Issue 17's ratios (${platform}, instructions added to the bare route):`,
+      `Issue 17's ratios (${platform}, ${unit} added to the bare route):`,
       `  ours / floor: ${ratio(ours / added(floor))} (target <= 1.30x)`,
       `  ours / fast-jwt: ${ratio(ours / added(find(platform, 'fast-jwt')))} (target < 1.00x)`,
       `  Redis - in-memory: ${redis === undefined ? '-' : signed(redis.perRequest - memory.perRequest)}`,

@@ -11,9 +11,17 @@
  * spread shows it. V8's JIT compiling inside a window is counted apart (callgrind.ts says why) and
  * left out.
  *
+ * Instructions are not time: `crypto.verify`'s loops retire several per cycle, JavaScript that
+ * misses the caches far fewer. `--l2 SIZE,WAYS,LINE` (1048576,16,64 for this machine's Zen 5 core)
+ * turns on callgrind's cache simulation with that L2 as its last level, and the variants are then
+ * compared in estimated cycles: instructions, plus `L1_MISS_CYCLES` per L1 miss and
+ * `L2_MISS_CYCLES` per L2 miss. The simulated caches start cold when counting starts, so the first
+ * `--skip` windows (3 by default with `--l2`) are counted but left out.
+ *
  *   npm run bench:instructions -- [--requests 500] [--windows 3] [--warmup 8000] [--connections 1]
  *     [--only fastify|express] [--kinds bare,iam-memory,...] [--out bench/results/x.json]
  *     [--baseline ../main/dist/index.js]   (adds ours on that build: before/after in one run)
+ *     [--l2 1048576,16,64 [--skip 3]]   (cache misses too, and estimated cycles)
  */
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -63,13 +71,29 @@ const KIND_FILTER = option(
     : `${DEFAULT_KINDS},iam-memory-baseline,iam-redis-baseline,iam-replay-off-baseline`,
 ).split(',');
 const OUT = option('out', '');
+const L2 = option('l2', '');
+const CACHES = L2 === '' ? undefined : { lastLevel: L2 };
+const SKIP = numberOption('skip', CACHES === undefined ? 0 : 3);
+/** What a miss costs, in cycles: about the latency of the next level on Zen 5 (L2 14, L3 ~50). */
+const L1_MISS_CYCLES = 14;
+const L2_MISS_CYCLES = 50;
+// V8 starts a scavenge from a task once the young generation is partly full, and the memory reducer
+// from a timer: under valgrind, 50 times slower, those fire at other points, and one server was
+// seen scavenging ten times as often as another running the same code. Without them a scavenge
+// comes when the young generation is full: as many per request as the request allocates.
+process.env.BENCH_SERVER_NODE_FLAGS = [
+  process.env.BENCH_SERVER_NODE_FLAGS ?? '',
+  '--no-minor-gc-task',
+  '--no-memory-reducer',
+].join(' ');
 const RUN_ID = `iam-bench:instr-${Date.now().toString(36)}`;
 const DIR = mkdtempSync(join(tmpdir(), 'bench-instructions-'));
 
 const signer = TestSigner.create();
 const jwks = await signer.serve();
-console.log(`Minting ${WARMUP + WINDOWS * REQUESTS} RS256 tokens; callgrind output in ${DIR}`);
-const pool = bearerPool(signer, WARMUP + WINDOWS * REQUESTS);
+const TOKENS = WARMUP + (SKIP + WINDOWS) * REQUESTS;
+console.log(`Minting ${TOKENS} RS256 tokens; callgrind output in ${DIR}`);
+const pool = bearerPool(signer, TOKENS);
 
 /** `amount` requests, `CONNECTIONS` at a time, each with the next token of the pool (or the first). */
 async function load(server: ServerProcess, amount: number, from: number, unique: boolean) {
@@ -96,6 +120,13 @@ async function load(server: ServerProcess, amount: number, from: number, unique:
   }
 }
 
+const UNIT = CACHES === undefined ? 'instructions' : 'estimated cycles';
+
+/** A window's cost: its instructions, or with the caches simulated, its estimated cycles. */
+function costOf({ instructions, l1Misses, l2Misses }: Counted): number {
+  return instructions + L1_MISS_CYCLES * l1Misses + L2_MISS_CYCLES * l2Misses;
+}
+
 const measured: Measured[] = [];
 for (const platform of ['fastify', 'express'] as const) {
   if (ONLY !== '' && ONLY !== platform) continue;
@@ -113,35 +144,56 @@ for (const platform of ['fastify', 'express'] as const) {
           ? {}
           : { BENCH_BASELINE_LIBRARY: pathToFileURL(resolve(BASELINE)).href }),
       },
-      callgrind(outFile),
+      callgrind(outFile, CACHES),
     );
     await load(server, WARMUP, 0, unique);
     instrument(server.pid);
     const windows: Counted[] = [];
-    for (let window = 0; window < WINDOWS; window += 1) {
+    for (let window = 0; window < SKIP + WINDOWS; window += 1) {
       zero(server.pid);
       await load(server, REQUESTS, WARMUP + window * REQUESTS, unique);
       dump(server.pid);
-      windows.push(counted(lastDump(outFile)));
+      if (window >= SKIP) windows.push(counted(lastDump(outFile)));
     }
     await server.stop();
-    const perWindow = windows.map(({ total, jit }) => (total - jit) / REQUESTS);
+    const perWindow = windows.map((window) => costOf(window) / REQUESTS);
     const jit = windows.reduce((sum, window) => sum + window.jit, 0) / (WINDOWS * REQUESTS);
     const perRequest = median(perWindow);
-    measured.push({ name: `${platform}: ${label}`, platform, kind, perRequest, perWindow, jit });
+    const perRequestOf = (count: (window: Counted) => number) =>
+      median(windows.map((window) => count(window) / REQUESTS));
+    const caches =
+      CACHES === undefined
+        ? undefined
+        : {
+            instructions: perRequestOf((window) => window.instructions),
+            l1Misses: perRequestOf((window) => window.l1Misses),
+            l2Misses: perRequestOf((window) => window.l2Misses),
+          };
+    measured.push({
+      name: `${platform}: ${label}`,
+      platform,
+      kind,
+      perRequest,
+      perWindow,
+      jit,
+      caches,
+    });
     console.log(
-      `${platform}: ${label}: ${Math.round(perRequest).toLocaleString('en-US')} instructions/request`,
+      `${platform}: ${label}: ${Math.round(perRequest).toLocaleString('en-US')} ${UNIT}/request`,
     );
   }
 }
 await jwks.close();
 await deleteKeys(`${RUN_ID}:*`);
 
-console.log(`\n${report(measured)}`);
+console.log(`\n${report(measured, UNIT)}`);
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', nproc: cpus().length, node: process.version };
 console.log(
   `\n${machine.cpu}, ${machine.nproc} cores, Node ${machine.node}; valgrind callgrind, ` +
-    `warm-up ${WARMUP} requests uninstrumented, ${WINDOWS} windows x ${REQUESTS} requests counted (median), ${CONNECTIONS === 1 ? 'one at a time' : `${CONNECTIONS} at a time`}.`,
+    `warm-up ${WARMUP} requests uninstrumented, ${WINDOWS} windows x ${REQUESTS} requests counted (median), ${CONNECTIONS === 1 ? 'one at a time' : `${CONNECTIONS} at a time`}.` +
+    (CACHES === undefined
+      ? ''
+      : ` Caches simulated (last level ${CACHES.lastLevel}), ${SKIP} windows left out first; estimated cycles = instructions + ${L1_MISS_CYCLES} x L1 misses + ${L2_MISS_CYCLES} x L2 misses.`),
 );
 if (OUT !== '') {
   const settings = {
@@ -149,6 +201,14 @@ if (OUT !== '') {
     windows: WINDOWS,
     warmup: WARMUP,
     connections: CONNECTIONS,
+    ...(CACHES === undefined
+      ? {}
+      : {
+          l2: CACHES.lastLevel,
+          skip: SKIP,
+          l1MissCycles: L1_MISS_CYCLES,
+          l2MissCycles: L2_MISS_CYCLES,
+        }),
   };
   writeFileSync(
     OUT,
