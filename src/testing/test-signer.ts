@@ -1,4 +1,11 @@
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALGORITHM_PROFILES } from '../jwt/jwt-algorithms.js';
@@ -43,20 +50,35 @@ interface SigningKey {
   readonly publicJwk: PublicJwk;
 }
 
+/**
+ * The generating job's keys encoded (DER) and imported again: never the job's own KeyObjects.
+ * Node 20 can deadlock when a garbage collection, run while a key is exported to a JWK, destroys
+ * the job that generated that key: a test run hung with `KeyObjectHandle::ExportJWK` -> GC ->
+ * `~KeyGenJob` waiting on a lock. The job encodes its keys while it is still alive, and keys
+ * imported from that encoding are not the job's.
+ */
+function generateDer(alg: TestSignerAlgorithm): { publicKey: Buffer; privateKey: Buffer } {
+  const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
+  if (alg === 'ES256') {
+    return generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding,
+      privateKeyEncoding,
+    });
+  }
+  if (alg === 'EdDSA') {
+    return generateKeyPairSync('ed25519', { publicKeyEncoding, privateKeyEncoding });
+  }
+  return generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding });
+}
+
 function generate(alg: TestSignerAlgorithm, kid: string): SigningKey {
-  const pair =
-    alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : alg === 'EdDSA'
-        ? generateKeyPairSync('ed25519')
-        : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const publicJwk = {
-    ...pair.publicKey.export({ format: 'jwk' }),
-    kid,
-    alg,
-    use: 'sig',
-  } as PublicJwk;
-  return { kid, alg, privateKey: pair.privateKey, publicJwk };
+  const pair = generateDer(alg);
+  const publicKey = createPublicKey({ key: pair.publicKey, format: 'der', type: 'spki' });
+  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' } as PublicJwk;
+  const privateKey = createPrivateKey({ key: pair.privateKey, format: 'der', type: 'pkcs8' });
+  return { kid, alg, privateKey, publicJwk };
 }
 
 function encode(value: unknown): string {

@@ -5,7 +5,7 @@
  * skipped. The faults (emptied, poisoned, oversized sets; failing refetches; staleness) are in
  * jwks-key-store-faults.test.ts. Time is an injected clock; the refresh timer is faked; nothing sleeps.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
@@ -265,11 +265,28 @@ describe('JwksKeyStore: keys it must not use', () => {
   it('skips unsupported, weak, private and encryption keys, and keeps the rest of the set', async () => {
     const ec = TestSigner.create({ alg: 'ES256', kid: 'ec' });
     // Good key material, made unusable by its JWK fields: one key pair serves every variant.
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const rsa = pair.publicKey.export({ format: 'jwk' });
-    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
-      format: 'jwk',
+    // Imported from the generating job's encoding: exporting the job's own KeyObjects can
+    // deadlock Node 20 (see generate() in src/testing/test-signer.ts).
+    const der = { type: 'pkcs8', format: 'der' } as const;
+    const pair = createPrivateKey({
+      key: generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'der' },
+        privateKeyEncoding: der,
+      }).privateKey,
+      ...der,
     });
+    const rsa = createPublicKey(pair).export({ format: 'jwk' });
+    const weak = createPublicKey(
+      createPrivateKey({
+        key: generateKeyPairSync('rsa', {
+          modulusLength: 1024,
+          publicKeyEncoding: { type: 'spki', format: 'der' },
+          privateKeyEncoding: der,
+        }).privateKey,
+        ...der,
+      }),
+    ).export({ format: 'jwk' });
     const body = {
       keys: [
         { kty: 'oct', k: randomBytes(32).toString('base64url'), kid: 'symmetric', alg: 'HS256' },
@@ -279,7 +296,7 @@ describe('JwksKeyStore: keys it must not use', () => {
         { ...weak, kid: 'weak' },
         { ...rsa, kid: 'encryption', use: 'enc' },
         { ...rsa, kid: 'no-verify', key_ops: ['encrypt'] },
-        { ...pair.privateKey.export({ format: 'jwk' }), kid: 'private' },
+        { ...pair.export({ format: 'jwk' }), kid: 'private' },
         { kty: 'RSA', kid: 'broken', e: 'AQAB' },
         ...ec.jwks().keys,
         ...h.signer.jwks().keys,
