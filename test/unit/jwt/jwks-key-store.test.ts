@@ -5,7 +5,13 @@
  * skipped. The faults (emptied, poisoned, oversized sets; failing refetches; staleness) are in
  * jwks-key-store-faults.test.ts. Time is an injected clock; the refresh timer is faked; nothing sleeps.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { IamUpstreamUnavailableError } from '../../../src/errors/iam-errors.js';
 import { HttpIamRequest } from '../../../src/request/http-request.js';
@@ -261,32 +267,26 @@ describe('JwksKeyStore: the endpoint is down', () => {
   });
 });
 
+/**
+ * An RSA private key imported from its generating job's DER: exporting the job's own KeyObjects
+ * can deadlock Node 20 (see generate() in src/testing/test-signer.ts).
+ */
+function rsaPrivateKey(modulusLength: number): KeyObject {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength,
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  });
+  return createPrivateKey({ key: privateKey, type: 'pkcs8', format: 'der' });
+}
+
 describe('JwksKeyStore: keys it must not use', () => {
   it('skips unsupported, weak, private and encryption keys, and keeps the rest of the set', async () => {
     const ec = TestSigner.create({ alg: 'ES256', kid: 'ec' });
     // Good key material, made unusable by its JWK fields: one key pair serves every variant.
-    // Imported from the generating job's encoding: exporting the job's own KeyObjects can
-    // deadlock Node 20 (see generate() in src/testing/test-signer.ts).
-    const der = { type: 'pkcs8', format: 'der' } as const;
-    const pair = createPrivateKey({
-      key: generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'der' },
-        privateKeyEncoding: der,
-      }).privateKey,
-      ...der,
-    });
-    const rsa = createPublicKey(pair).export({ format: 'jwk' });
-    const weak = createPublicKey(
-      createPrivateKey({
-        key: generateKeyPairSync('rsa', {
-          modulusLength: 1024,
-          publicKeyEncoding: { type: 'spki', format: 'der' },
-          privateKeyEncoding: der,
-        }).privateKey,
-        ...der,
-      }),
-    ).export({ format: 'jwk' });
+    const privateKey = rsaPrivateKey(2048);
+    const rsa = createPublicKey(privateKey).export({ format: 'jwk' });
+    const weak = createPublicKey(rsaPrivateKey(1024)).export({ format: 'jwk' });
     const body = {
       keys: [
         { kty: 'oct', k: randomBytes(32).toString('base64url'), kid: 'symmetric', alg: 'HS256' },
@@ -296,7 +296,7 @@ describe('JwksKeyStore: keys it must not use', () => {
         { ...weak, kid: 'weak' },
         { ...rsa, kid: 'encryption', use: 'enc' },
         { ...rsa, kid: 'no-verify', key_ops: ['encrypt'] },
-        { ...pair.export({ format: 'jwk' }), kid: 'private' },
+        { ...privateKey.export({ format: 'jwk' }), kid: 'private' },
         { kty: 'RSA', kid: 'broken', e: 'AQAB' },
         ...ec.jwks().keys,
         ...h.signer.jwks().keys,

@@ -9,6 +9,7 @@ import { validateIamOptions } from '../../../src/config/validate-options.js';
 import { IamTelemetry } from '../../../src/telemetry/iam-telemetry.js';
 import { tracingProbe } from '../../../src/telemetry/otel-api.js';
 import { upstreamTracer } from '../../../src/telemetry/upstream-span.js';
+import { oathkeeperTenant, withTenant } from '../config/fixtures.js';
 
 function registerTracer(): InMemorySpanExporter {
   const exporter = new InMemorySpanExporter();
@@ -67,19 +68,7 @@ describe('upstreamTracer', () => {
 });
 
 describe('IamTelemetry', () => {
-  const options = validateIamOptions({
-    tenants: {
-      default: {
-        mode: 'self-hosted',
-        transport: 'oathkeeper',
-        oathkeeper: {
-          verifier: 'jwt',
-          jwks: { url: 'https://oathkeeper.test/.well-known/jwks.json' },
-          audience: 'orders-api',
-        },
-      },
-    },
-  });
+  const options = validateIamOptions(withTenant(oathkeeperTenant()));
 
   it('records the decision spans of a provider registered after the module was made', async () => {
     const telemetry = new IamTelemetry(options);
