@@ -20,12 +20,16 @@ export interface ServerProcess {
   /** The server's own CPU time so far, in microseconds: user (JavaScript, crypto, on every thread)
    * and system (the kernel: sockets, loopback TCP). */
   cpuSplit(): Promise<{ user: number; system: number }>;
+  /** Samples what the server allocates while `during` runs, into a V8 heap profile at `file`. */
+  sampleAllocations(file: string, during: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
 type Message =
   | { type: 'ready'; port: number; library: string }
-  | { type: 'cpu'; user: number; system: number };
+  | { type: 'cpu'; user: number; system: number }
+  | { type: 'alloc-started' }
+  | { type: 'alloc-stopped' };
 
 export async function startServer(
   platform: Platform,
@@ -79,6 +83,15 @@ export async function startServer(
       child.send({ type: 'cpu' });
       const { user, system } = await answer;
       return { user, system };
+    },
+    sampleAllocations: async (file, during) => {
+      const started = next('alloc-started');
+      child.send({ type: 'alloc-start' });
+      await started;
+      await during();
+      const stopped = next('alloc-stopped');
+      child.send({ type: 'alloc-stop', file });
+      await stopped;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -6,12 +6,37 @@
  */
 
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { appModule, type Kind, type Platform } from './app-module.js';
 
 export type { Kind, Platform } from './app-module.js';
+
+let inspector: Session | undefined;
+
+/**
+ * V8's sampling heap profiler, keeping the samples of objects the collectors have freed too: what
+ * a request allocates, not what it leaves alive (bench/http/allocations.ts).
+ */
+async function startAllocationSampling(): Promise<void> {
+  inspector = new Session();
+  inspector.connect();
+  await inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
+
+async function stopAllocationSampling(file: string): Promise<void> {
+  const session = inspector as Session;
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  session.disconnect();
+  writeFileSync(file, JSON.stringify(profile));
+}
 
 async function main(): Promise<void> {
   const [platform, kind, jwksUrl] = process.argv.slice(2) as [Platform, Kind, string];
@@ -28,10 +53,16 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  process.on('message', (message: { type: string }) => {
+  process.on('message', (message: { type: string; file?: string }) => {
     if (message.type === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ type: 'cpu', user, system });
+    } else if (message.type === 'alloc-start') {
+      void startAllocationSampling().then(() => process.send?.({ type: 'alloc-started' }));
+    } else if (message.type === 'alloc-stop') {
+      void stopAllocationSampling(String(message.file)).then(() =>
+        process.send?.({ type: 'alloc-stopped' }),
+      );
     } else if (message.type === 'stop') {
       void app.close().then(() => process.exit(0));
     }
