@@ -10,7 +10,13 @@ import { AuthGuard, PassportModule } from '@nestjs/passport';
 import type * as Library from 'nestjs-ory-iam';
 import type { IamModuleOptions } from 'nestjs-ory-iam';
 import { benchOathkeeper } from '../support/bench-tenant.js';
-import { fastJwtGuard, joseGuard, passportStrategy, signatureOnlyGuard } from './guards.js';
+import {
+  fastJwtGuard,
+  fewestChecksGuard,
+  joseGuard,
+  passportStrategy,
+  signatureOnlyGuard,
+} from './guards.js';
 
 export type Platform = 'express' | 'fastify';
 export type Kind =
@@ -26,6 +32,7 @@ export type Kind =
   | 'iam-kratos-cookie'
   | 'allow-all'
   | 'signature-only'
+  | 'fewest-checks'
   | 'jose'
   | 'fast-jwt'
   | 'passport';
@@ -108,6 +115,9 @@ export function appModule(kind: Kind, jwksUrl: string, library: typeof Library):
     providers.push({ provide: APP_GUARD, useValue: { canActivate: () => true } });
   if (kind === 'signature-only') {
     providers.push({ provide: APP_GUARD, useClass: signatureOnlyGuard(jwksUrl) });
+  }
+  if (kind === 'fewest-checks') {
+    providers.push({ provide: APP_GUARD, useClass: fewestChecksGuard(jwksUrl) });
   }
   if (kind === 'jose') providers.push({ provide: APP_GUARD, useClass: joseGuard(jwksUrl) });
   if (kind === 'fast-jwt') providers.push({ provide: APP_GUARD, useClass: fastJwtGuard(jwksUrl) });

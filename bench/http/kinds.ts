@@ -16,6 +16,7 @@ export const KINDS: readonly [kind: Kind, label: string, unique: boolean][] = [
   ['iam-kratos-cookie', 'ours, Kratos cookie, session cache warm', false],
   ['allow-all', 'a guard that allows everything', false],
   ['signature-only', 'floor: crypto.verify only, no checks', true],
+  ['fewest-checks', 'floor + payload JSON, exp, iss, aud, jti Set', true],
   ['jose', 'jose + createRemoteJWKSet + jti Set', true],
   ['fast-jwt', 'fast-jwt + PEM per kid + jti Set', true],
   ['passport', 'passport-jwt + jwks-rsa', true],

@@ -155,6 +155,13 @@ export function targets(results: readonly VariantResult[]): string[] {
         `       round by round, ours / ${label}: median ${ratio(paired.median)} (${ratio(paired.min)}-${ratio(paired.max)})`,
       );
     }
+    const fewest = get('fewest-checks');
+    if (fewest !== undefined) {
+      const paired = pairedRatio(results, fewest, floor);
+      lines.push(
+        `       round by round, the fewest checks / the floor: median ${ratio(paired.median)} (${ratio(paired.min)}-${ratio(paired.max)}): no guard that checks claims gets under it`,
+      );
+    }
     const off = get('iam-replay-off');
     if (off !== undefined)
       lines.push(check('ours, replay off, one token', addedCpu(results, off), 15, ' us'));
