@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { bearerPool } from '../support/bench-tenant.js';
 import { numberOption, option, pinToCore } from '../support/cli.js';
+import { type CallFrame, frameKey } from './frame-key.js';
 import type { Kind, Platform } from './server.js';
 import { startServer } from './server-process.js';
 
@@ -29,14 +30,9 @@ const TOP = numberOption('top', 25);
 const DIR = resolve(option('dir', `prof/allocations-${PLATFORM}-${Date.now().toString(36)}`));
 
 interface HeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   selfSize: number;
   children: HeapNode[];
-}
-
-function keyOf({ callFrame: { functionName, url, lineNumber } }: HeapNode): string {
-  const where = url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/');
-  return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
 }
 
 /** Bytes by allocating function (self), and by every function on the stack (inclusive). */
@@ -44,7 +40,7 @@ function tally(head: HeapNode): { self: Map<string, number>; inclusive: Map<stri
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const walk = (node: HeapNode, onStack: ReadonlySet<string>): void => {
-    const key = keyOf(node);
+    const key = frameKey(node.callFrame);
     self.set(key, (self.get(key) ?? 0) + node.selfSize);
     const stack = new Set(onStack).add(key);
     for (const frame of stack) inclusive.set(frame, (inclusive.get(frame) ?? 0) + node.selfSize);

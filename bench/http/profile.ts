@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { bearerPool } from '../support/bench-tenant.js';
 import { numberOption, option, pinToCore } from '../support/cli.js';
+import { type CallFrame, frameKey } from './frame-key.js';
 import type { Kind, Platform } from './server.js';
 import { startServer } from './server-process.js';
 
@@ -31,7 +32,7 @@ const DIR = resolve(option('dir', `prof/${PLATFORM}-${KIND}-${Date.now().toStrin
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   children?: number[];
 }
 interface Profile {
@@ -82,11 +83,7 @@ const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes)
   for (const child of node.children ?? []) parentOf.set(child, node.id);
-const keyOf = (node: ProfileNode): string => {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const where = url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/');
-  return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-};
+const keyOf = (node: ProfileNode): string => frameKey(node.callFrame);
 // Start at the first request: module loading and Nest's start-up are not per-request costs.
 const stackOf = (id: number): ProfileNode[] => {
   const stack: ProfileNode[] = [];

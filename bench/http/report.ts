@@ -159,7 +159,7 @@ export function targets(results: readonly VariantResult[]): string[] {
     if (fewest !== undefined) {
       const paired = pairedRatio(results, fewest, floor);
       lines.push(
-        `       round by round, the fewest checks / the floor: median ${ratio(paired.median)} (${ratio(paired.min)}-${ratio(paired.max)}): no guard that checks claims gets under it`,
+        `       round by round, the fewest checks / the floor: median ${ratio(paired.median)} (${ratio(paired.min)}-${ratio(paired.max)}): at least what any guard that checks claims adds`,
       );
     }
     const off = get('iam-replay-off');

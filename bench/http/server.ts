@@ -32,9 +32,10 @@ async function startAllocationSampling(): Promise<void> {
 }
 
 async function stopAllocationSampling(file: string): Promise<void> {
-  const session = inspector as Session;
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  session.disconnect();
+  if (inspector === undefined) throw new Error('alloc-stop without alloc-start');
+  const { profile } = await inspector.post('HeapProfiler.stopSampling');
+  inspector.disconnect();
+  inspector = undefined;
   writeFileSync(file, JSON.stringify(profile));
 }
 
