@@ -12,13 +12,13 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { bearerPool } from '../support/bench-tenant.js';
 import { numberOption, option, pinToCore } from '../support/cli.js';
 import { type CallFrame, frameKey } from './frame-key.js';
 import type { Kind, Platform } from './server.js';
 import { startServer } from './server-process.js';
+import { sendsUniqueTokens, tokenLoad } from './token-load.js';
 
 pinToCore(0);
 
@@ -56,28 +56,11 @@ mkdirSync(DIR, { recursive: true });
 const signer = TestSigner.create();
 const jwks = await signer.serve();
 for (const kind of KINDS) {
-  const resent = kind === 'iam-replay-off' || kind === 'allow-all';
-  const pool = bearerPool(signer, resent ? 1 : REQUESTS + WARMUP);
+  const pool = bearerPool(signer, sendsUniqueTokens(kind) ? REQUESTS + WARMUP : 1);
   const server = await startServer(PLATFORM, kind, jwks.url, {
     BENCH_REDIS_PREFIX: `iam-bench:allocations:${Date.now().toString(36)}:`,
   });
-  let next = 0;
-  const load = (amount: number) =>
-    autocannon({
-      url: `http://127.0.0.1:${server.port}`,
-      connections: 10,
-      amount,
-      requests: [
-        {
-          method: 'GET',
-          path: '/orders',
-          setupRequest: (request) => {
-            request.headers = { ...request.headers, authorization: pool[next++ % pool.length] };
-            return request;
-          },
-        },
-      ],
-    });
+  const load = tokenLoad(server.port, pool);
   const warm = await load(WARMUP);
   const file = join(DIR, `${kind}.heapprofile`);
   let measured: Awaited<ReturnType<typeof load>> | undefined;

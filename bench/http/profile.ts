@@ -12,13 +12,13 @@
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
 import { TestSigner } from '../../src/testing/test-signer.js';
 import { bearerPool } from '../support/bench-tenant.js';
 import { numberOption, option, pinToCore } from '../support/cli.js';
 import { type CallFrame, frameKey } from './frame-key.js';
 import type { Kind, Platform } from './server.js';
 import { startServer } from './server-process.js';
+import { sendsUniqueTokens, tokenLoad } from './token-load.js';
 
 pinToCore(0);
 
@@ -44,29 +44,12 @@ interface Profile {
 mkdirSync(DIR, { recursive: true });
 const signer = TestSigner.create();
 const jwks = await signer.serve();
-const unique = KIND !== 'iam-replay-off' && KIND !== 'iam-kratos-cookie' && KIND !== 'allow-all';
-const pool = bearerPool(signer, unique ? REQUESTS + WARMUP : 1);
+const pool = bearerPool(signer, sendsUniqueTokens(KIND) ? REQUESTS + WARMUP : 1);
 process.env.BENCH_SERVER_NODE_FLAGS = `--cpu-prof --cpu-prof-dir=${DIR} --cpu-prof-interval=${INTERVAL}`;
 const server = await startServer(PLATFORM, KIND, jwks.url, {
   BENCH_REDIS_PREFIX: `iam-bench:profile:${Date.now().toString(36)}:`,
 });
-let next = 0;
-const load = (amount: number) =>
-  autocannon({
-    url: `http://127.0.0.1:${server.port}`,
-    connections: 10,
-    amount,
-    requests: [
-      {
-        method: 'GET',
-        path: '/orders',
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, authorization: pool[next++ % pool.length] };
-          return request;
-        },
-      },
-    ],
-  });
+const load = tokenLoad(server.port, pool);
 await load(WARMUP);
 const result = await load(REQUESTS);
 await server.stop();
