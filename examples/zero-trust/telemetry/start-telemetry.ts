@@ -30,9 +30,12 @@ export async function startTelemetry(serviceName: string): Promise<void> {
       : new BatchSpanProcessor(new OTLPTraceExporter());
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // On the app's interface: HOST=0.0.0.0 (docker-compose) lets the Prometheus container scrape it.
-  const prometheus = new PrometheusExporter({
-    port: Number(port),
-    host: process.env.HOST ?? '127.0.0.1',
+  const host = process.env.HOST ?? '127.0.0.1';
+  // Started here rather than by the exporter, which would only log a port it cannot bind through
+  // OpenTelemetry's diag logger (silent by default): the app would run without metrics.
+  const prometheus = new PrometheusExporter({ port: Number(port), host, preventServerStart: true });
+  await prometheus.startServer().catch((error: unknown) => {
+    throw new Error(`the Prometheus exporter cannot listen on ${host}:${port}`, { cause: error });
   });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
 
