@@ -11,7 +11,10 @@ import { createServer } from 'node:net';
 const lowestPort = 20_000;
 const workerSlots = 16;
 
-/** Where the kernel's ephemeral range starts; where it reaches below 20000, nothing is safe from it. */
+/**
+ * Where the kernel's ephemeral range starts. On a machine whose range reaches below 20000 no port
+ * is out of its reach, and the slices below are then only checked free when picked.
+ */
 function ephemeralRangeStart(): number {
   try {
     const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
