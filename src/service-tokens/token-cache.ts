@@ -68,14 +68,20 @@ export class ServiceTokenCache {
     return (await flight.join(deadline)).token;
   }
 
+  /** How many (audience, scope) sets hold a token or a request in flight. */
+  get size(): number {
+    return this.slots.size;
+  }
+
   /** Forgets the token of `key`, or every token; a request in flight still lands. */
   invalidate(key?: string): void {
-    if (key === undefined) {
-      for (const slot of this.slots.values()) slot.cached = undefined;
-      return;
+    const keys = key === undefined ? [...this.slots.keys()] : [key];
+    for (const each of keys) {
+      const slot = this.slots.get(each);
+      if (slot === undefined) continue;
+      slot.cached = undefined;
+      this.dropIfEmpty(each, slot);
     }
-    const slot = this.slots.get(key);
-    if (slot !== undefined) slot.cached = undefined;
   }
 
   private slotOf(key: string): Slot {
@@ -106,10 +112,21 @@ export class ServiceTokenCache {
       (error: unknown) => {
         if (slot.flight === flight) slot.flight = undefined;
         slot.refreshBlockedUntil = this.now() + REFRESH_RETRY_MS;
+        this.dropIfEmpty(request.key, slot);
         this.onFailure(error, request);
       },
     );
     return flight;
+  }
+
+  /**
+   * A set with neither a token nor a request keeps no slot: each audience Hydra refuses, however
+   * many a caller tries, would otherwise stay in the map for good.
+   */
+  private dropIfEmpty(key: string, slot: Slot): void {
+    if (slot.cached === undefined && slot.flight === undefined && this.slots.get(key) === slot) {
+      this.slots.delete(key);
+    }
   }
 
   private cacheable(

@@ -226,6 +226,53 @@ describe('ServiceTokenCache', () => {
     expect((await retry).accessToken).toBe('token-1');
   });
 
+  it('keeps nothing for a set Hydra refused: a caller trying audience after audience grows no map', async () => {
+    const { endpoint, cache } = cacheWith();
+    const refused = new IamUpstreamUnavailableError(undefined, 30, {
+      code: 'service_token.rejected',
+    });
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const caller = cache.get(
+        normalizeTokenRequest({ audience: `guessed-${String(attempt)}` }),
+        longDeadline(),
+      );
+      expect(cache.size).toBe(1);
+      endpoint.latest().fail(refused);
+      await expect(caller).rejects.toBe(refused);
+      await settle();
+    }
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps the set of a failed refresh, whose token still serves', async () => {
+    const { endpoint, clock, cache } = cacheWith();
+    const first = cache.get(RESERVE, longDeadline());
+    endpoint.grant(300);
+    await first;
+    clock.ms += 210_000;
+    await cache.get(RESERVE, longDeadline());
+    endpoint.latest().fail(new Error('hydra down'));
+    await settle();
+    expect(cache.size).toBe(1);
+  });
+
+  it('drops an invalidated set, unless a request for it is in flight: its token still lands', async () => {
+    const { endpoint, cache } = cacheWith();
+    const first = cache.get(RESERVE, longDeadline());
+    endpoint.grant();
+    await first;
+    cache.invalidate();
+    expect(cache.size).toBe(0);
+
+    const pending = cache.get(RESERVE, longDeadline());
+    cache.invalidate(RESERVE.key);
+    expect(cache.size).toBe(1);
+    endpoint.grant();
+    expect((await pending).accessToken).toBe('token-2');
+    expect((await cache.get(RESERVE, longDeadline())).accessToken).toBe('token-2');
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
   it('forgets a token on invalidate, so the next caller gets a new one', async () => {
     const { endpoint, cache } = cacheWith();
     const first = cache.get(RESERVE, longDeadline());
