@@ -15,9 +15,9 @@ import {
 import { accessRules } from '../../../test/support/ory/oathkeeper-files.js';
 import { freePorts } from '../../../test/support/ory/ports.js';
 import {
-  type RecordingProxy,
-  startRecordingProxy,
-} from '../../../test/support/ory/recording-proxy.js';
+  type SniffingProxy,
+  startSniffingProxy,
+} from '../../../test/support/ory/sniffing-proxy.js';
 import { type OathkeeperRoutes, type OryStack, startOry } from '../../../test/support/ory/stack.js';
 import { type AppGroup, type AppProcess, AppGroup as Apps, buildApps } from './apps.js';
 import { exampleRulesFor } from './example-rules.js';
@@ -129,18 +129,19 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     ]),
   );
   const extraRoutes: OathkeeperRoutes = { ...options.extraSessionRoutes, ...extraPublic };
-  // What the gateway (Oathkeeper, or nginx) calls for inventory-api: the app, or a recorder in front.
-  const recorder: RecordingProxy | undefined =
+  // What the gateway (Oathkeeper, or nginx) calls for inventory-api: the app, or a sniffing proxy
+  // in front.
+  const sniffer: SniffingProxy | undefined =
     options.recordInventoryCalls === true
-      ? await startRecordingProxy(upstream(inventoryPort))
+      ? await startSniffingProxy(upstream(inventoryPort))
       : undefined;
-  const inventoryUpstream = recorder?.url ?? upstream(inventoryPort);
+  const inventoryUpstream = sniffer?.url ?? upstream(inventoryPort);
   const ory = await startOry({
     ports: options.ports,
     hydra: true,
     oathkeeper: { routes: extraRoutes },
   }).catch(async (error: unknown) => {
-    await recorder?.close();
+    await sniffer?.close();
     throw error;
   });
   const urls = ory.urls;
@@ -157,7 +158,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       });
     } catch (error) {
       await ory.stop();
-      await recorder?.close();
+      await sniffer?.close();
       throw error;
     }
   }
@@ -188,7 +189,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
   const stop = async () => {
     await nginx?.stop();
     await apps.stop();
-    await recorder?.close();
+    await sniffer?.close();
     await ory.stop();
   };
   const nginxTail = (lines: number) =>
@@ -245,7 +246,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
       hydraPublic: appEnv.HYDRA_PUBLIC_URL ?? '',
       hydraAdmin,
       ordersClient,
-      inventoryCalls: recorder?.hits ?? [],
+      inventoryCalls: sniffer?.hits ?? [],
       metrics:
         metricsPorts === undefined
           ? undefined
@@ -260,7 +261,7 @@ export async function startZeroTrust(options: ZeroTrustOptions): Promise<ZeroTru
     const report = `${String(error)}\n${apps.logTails()}\n${ory.logTails()}${nginxTail(40)}`;
     await nginx?.stop();
     await apps.stop();
-    await recorder?.close();
+    await sniffer?.close();
     await ory.stop({ keepRunDir: true });
     throw new Error(report);
   }

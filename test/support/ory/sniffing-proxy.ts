@@ -5,15 +5,17 @@ import type { UpstreamHit } from './echo-upstream.js';
 /**
  * A loopback HTTP proxy in front of one app that records every request it forwards (method, path,
  * headers), so a test can see the token a gateway minted for that app: the "sniffer on the link"
- * of the walkthrough, for an upstream that must still answer for real.
+ * of the walkthrough, for an upstream that must still answer for real. It streams both ways and
+ * passes the app's answer through whole; test/support/recording-proxy.ts, for the Ory APIs, buffers
+ * bodies so it can refuse paths and rewrite answers.
  */
-export interface RecordingProxy {
+export interface SniffingProxy {
   readonly url: string;
   readonly hits: UpstreamHit[];
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startSniffingProxy(target: string): Promise<SniffingProxy> {
   const hits: UpstreamHit[] = [];
   const upstream = new URL(target);
   const server: Server = createServer((incoming, outgoing) => {
