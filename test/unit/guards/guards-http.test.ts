@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IAM_TRANSPORT_OVERRIDE } from '../../../src/config/injection-tokens.js';
-import { AUDIT_SINK, type IamAuditEvent } from '../../../src/index.js';
+import { AUDIT_SINK } from '../../../src/index.js';
 import { IamTestingModule, IamTestingState } from '../../../src/testing/index.js';
 import { PLATFORMS, type RunningApp, request, startApp } from '../../support/nest-app.js';
+import { useAuditedTestingApp } from './audited-testing-app.js';
 import {
   ClassRoleController,
   ExplicitGuardController,
@@ -13,31 +14,15 @@ import {
 const alice = { id: 'alice', roles: ['admin'] };
 
 describe.each(PLATFORMS)('guards and decorators on %s', (platform) => {
-  let running: RunningApp;
-  let state: IamTestingState;
-  const events: IamAuditEvent[] = [];
-
-  beforeAll(async () => {
-    running = await startApp(
-      {
-        imports: [IamTestingModule.forRoot({ identity: alice, tenant: 'acme' })],
-        controllers: [GuardedController, PublicClassController, ClassRoleController],
-        providers: [
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
-      },
-      platform,
-    );
-    state = running.app.get(IamTestingState);
-  });
-  afterAll(() => running.close());
-  beforeEach(() => {
-    state.reset();
-    events.length = 0;
-  });
+  const app = useAuditedTestingApp(platform, { identity: alice, tenant: 'acme' }, [
+    GuardedController,
+    PublicClassController,
+    ClassRoleController,
+  ]);
+  const { events } = app;
 
   it('attaches the verified identity and tenant', async () => {
-    const response = await request(`${running.url}/guarded`);
+    const response = await request(`${app.url}/guarded`);
     expect(response).toMatchObject({
       status: 200,
       body: { id: 'alice', roles: ['admin'], tenant: 'acme' },
@@ -52,12 +37,12 @@ describe.each(PLATFORMS)('guards and decorators on %s', (platform) => {
   });
 
   it('picks one field with @CurrentUser(field)', async () => {
-    expect((await request(`${running.url}/guarded/id`)).body).toEqual({ id: 'alice' });
+    expect((await request(`${app.url}/guarded/id`)).body).toEqual({ id: 'alice' });
   });
 
   it('answers 401 with a stable code and no stack when no credentials are presented', async () => {
-    state.setIdentity(null);
-    const response = await request(`${running.url}/guarded?token=secret-value`);
+    app.state.setIdentity(null);
+    const response = await request(`${app.url}/guarded?token=secret-value`);
     expect(response.status).toBe(401);
     expect(response.body).toEqual({
       statusCode: 401,
@@ -69,8 +54,8 @@ describe.each(PLATFORMS)('guards and decorators on %s', (platform) => {
   });
 
   it('lets @Public routes through without credentials and without an identity', async () => {
-    state.setIdentity(null);
-    expect(await request(`${running.url}/guarded/public`)).toMatchObject({
+    app.state.setIdentity(null);
+    expect(await request(`${app.url}/guarded/public`)).toMatchObject({
       status: 200,
       body: { user: null },
     });
@@ -78,15 +63,15 @@ describe.each(PLATFORMS)('guards and decorators on %s', (platform) => {
   });
 
   it('treats @Anonymous as optional authentication: absent is fine, present is attached', async () => {
-    expect((await request(`${running.url}/guarded/anonymous`)).body).toEqual({ id: 'alice' });
-    state.setIdentity(null);
-    expect((await request(`${running.url}/guarded/anonymous`)).body).toEqual({ id: null });
+    expect((await request(`${app.url}/guarded/anonymous`)).body).toEqual({ id: 'alice' });
+    app.state.setIdentity(null);
+    expect((await request(`${app.url}/guarded/anonymous`)).body).toEqual({ id: null });
     expect(events.at(-1)?.name).toBe('auth.anonymous');
   });
 
   it('still rejects invalid credentials on @Anonymous routes', async () => {
-    state.failWith('auth.failure.invalid_signature');
-    const response = await request(`${running.url}/guarded/anonymous`);
+    app.state.failWith('auth.failure.invalid_signature');
+    const response = await request(`${app.url}/guarded/anonymous`);
     expect(response).toMatchObject({
       status: 401,
       body: { code: 'auth.failure.invalid_signature' },
@@ -94,21 +79,21 @@ describe.each(PLATFORMS)('guards and decorators on %s', (platform) => {
   });
 
   it('lets a handler @Anonymous override a class @Public', async () => {
-    state.failWith('auth.failure.expired');
-    expect((await request(`${running.url}/open-class`)).status).toBe(200);
-    expect((await request(`${running.url}/open-class/anonymous`)).status).toBe(401);
+    app.state.failWith('auth.failure.expired');
+    expect((await request(`${app.url}/open-class`)).status).toBe(200);
+    expect((await request(`${app.url}/open-class/anonymous`)).status).toBe(401);
   });
 
   it('allows any of the required roles by default', async () => {
-    expect((await request(`${running.url}/guarded/admin`)).status).toBe(200);
-    state.setRoles(['owner']);
-    expect((await request(`${running.url}/guarded/admin`)).status).toBe(200);
+    expect((await request(`${app.url}/guarded/admin`)).status).toBe(200);
+    app.state.setRoles(['owner']);
+    expect((await request(`${app.url}/guarded/admin`)).status).toBe(200);
     expect(events.at(-1)).toMatchObject({ name: 'authz.role.allow', subject: 'alice' });
   });
 
   it('denies with 403 authz.role.deny when no required role is held', async () => {
-    state.setRoles(['viewer']);
-    const response = await request(`${running.url}/guarded/admin`);
+    app.state.setRoles(['viewer']);
+    const response = await request(`${app.url}/guarded/admin`);
     expect(response).toMatchObject({
       status: 403,
       body: { statusCode: 403, code: 'authz.role.deny' },
@@ -121,30 +106,30 @@ describe.each(PLATFORMS)('guards and decorators on %s', (platform) => {
   });
 
   it('requires every role with match: all', async () => {
-    expect((await request(`${running.url}/guarded/both`)).status).toBe(403);
-    state.setRoles(['admin', 'auditor']);
-    expect((await request(`${running.url}/guarded/both`)).status).toBe(200);
+    expect((await request(`${app.url}/guarded/both`)).status).toBe(403);
+    app.state.setRoles(['admin', 'auditor']);
+    expect((await request(`${app.url}/guarded/both`)).status).toBe(200);
   });
 
   it('lets handler roles replace class roles', async () => {
-    state.setRoles(['auditor']);
-    expect((await request(`${running.url}/class-role`)).status).toBe(200);
-    expect((await request(`${running.url}/class-role/override`)).status).toBe(403);
-    state.setRoles(['admin']);
-    expect((await request(`${running.url}/class-role`)).status).toBe(403);
-    expect((await request(`${running.url}/class-role/override`)).status).toBe(200);
+    app.state.setRoles(['auditor']);
+    expect((await request(`${app.url}/class-role`)).status).toBe(200);
+    expect((await request(`${app.url}/class-role/override`)).status).toBe(403);
+    app.state.setRoles(['admin']);
+    expect((await request(`${app.url}/class-role`)).status).toBe(403);
+    expect((await request(`${app.url}/class-role/override`)).status).toBe(200);
   });
 
   it('authenticates a @Public route that also requires a role', async () => {
-    state.setIdentity(null);
-    expect((await request(`${running.url}/guarded/public-with-role`)).status).toBe(401);
-    state.setIdentity(alice);
-    expect((await request(`${running.url}/guarded/public-with-role`)).status).toBe(200);
+    app.state.setIdentity(null);
+    expect((await request(`${app.url}/guarded/public-with-role`)).status).toBe(401);
+    app.state.setIdentity(alice);
+    expect((await request(`${app.url}/guarded/public-with-role`)).status).toBe(200);
   });
 
   it('answers 503 with Retry-After when an identity service is down', async () => {
-    state.failWith('auth.upstream_unavailable');
-    const response = await request(`${running.url}/guarded`);
+    app.state.failWith('auth.upstream_unavailable');
+    const response = await request(`${app.url}/guarded`);
     expect(response).toMatchObject({ status: 503, body: { code: 'auth.upstream_unavailable' } });
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
   });

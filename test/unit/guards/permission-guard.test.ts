@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AUDIT_SINK,
-  type IamAuditEvent,
-  IamUpstreamUnavailableError,
-  type PermissionTuple,
-} from '../../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IamUpstreamUnavailableError, type PermissionTuple } from '../../../src/index.js';
 import { PERMISSION_CHECKER } from '../../../src/permissions/permission-checker.js';
-import { IamTestingModule, IamTestingState } from '../../../src/testing/index.js';
+import { IamTestingModule } from '../../../src/testing/index.js';
 import { PLATFORMS, type RunningApp, request, startApp } from '../../support/nest-app.js';
+import { useAuditedTestingApp } from './audited-testing-app.js';
 import { StackedController, WalkthroughOrdersController } from './permission-fixtures.js';
 
 const allow =
@@ -16,71 +12,54 @@ const allow =
     granted.includes(`${tuple.namespace}:${tuple.object}#${tuple.relation}`);
 
 describe.each(PLATFORMS)('@RequirePermission on %s', (platform) => {
-  let running: RunningApp;
-  let state: IamTestingState;
-  const events: IamAuditEvent[] = [];
-
-  beforeAll(async () => {
-    running = await startApp(
-      {
-        imports: [IamTestingModule.forRoot({ identity: { id: 'alice' }, tenant: 'acme' })],
-        controllers: [WalkthroughOrdersController, StackedController],
-        providers: [
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
-      },
-      platform,
-    );
-    state = running.app.get(IamTestingState);
-  });
-  afterAll(() => running.close());
-  beforeEach(() => {
-    state.reset();
-    events.length = 0;
-  });
+  const app = useAuditedTestingApp(platform, { identity: { id: 'alice' }, tenant: 'acme' }, [
+    WalkthroughOrdersController,
+    StackedController,
+  ]);
+  const { events } = app;
 
   it('checks the walkthrough resolver with the verified identity as subject', async () => {
-    state.setPermissions(allow('orders:orders:o-1#view'));
-    expect(await request(`${running.url}/orders/o-1`)).toMatchObject({
+    app.state.setPermissions(allow('orders:orders:o-1#view'));
+    expect(await request(`${app.url}/orders/o-1`)).toMatchObject({
       status: 200,
       body: { owner: 'alice' },
     });
-    expect(state.checkedPermissions).toEqual([
+    expect(app.state.checkedPermissions).toEqual([
       { namespace: 'orders', object: 'orders:o-1', relation: 'view', subject: 'alice' },
     ]);
-    expect(await request(`${running.url}/orders/o-2`)).toMatchObject({
+    expect(await request(`${app.url}/orders/o-2`)).toMatchObject({
       status: 403,
       body: { statusCode: 403, code: 'authz.permission.deny' },
     });
   });
 
   it('denies by default in the testing module', async () => {
-    expect((await request(`${running.url}/orders/o-1`)).status).toBe(403);
+    expect((await request(`${app.url}/orders/o-1`)).status).toBe(403);
   });
 
   it('ignores subject headers the client sends', async () => {
-    state.setPermissions((tuple) => tuple.subject === 'admin');
-    const response = await request(`${running.url}/orders/o-1`, {
+    app.state.setPermissions((tuple) => tuple.subject === 'admin');
+    const response = await request(`${app.url}/orders/o-1`, {
       headers: { 'x-user': 'admin', 'x-subject': 'admin', 'x-subject-id': 'admin' },
     });
     expect(response.status).toBe(403);
-    expect(state.checkedPermissions.map((tuple) => tuple.subject)).toEqual(['alice']);
+    expect(app.state.checkedPermissions.map((tuple) => tuple.subject)).toEqual(['alice']);
   });
 
   it('enforces every stacked decorator and the class decorator (AND)', async () => {
     const all = ['tenants:acme#member', 'docs:docs:d#view', 'docs:docs:d#audit'];
-    state.setPermissions(allow(...all));
-    expect((await request(`${running.url}/docs/d`)).status).toBe(200);
-    expect(state.checkedPermissions).toHaveLength(3);
+    app.state.setPermissions(allow(...all));
+    expect((await request(`${app.url}/docs/d`)).status).toBe(200);
+    expect(app.state.checkedPermissions).toHaveLength(3);
     for (const missing of all) {
-      state.setPermissions(allow(...all.filter((entry) => entry !== missing)));
-      expect((await request(`${running.url}/docs/d`)).status, `without ${missing}`).toBe(403);
+      app.state.setPermissions(allow(...all.filter((entry) => entry !== missing)));
+      expect((await request(`${app.url}/docs/d`)).status, `without ${missing}`).toBe(403);
     }
   });
 
   it('emits one allow or deny event per check', async () => {
-    state.setPermissions(allow('tenants:acme#member', 'docs:docs:d#view'));
-    await request(`${running.url}/docs/d`);
+    app.state.setPermissions(allow('tenants:acme#member', 'docs:docs:d#view'));
+    await request(`${app.url}/docs/d`);
     const checks = events.filter((event) => event.name.startsWith('authz.permission.'));
     expect(checks.map((event) => [event.name, event.detail?.check]).sort()).toEqual([
       ['authz.permission.allow', 'docs:docs:d#view@alice'],
@@ -95,16 +74,16 @@ describe.each(PLATFORMS)('@RequirePermission on %s', (platform) => {
   });
 
   it('accepts one of an anyOf group', async () => {
-    state.setPermissions(allow('tenants:acme#member', 'docs:docs:d#own'));
-    expect((await request(`${running.url}/docs/d`, { method: 'POST' })).status).toBe(201);
-    state.setPermissions(allow('tenants:acme#member'));
-    expect((await request(`${running.url}/docs/d`, { method: 'POST' })).status).toBe(403);
+    app.state.setPermissions(allow('tenants:acme#member', 'docs:docs:d#own'));
+    expect((await request(`${app.url}/docs/d`, { method: 'POST' })).status).toBe(201);
+    app.state.setPermissions(allow('tenants:acme#member'));
+    expect((await request(`${app.url}/docs/d`, { method: 'POST' })).status).toBe(403);
   });
 
   it('answers 403 authz.permission.unresolved when a resolver throws or yields nothing', async () => {
-    state.setPermissions(true);
+    app.state.setPermissions(true);
     for (const path of ['broken', 'empty']) {
-      const response = await request(`${running.url}/docs/d/${path}`);
+      const response = await request(`${app.url}/docs/d/${path}`);
       expect(response).toMatchObject({
         status: 403,
         body: { code: 'authz.permission.unresolved' },
@@ -114,9 +93,9 @@ describe.each(PLATFORMS)('@RequirePermission on %s', (platform) => {
   });
 
   it('checks a subject set when the subject resolver returns one', async () => {
-    state.setPermissions(true);
-    expect((await request(`${running.url}/docs/d/group`)).status).toBe(200);
-    expect(state.checkedPermissions.at(-1)?.subject).toEqual({
+    app.state.setPermissions(true);
+    expect((await request(`${app.url}/docs/d/group`)).status).toBe(200);
+    expect(app.state.checkedPermissions.at(-1)?.subject).toEqual({
       namespace: 'groups',
       object: 'acme',
       relation: 'member',
@@ -124,9 +103,9 @@ describe.each(PLATFORMS)('@RequirePermission on %s', (platform) => {
   });
 
   it('answers 401 before any check when there is no identity', async () => {
-    state.setIdentity(null).setPermissions(true);
-    expect((await request(`${running.url}/orders/o-1`)).status).toBe(401);
-    expect(state.checkedPermissions).toEqual([]);
+    app.state.setIdentity(null).setPermissions(true);
+    expect((await request(`${app.url}/orders/o-1`)).status).toBe(401);
+    expect(app.state.checkedPermissions).toEqual([]);
   });
 });
 

@@ -6,9 +6,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   Anonymous,
-  AUDIT_SINK,
   CurrentUser,
-  type IamAuditEvent,
   type IamIdentity,
   RequireRole,
   RequireScope,
@@ -17,6 +15,7 @@ import {
 } from '../../../src/index.js';
 import { IamTestingModule, IamTestingState } from '../../../src/testing/index.js';
 import { PLATFORMS, type RunningApp, request, startApp } from '../../support/nest-app.js';
+import { useAuditedTestingApp } from './audited-testing-app.js';
 
 @Controller('inventory')
 @RequireScope('inventory:read')
@@ -63,37 +62,20 @@ const ordersApi = {
 const alice = { id: 'alice', roles: ['admin'] };
 
 describe.each(PLATFORMS)('ServiceGuard on %s', (platform) => {
-  let running: RunningApp;
-  let state: IamTestingState;
-  const events: IamAuditEvent[] = [];
+  const app = useAuditedTestingApp(platform, { identity: ordersApi }, [
+    InventoryController,
+    UserController,
+  ]);
+  const { events } = app;
 
-  beforeAll(async () => {
-    running = await startApp(
-      {
-        imports: [IamTestingModule.forRoot({ identity: ordersApi })],
-        controllers: [InventoryController, UserController],
-        providers: [
-          { provide: AUDIT_SINK, useValue: { emit: (event: IamAuditEvent) => events.push(event) } },
-        ],
-      },
-      platform,
-    );
-    state = running.app.get(IamTestingState);
-  });
-  afterAll(() => running.close());
-  beforeEach(() => {
-    state.reset();
-    events.length = 0;
-  });
-
-  const status = async (path: string) => (await request(`${running.url}${path}`)).status;
+  const status = async (path: string) => (await request(`${app.url}${path}`)).status;
   const code = async (path: string) => {
-    const { body } = await request(`${running.url}${path}`);
+    const { body } = await request(`${app.url}${path}`);
     return typeof body === 'object' && body !== null && 'code' in body ? body.code : undefined;
   };
 
   it('lets the listed service with every scope (class and handler) through', async () => {
-    expect((await request(`${running.url}/inventory/reserve`)).body).toEqual({
+    expect((await request(`${app.url}/inventory/reserve`)).body).toEqual({
       id: 'orders-api',
       kind: 'service',
     });
@@ -102,19 +84,19 @@ describe.each(PLATFORMS)('ServiceGuard on %s', (platform) => {
   });
 
   it('refuses a missing scope, including the class one', async () => {
-    state.setIdentity({ ...ordersApi, scope: ['inventory:reserve'] });
+    app.state.setIdentity({ ...ordersApi, scope: ['inventory:reserve'] });
     expect(await code('/inventory/reserve')).toBe('authz.scope.deny');
     expect(await status('/inventory/stock')).toBe(403);
   });
 
   it('refuses another client with the right scopes', async () => {
-    state.setIdentity({ ...ordersApi, id: 'billing-api' });
+    app.state.setIdentity({ ...ordersApi, id: 'billing-api' });
     expect(await code('/inventory/reserve')).toBe('authz.service.deny');
     expect(await status('/inventory/stock')).toBe(200);
   });
 
   it('refuses a user on a service route, even an admin', async () => {
-    state.setIdentity(alice);
+    app.state.setIdentity(alice);
     expect(await code('/inventory/reserve')).toBe('authz.caller_kind.deny');
     expect(await code('/inventory/stock')).toBe('authz.caller_kind.deny');
     expect(events.map((event) => event.name)).toContain('authz.caller_kind.deny');
@@ -127,10 +109,10 @@ describe.each(PLATFORMS)('ServiceGuard on %s', (platform) => {
   });
 
   it('lets users through user routes, and answers 401 on a service route without credentials', async () => {
-    state.setIdentity(alice);
+    app.state.setIdentity(alice);
     expect(await status('/me')).toBe(200);
     expect(await status('/me/admin')).toBe(200);
-    state.setIdentity(null);
+    app.state.setIdentity(null);
     expect(await status('/me/maybe')).toBe(200);
     expect(await code('/inventory/reserve')).toBe('auth.failure.missing_credentials');
   });
