@@ -13,6 +13,7 @@ import type { ValidatedTenantConfig } from './tenant-config.js';
 import { tenantNeighboursOf } from './tenant-neighbours.js';
 import { validateErrorsOption, validateRolesOption } from './validate-guard-options.js';
 import { validateSharedKratos } from './validate-shared-kratos.js';
+import { validateSharedOAuth2 } from './validate-shared-oauth2.js';
 import { validateTenant } from './validate-tenant.js';
 import { validateTenantResolver } from './validate-tenant-resolver.js';
 
@@ -61,6 +62,7 @@ function validateTenants(tenants: ConfigSection): Record<string, ValidatedTenant
   }
   const byName = Object.fromEntries(validated);
   validateSharedKratos(byName, tenants.path, tenants.problems);
+  validateSharedOAuth2(byName, tenants.path, tenants.problems);
   return byName;
 }
 

@@ -52,4 +52,38 @@ describe('oauth2 (machine callers)', () => {
       'tenants.default.oauth2.issuer: must differ from oathkeeper.issuer: each issuer has its own keys',
     ]);
   });
+
+  describe('tenants trusting one issuer', () => {
+    const tenants = (acme: Record<string, unknown>, globex: Record<string, unknown>) => ({
+      tenants: {
+        acme: oathkeeperTenant({ oauth2: oauth2(acme) }),
+        globex: oathkeeperTenant({ oauth2: oauth2(globex) }),
+      },
+      defaultTenant: 'acme',
+    });
+    const refusal = (tenant: string, other: string) =>
+      `tenants.${tenant}.oauth2.audience: must differ from that of tenant '${other}', which trusts the same oauth2.issuer: access tokens carry no tenant, so each would accept the other's service tokens; give each tenant its own audience`;
+
+    it('refuses the same audience on each of them: each would accept the other’s tokens', () => {
+      expect(problemsOf(tenants({}, {}))).toEqual([
+        refusal('acme', 'globex'),
+        refusal('globex', 'acme'),
+      ]);
+    });
+
+    it('accepts them with an audience each, and one audience under two issuers', () => {
+      expect(() =>
+        validateIamOptions(tenants({}, { audience: 'inventory-api-globex' })),
+      ).not.toThrow();
+      expect(() =>
+        validateIamOptions(tenants({}, { issuer: 'http://127.0.0.1:4445/' })),
+      ).not.toThrow();
+    });
+
+    it('compares issuers exactly, as a token’s iss is compared: a trailing slash is another issuer', () => {
+      expect(() =>
+        validateIamOptions(tenants({}, { issuer: 'http://127.0.0.1:4444' })),
+      ).not.toThrow();
+    });
+  });
 });
