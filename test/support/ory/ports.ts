@@ -12,10 +12,11 @@ const lowestPort = 20_000;
 const workerSlots = 16;
 
 /**
- * Where the kernel's ephemeral range starts. On a machine whose range reaches below 20000 no port
- * is out of its reach, and the slices below are then only checked free when picked.
+ * Where the kernel's ephemeral range starts, as Linux tells; elsewhere 32768, below the range of
+ * macOS and Windows (49152 up). On a machine whose range reaches below 20000 no port is out of its
+ * reach, and the slices below are then only checked free when picked.
  */
-function ephemeralRangeStart(): number {
+export function ephemeralRangeStart(): number {
   try {
     const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
     const port = Number(start);

@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePorts } from '../../support/ory/ports.js';
-
-const ephemeralStart = Number(
-  readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
-);
+import { ephemeralRangeStart, freePorts } from '../../support/ory/ports.js';
 
 const listen = (port: number) =>
   new Promise<void>((resolve, reject) => {
@@ -19,7 +14,7 @@ describe('freePorts (test support)', () => {
     const ports = await freePorts(20);
     for (const port of ports) {
       expect(port).toBeGreaterThanOrEqual(20_000);
-      expect(port).toBeLessThan(ephemeralStart);
+      expect(port).toBeLessThan(ephemeralRangeStart());
     }
   });
 
