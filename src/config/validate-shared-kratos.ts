@@ -1,6 +1,7 @@
 import { type ConfigProblems, childPath } from './config-problems.js';
 import { KRATOS_TRANSPORTS } from './defaults.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';
+import { othersIn, tenantsSharing } from './tenants-sharing.js';
 
 /** One spelling per Kratos: host case and a default port do not make another server. */
 function sameKratosKey(publicUrl: string): string {
@@ -19,23 +20,17 @@ export function validateSharedKratos(
   tenantsPath: string,
   problems: ConfigProblems,
 ): void {
-  const tenantsByKratos = new Map<string, string[]>();
-  for (const [name, tenant] of Object.entries(tenants)) {
-    if (tenant.kratos === undefined || !KRATOS_TRANSPORTS.includes(tenant.transport)) continue;
-    const key = sameKratosKey(tenant.kratos.publicUrl);
-    tenantsByKratos.set(key, [...(tenantsByKratos.get(key) ?? []), name]);
-  }
-  for (const sharing of tenantsByKratos.values()) {
-    if (sharing.length < 2) continue;
+  const sharingKratos = tenantsSharing(tenants, (tenant) =>
+    tenant.kratos !== undefined && KRATOS_TRANSPORTS.includes(tenant.transport)
+      ? sameKratosKey(tenant.kratos.publicUrl)
+      : undefined,
+  );
+  for (const sharing of sharingKratos) {
     for (const name of sharing) {
       if (tenants[name]?.kratos?.tenantBinding !== 'kratos-url') continue;
-      const others = sharing
-        .filter((other) => other !== name)
-        .map((other) => `'${other}'`)
-        .join(', ');
       problems.add(
         `${childPath(childPath(tenantsPath, name), 'kratos')}.tenantBinding`,
-        `is required as an identity path: tenant ${others} uses the same Kratos (kratos.publicUrl), whose URL cannot tell their identities apart, so each would accept the other's; set 'metadata_public.tenant' (or another metadata_public or traits path), or 'none' to accept every identity of this Kratos on purpose`,
+        `is required as an identity path: tenant ${othersIn(sharing, name)} uses the same Kratos (kratos.publicUrl), whose URL cannot tell their identities apart, so each would accept the other's; set 'metadata_public.tenant' (or another metadata_public or traits path), or 'none' to accept every identity of this Kratos on purpose`,
       );
     }
   }

@@ -1,5 +1,6 @@
 import { type ConfigProblems, childPath } from './config-problems.js';
 import type { ValidatedTenantConfig } from './tenant-config.js';
+import { othersIn, tenantsSharing } from './tenants-sharing.js';
 
 /**
  * Refuses tenants that trust the same OAuth2 issuer with the same audience. Hydra's access tokens
@@ -12,22 +13,14 @@ export function validateSharedOAuth2(
   tenantsPath: string,
   problems: ConfigProblems,
 ): void {
-  const tenantsByTrust = new Map<string, string[]>();
-  for (const [name, tenant] of Object.entries(tenants)) {
-    if (tenant.oauth2 === undefined) continue;
-    const key = JSON.stringify([tenant.oauth2.issuer, tenant.oauth2.audience]);
-    tenantsByTrust.set(key, [...(tenantsByTrust.get(key) ?? []), name]);
-  }
-  for (const sharing of tenantsByTrust.values()) {
-    if (sharing.length < 2) continue;
+  const sharingTrust = tenantsSharing(tenants, ({ oauth2 }) =>
+    oauth2 === undefined ? undefined : JSON.stringify([oauth2.issuer, oauth2.audience]),
+  );
+  for (const sharing of sharingTrust) {
     for (const name of sharing) {
-      const others = sharing
-        .filter((other) => other !== name)
-        .map((other) => `'${other}'`)
-        .join(', ');
       problems.add(
         `${childPath(childPath(tenantsPath, name), 'oauth2')}.audience`,
-        `must differ from that of tenant ${others}, which trusts the same oauth2.issuer: access tokens carry no tenant, so each would accept the other's service tokens; give each tenant its own audience`,
+        `must differ from that of tenant ${othersIn(sharing, name)}, which trusts the same oauth2.issuer: access tokens carry no tenant, so each would accept the other's service tokens; give each tenant its own audience`,
       );
     }
   }
