@@ -22,6 +22,11 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     response.writeHead(200, { 'Content-Type': 'application/json' });
     response.end(JSON.stringify({ reached: request.url }));
   });
+  return listenOnLoopback(server, hits);
+}
+
+/** Starts `server` on a free loopback port; its handle's `close` also ends open connections. */
+export async function listenOnLoopback(server: Server, hits: UpstreamHit[]): Promise<EchoUpstream> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,6 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { UpstreamHit } from './echo-upstream.js';
+import { listenOnLoopback, type UpstreamHit } from './echo-upstream.js';
 
 /**
  * A loopback HTTP proxy in front of one app that records every request it forwards (method, path,
@@ -43,15 +42,5 @@ export async function startSniffingProxy(target: string): Promise<SniffingProxy>
     });
     incoming.pipe(forwarded);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, hits);
 }
