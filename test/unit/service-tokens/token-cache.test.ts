@@ -203,6 +203,7 @@ describe('ServiceTokenCache', () => {
     endpoint.latest().fail(hydraDown);
     await settle();
     expect(failures).toEqual([hydraDown]);
+    expect(cache.size).toBe(1);
     expect((await cache.get(RESERVE, longDeadline())).accessToken).toBe('token-1');
     expect(endpoint.requests).toHaveLength(2);
     clock.ms += REFRESH_RETRY_MS;
@@ -244,44 +245,20 @@ describe('ServiceTokenCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('keeps the set of a failed refresh, whose token still serves', async () => {
-    const { endpoint, clock, cache } = cacheWith();
-    const first = cache.get(RESERVE, longDeadline());
-    endpoint.grant(300);
-    await first;
-    clock.ms += 210_000;
-    await cache.get(RESERVE, longDeadline());
-    endpoint.latest().fail(new Error('hydra down'));
-    await settle();
-    expect(cache.size).toBe(1);
-  });
-
-  it('drops an invalidated set, unless a request for it is in flight: its token still lands', async () => {
+  it('forgets a token on invalidate: the next caller gets a new one, and the set is dropped unless a request for it is in flight', async () => {
     const { endpoint, cache } = cacheWith();
     const first = cache.get(RESERVE, longDeadline());
     endpoint.grant();
     await first;
-    cache.invalidate();
+    cache.invalidate(RESERVE.key);
     expect(cache.size).toBe(0);
-
-    const pending = cache.get(RESERVE, longDeadline());
-    cache.invalidate(RESERVE.key);
-    expect(cache.size).toBe(1);
-    endpoint.grant();
-    expect((await pending).accessToken).toBe('token-2');
-    expect((await cache.get(RESERVE, longDeadline())).accessToken).toBe('token-2');
-    expect(endpoint.requests).toHaveLength(2);
-  });
-
-  it('forgets a token on invalidate, so the next caller gets a new one', async () => {
-    const { endpoint, cache } = cacheWith();
-    const first = cache.get(RESERVE, longDeadline());
-    endpoint.grant();
-    await first;
-    cache.invalidate(RESERVE.key);
     const second = cache.get(RESERVE, longDeadline());
+    cache.invalidate();
+    expect(cache.size).toBe(1);
     endpoint.grant();
     expect((await second).accessToken).toBe('token-2');
+    expect((await cache.get(RESERVE, longDeadline())).accessToken).toBe('token-2');
+    expect(endpoint.requests).toHaveLength(2);
   });
 });
 
